@@ -1,0 +1,187 @@
+//! `netlab serve SCENARIO`: run a named server and print its timeline as it happens.
+//!
+//! The timeline goes to stdout (readable and coloured, or `--json` lines, flushed per event);
+//! the banner with the address and commands to try goes to stderr, so piping the timeline
+//! stays clean. Ctrl-C or SIGTERM shuts the server down gracefully — the timeline shows
+//! `server.close()`, each connection's `end()` and `close`, and the server's `close`; a second
+//! Ctrl-C exits at once.
+
+use crate::cli::ServeArgs;
+use crate::scenario::{self, BindSpec, Scenario, ServeConfig, Transport};
+use crate::trace::recorder::{Live, Subscription};
+use crate::trace::{render, Recorder};
+use crate::{term, Error, ExitCode};
+use std::io::Write;
+use tokio_util::sync::CancellationToken;
+
+/// Run `netlab serve`.
+pub fn run(args: ServeArgs) -> Result<ExitCode, Error> {
+    if args.list {
+        print_list(args.json)?;
+        return Ok(ExitCode::Pass);
+    }
+    let name = args.scenario.as_deref().unwrap_or_default();
+    let scenario = scenario::find(name).ok_or_else(|| Error::UnknownScenario {
+        name: name.to_string(),
+        suggestion: scenario::suggest(name),
+    })?;
+    if args.socket.is_some() && scenario.transport != Transport::Unix {
+        return Err(Error::Usage(format!(
+            "--socket is for Unix-socket scenarios; `{}` listens on {:?}",
+            scenario.name, scenario.transport
+        )));
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(serve(scenario, args))
+}
+
+async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode, Error> {
+    let spec = BindSpec {
+        host: args.host.clone(),
+        port: args.port,
+        socket: args.socket.clone(),
+    };
+    let bound = scenario::bind(scenario, &spec).await.map_err(|source| {
+        let addr = match scenario.transport {
+            Transport::Unix => spec
+                .socket
+                .clone()
+                .unwrap_or_else(|| scenario::default_socket_path(scenario.name))
+                .display()
+                .to_string(),
+            _ => format!(
+                "{}:{}",
+                spec.host,
+                spec.port.unwrap_or(scenario.default_port)
+            ),
+        };
+        Error::Bind { addr, source }
+    })?;
+
+    let port = bound.port().unwrap_or(0);
+    let socket = bound
+        .socket_path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    if !args.json || term::color_stderr() {
+        banner(scenario, &args.host, port, &socket);
+    }
+
+    let recorder = Recorder::new();
+    let cancel = CancellationToken::new();
+    let printer = {
+        let sub = recorder.subscribe();
+        let json = args.json;
+        let cancel = cancel.clone();
+        std::thread::spawn(move || print_timeline(sub, json, cancel))
+    };
+    spawn_signal_handler(cancel.clone());
+
+    let cfg = ServeConfig {
+        bulk_bytes: args.bytes,
+        ..ServeConfig::default()
+    };
+    let served = scenario::run(scenario, bound, cfg, cancel, recorder.clone()).await;
+    drop(recorder); // the printer drains what is left, then stops
+    let _ = tokio::task::spawn_blocking(move || printer.join()).await;
+    served?;
+    Ok(ExitCode::Pass)
+}
+
+fn banner(s: &Scenario, host: &str, port: u16, socket: &str) {
+    let color = term::color_stderr();
+    let (b, d, r) = if color {
+        ("\x1b[1m", "\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let at = match s.transport {
+        Transport::Unix => socket.to_string(),
+        Transport::Udp => format!("udp://{host}:{port}"),
+        Transport::Tcp => format!("{host}:{port}"),
+    };
+    let mut out = format!(
+        "{b}netlab serve {}{r} — {}\n  listening on {b}{at}{r}\n",
+        s.name, s.summary
+    );
+    out.push_str(&format!("  {d}try from another terminal:{r}\n"));
+    for c in s.try_commands {
+        let c = c
+            .replace("{host}", host)
+            .replace("{port}", &port.to_string())
+            .replace("{socket}", socket);
+        out.push_str(&format!("    {c}\n"));
+    }
+    out.push_str(&format!("  {d}Ctrl-C stops the server.{r}\n\n"));
+    eprint!("{out}");
+}
+
+/// Print entries until the recorder is gone. Stops (and shuts the server down) if stdout goes
+/// away, e.g. `netlab serve … | head`.
+fn print_timeline(mut sub: Subscription, json: bool, cancel: CancellationToken) {
+    let color = !json && term::color_stdout();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    while let Some(item) = sub.blocking_recv() {
+        let line = match item {
+            Live::Entry(e) if json => render::json(&e),
+            Live::Entry(e) => render::line(&e, color),
+            Live::Lagged(n) if json => format!("{{\"event\":\"lagged\",\"skipped\":{n}}}"),
+            Live::Lagged(n) => format!("  … {n} events not shown (the terminal could not keep up)"),
+        };
+        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+            cancel.cancel();
+            return;
+        }
+    }
+}
+
+fn spawn_signal_handler(cancel: CancellationToken) {
+    tokio::spawn(async move {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let sigterm = async {
+            match term.as_mut() {
+                Some(t) => {
+                    t.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = sigterm => {}
+        }
+        cancel.cancel();
+        // A second Ctrl-C means "now".
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    });
+}
+
+fn print_list(json: bool) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        let v = serde_json::to_string_pretty(scenario::SCENARIOS).map_err(std::io::Error::from)?;
+        writeln!(out, "{v}")?;
+        return Ok(());
+    }
+    for s in scenario::SCENARIOS {
+        let port = match s.transport {
+            Transport::Unix => "socket".to_string(),
+            _ => s.default_port.to_string(),
+        };
+        writeln!(
+            out,
+            "{:<14} {:<5} {:>6}  {}",
+            s.name,
+            format!("{:?}", s.transport).to_lowercase(),
+            port,
+            s.summary
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! Listening sockets and the accept loop: Node's `net.Server`.
+//!
+//! [`Listener`] binds TCP or a Unix socket path. [`serve_stream`] records `listening`, accepts
+//! connections (recording `connection` with the peer and numbering them `#1`, `#2`, … in accept
+//! order), drives each one with a fresh [`Handler`] from the scenario's factory, and on
+//! cancellation records `server.close()`, ends every open connection, waits for them all, and
+//! records the server's `close` — the order Node's `server.close()` produces.
+
+use super::socket::{drive, Handler, SocketOptions};
+use crate::trace::{Event, Recorder, Scope};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::net::{TcpListener, UnixListener};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// A bound stream listener.
+#[derive(Debug)]
+pub enum Listener {
+    /// TCP on an IP address.
+    Tcp(TcpListener),
+    /// A Unix domain socket; the file is removed when the server stops.
+    Unix {
+        listener: UnixListener,
+        path: PathBuf,
+    },
+}
+
+impl Listener {
+    /// Bind TCP on `host:port` (`port` 0 picks a free one).
+    pub async fn bind_tcp(host: &str, port: u16) -> io::Result<Listener> {
+        Ok(Listener::Tcp(TcpListener::bind((host, port)).await?))
+    }
+
+    /// Bind a Unix socket at `path`. A stale socket file nobody listens on is replaced; a live
+    /// one is `EADDRINUSE`, as in Node.
+    pub fn bind_unix(path: &Path) -> io::Result<Listener> {
+        use std::os::unix::fs::FileTypeExt;
+        if let Ok(meta) = std::fs::symlink_metadata(path) {
+            if meta.file_type().is_socket()
+                && std::os::unix::net::UnixStream::connect(path).is_err()
+            {
+                std::fs::remove_file(path)?;
+            }
+        }
+        Ok(Listener::Unix {
+            listener: UnixListener::bind(path)?,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The `listening` event for this listener (address, port, transport).
+    pub fn listening_event(&self) -> Event {
+        match self {
+            Listener::Tcp(l) => match l.local_addr() {
+                Ok(a) => Event::Listening {
+                    address: a.ip().to_string(),
+                    port: Some(a.port()),
+                    transport: "tcp".into(),
+                },
+                Err(_) => Event::Listening {
+                    address: "?".into(),
+                    port: None,
+                    transport: "tcp".into(),
+                },
+            },
+            Listener::Unix { path, .. } => Event::Listening {
+                address: path.display().to_string(),
+                port: None,
+                transport: "unix".into(),
+            },
+        }
+    }
+
+    /// The bound TCP port, if TCP.
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            Listener::Tcp(l) => l.local_addr().ok().map(|a| a.port()),
+            Listener::Unix { .. } => None,
+        }
+    }
+}
+
+/// Removes the Unix socket file when the server stops, however it stops.
+struct UnlinkOnDrop(Option<PathBuf>);
+
+impl Drop for UnlinkOnDrop {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Run a stream server until `cancel` fires: `make(conn)` builds the handler of connection
+/// number `conn` (1-based).
+pub async fn serve_stream<H, F>(
+    listener: Listener,
+    cancel: CancellationToken,
+    recorder: Recorder,
+    opts: SocketOptions,
+    mut make: F,
+) where
+    H: Handler,
+    F: FnMut(u32) -> H,
+{
+    recorder.record(Scope::Server, listener.listening_event());
+    let _unlink = UnlinkOnDrop(match &listener {
+        Listener::Unix { path, .. } => Some(path.clone()),
+        Listener::Tcp(_) => None,
+    });
+    let tracker = TaskTracker::new();
+    let conns_cancel = CancellationToken::new();
+    let mut next = 0u32;
+    loop {
+        let accepted = tokio::select! {
+            _ = cancel.cancelled() => break,
+            r = accept(&listener) => r,
+        };
+        match accepted {
+            Ok(stream) => {
+                next += 1;
+                let scope = Scope::Conn { conn: next };
+                let handler = make(next);
+                let rec = recorder.clone();
+                let token = conns_cancel.clone();
+                match stream {
+                    Accepted::Tcp(s, peer) => {
+                        recorder.record(Scope::Server, Event::Connection { peer });
+                        let task = tokio::spawn(drive(s, scope, rec.clone(), opts, handler, token));
+                        tracker.spawn(report_panic(task, scope, rec));
+                    }
+                    Accepted::Unix(s) => {
+                        recorder.record(
+                            Scope::Server,
+                            Event::Connection {
+                                peer: "(unix socket)".into(),
+                            },
+                        );
+                        let task = tokio::spawn(drive(s, scope, rec.clone(), opts, handler, token));
+                        tracker.spawn(report_panic(task, scope, rec));
+                    }
+                }
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: say so, back off, keep serving.
+                recorder.record(Scope::Server, Event::from_io_error(&e));
+                tokio::select! {
+                    _ = cancel.cancelled() => break,
+                    _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                }
+            }
+        }
+    }
+    recorder.record(Scope::Server, Event::ServerClose);
+    drop(listener);
+    tracker.close();
+    conns_cancel.cancel();
+    tracker.wait().await;
+    recorder.record(Scope::Server, Event::Close { had_error: None });
+}
+
+/// Wait for a connection task; if it panicked (a bug in netlab), say so in the timeline and
+/// close the connection there, so the learner sees what happened and the server keeps serving.
+pub(crate) async fn report_panic(task: tokio::task::JoinHandle<()>, scope: Scope, rec: Recorder) {
+    if let Err(e) = task.await {
+        if e.is_panic() {
+            let p = e.into_panic();
+            let msg = p
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panic".into());
+            rec.record(
+                scope,
+                Event::Error {
+                    code: "ERR_NETLAB_INTERNAL".into(),
+                    message: format!("netlab bug: {msg}"),
+                },
+            );
+            rec.record(
+                scope,
+                Event::Close {
+                    had_error: Some(true),
+                },
+            );
+        }
+    }
+}
+
+enum Accepted {
+    Tcp(tokio::net::TcpStream, String),
+    Unix(tokio::net::UnixStream),
+}
+
+async fn accept(l: &Listener) -> io::Result<Accepted> {
+    match l {
+        Listener::Tcp(l) => {
+            let (s, peer) = l.accept().await?;
+            Ok(Accepted::Tcp(s, peer.to_string()))
+        }
+        Listener::Unix { listener, .. } => {
+            let (s, _) = listener.accept().await?;
+            Ok(Accepted::Unix(s))
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! netlab teaches network programming by letting people watch it happen.
+//!
+//! A learner starts a live TCP, Unix-socket or UDP server inside netlab, connects to it with
+//! `nc`, `curl`, Node or Python, and watches the server's event timeline — `listening`,
+//! `connection`, `data`, `end`, `finish`, `close`, `drain`, `timeout` — in Node's vocabulary and
+//! order. Graders compare the same timeline against what a lab expects.
+//!
+//! # Layout
+//!
+//! - [`trace`]: the one trace model everything reads — [`trace::Event`] (Node's event names,
+//!   plus the server's own calls such as `write(n) → false`), the bounded-memory
+//!   [`trace::Recorder`], the canonical diffable text form ([`trace::canon`]) and rendering for
+//!   people and for JSON ([`trace::render`]).
+//! - [`engine`]: Node's `net` and `dgram` semantics on tokio — the socket state machine
+//!   (`write`/`drain`, `end`/`finish`, `timeout`, `allowHalfOpen`), the accept loop with
+//!   graceful shutdown, and UDP.
+//! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, …) that lessons, labs
+//!   and `netlab serve` refer to.
+//! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
+//! - [`error`]: the library's error type and the process exit codes.
+
+pub mod cli;
+pub mod cmd;
+pub mod engine;
+pub mod error;
+pub mod scenario;
+pub mod term;
+pub mod trace;
+
+pub use error::{Error, ExitCode};

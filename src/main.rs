@@ -1,0 +1,36 @@
+//! The `netlab` binary: parse the command line, run the command, map the outcome to an exit
+//! code. Everything else lives in the library.
+
+use clap::Parser;
+use netlab::cli::{Cli, Command};
+use netlab::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return std::process::ExitCode::from(if e.use_stderr() {
+                ExitCode::Usage as u8
+            } else {
+                ExitCode::Pass as u8
+            });
+        }
+    };
+    let outcome = match cli.command {
+        Some(Command::Serve(args)) => netlab::cmd::serve::run(args),
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            Ok(ExitCode::Pass)
+        }
+    };
+    let code = match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("netlab: {e}");
+            e.exit_code()
+        }
+    };
+    std::process::ExitCode::from(code as u8)
+}

@@ -1,0 +1,283 @@
+//! Named servers that lessons, labs and `netlab serve NAME` refer to.
+//!
+//! Each scenario is a small Node-style program written against the engine's [`Handler`]
+//! callbacks (see [`tcp`] and [`udp`]). [`SCENARIOS`] is the catalogue: name, transport, a
+//! one-line summary, the default port, and the commands a learner can try against it. [`bind`]
+//! opens the right kind of socket and [`run`] serves it until cancelled.
+//!
+//! [`Handler`]: crate::engine::Handler
+
+pub mod tcp;
+pub mod udp;
+
+use crate::engine::{serve_stream, serve_udp, Listener, SocketOptions};
+use crate::trace::Recorder;
+use std::io;
+use std::path::PathBuf;
+use tokio::net::UdpSocket;
+use tokio_util::sync::CancellationToken;
+
+/// What kind of socket a scenario listens on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Tcp,
+    Unix,
+    Udp,
+}
+
+/// One entry of the catalogue.
+#[derive(Debug, serde::Serialize)]
+pub struct Scenario {
+    /// The name lessons and labs use (`tcp-echo`).
+    pub name: &'static str,
+    pub transport: Transport,
+    /// One line saying what the server does.
+    pub summary: &'static str,
+    /// The port used when `--port` is not given (the chapter's, where it has one).
+    pub default_port: u16,
+    /// Commands to try from another terminal; `{host}`, `{port}`, `{socket}` are filled in.
+    pub try_commands: &'static [&'static str],
+}
+
+/// Every scenario netlab can serve.
+pub static SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "tcp-echo",
+        transport: Transport::Tcp,
+        summary: "echoes every byte back (socket.pipe(socket)) and ends when the client ends",
+        default_port: 8124,
+        try_commands: &[
+            "printf 'hello\\r\\n' | nc -q1 {host} {port}",
+            "node -e \"const s=require('net').connect({port:{port},host:'{host}'},()=>s.end('hello\\r\\n'));s.pipe(process.stdout)\"",
+            "python3 -c \"import socket;s=socket.create_connection(('{host}',{port}));s.sendall(b'hello\\r\\n');s.shutdown(1);print(s.recv(99))\"",
+        ],
+    },
+    Scenario {
+        name: "tcp-greeting",
+        transport: Transport::Tcp,
+        summary: "waits ~200 ms, writes `Echo server\\r\\n`, then echoes",
+        default_port: 1337,
+        try_commands: &["nc {host} {port}"],
+    },
+    Scenario {
+        name: "tcp-bulk",
+        transport: Transport::Tcp,
+        summary: "streams 8 MiB (--bytes N) in 64 KiB writes, honouring backpressure, then ends",
+        default_port: 8125,
+        try_commands: &["nc {host} {port} | wc -c", "nc {host} {port} | pv -L 1m | wc -c"],
+    },
+    Scenario {
+        name: "tcp-idle",
+        transport: Transport::Tcp,
+        summary: "echoes; after 500 ms of silence (timeout) writes `bye\\r\\n` and ends",
+        default_port: 8126,
+        try_commands: &["nc {host} {port}"],
+    },
+    Scenario {
+        name: "tcp-halfopen",
+        transport: Transport::Tcp,
+        summary: "allowHalfOpen: after the client's end, replies `got N bytes\\r\\n`, then ends",
+        default_port: 8127,
+        try_commands: &["printf 'request' | nc -N {host} {port}"],
+    },
+    Scenario {
+        name: "unix-echo",
+        transport: Transport::Unix,
+        summary: "tcp-echo on a Unix domain socket (--socket PATH; removed on exit)",
+        default_port: 0,
+        try_commands: &[
+            "printf 'hello\\r\\n' | nc -q1 -U {socket}",
+            "node -e \"const s=require('net').connect('{socket}',()=>s.end('hello\\r\\n'));s.pipe(process.stdout)\"",
+        ],
+    },
+    Scenario {
+        name: "udp-pong",
+        transport: Transport::Udp,
+        summary: "answers every datagram with `pong`",
+        default_port: 41234,
+        try_commands: &[
+            "printf 'ping' | nc -u -w1 {host} {port}",
+            "node -e \"const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m));s.close()});s.send('ping',{port},'{host}')\"",
+        ],
+    },
+];
+
+/// Look a scenario up by name.
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    SCENARIOS.iter().find(|s| s.name == name)
+}
+
+/// The closest scenario name, for "did you mean" messages.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    SCENARIOS
+        .iter()
+        .map(|s| (strsim(name, s.name), s.name))
+        .filter(|(d, _)| *d <= 3)
+        .min()
+        .map(|(_, n)| n)
+}
+
+/// Levenshtein distance (small strings only).
+fn strsim(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Per-run settings a scenario may use.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// Total bytes for `tcp-bulk`.
+    pub bulk_bytes: u64,
+    /// Idle timeout for `tcp-idle`.
+    pub idle_ms: u64,
+    /// Delay before `tcp-greeting` greets.
+    pub greeting_delay_ms: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            bulk_bytes: 8 * 1024 * 1024,
+            idle_ms: 500,
+            greeting_delay_ms: 200,
+        }
+    }
+}
+
+/// Where to bind.
+#[derive(Clone, Debug)]
+pub struct BindSpec {
+    pub host: String,
+    /// `None`: the scenario's default port.
+    pub port: Option<u16>,
+    /// For Unix scenarios; `None`: a path in the temp directory.
+    pub socket: Option<PathBuf>,
+}
+
+impl Default for BindSpec {
+    fn default() -> Self {
+        BindSpec {
+            host: "127.0.0.1".into(),
+            port: Some(0),
+            socket: None,
+        }
+    }
+}
+
+/// A bound socket, ready to serve.
+#[derive(Debug)]
+pub enum Bound {
+    Stream(Listener),
+    Udp(UdpSocket),
+}
+
+impl Bound {
+    /// The bound port (TCP/UDP).
+    pub fn port(&self) -> Option<u16> {
+        match self {
+            Bound::Stream(l) => l.port(),
+            Bound::Udp(s) => s.local_addr().ok().map(|a| a.port()),
+        }
+    }
+
+    /// The Unix socket path, if any.
+    pub fn socket_path(&self) -> Option<PathBuf> {
+        match self {
+            Bound::Stream(Listener::Unix { path, .. }) => Some(path.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The default Unix socket path for a scenario: unique per process, in the temp directory.
+pub fn default_socket_path(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("netlab-{name}-{}.sock", std::process::id()))
+}
+
+/// Open the socket a scenario needs.
+pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
+    let port = spec.port.unwrap_or(scenario.default_port);
+    Ok(match scenario.transport {
+        Transport::Tcp => Bound::Stream(Listener::bind_tcp(&spec.host, port).await?),
+        Transport::Unix => {
+            let path = spec
+                .socket
+                .clone()
+                .unwrap_or_else(|| default_socket_path(scenario.name));
+            Bound::Stream(Listener::bind_unix(&path)?)
+        }
+        Transport::Udp => Bound::Udp(UdpSocket::bind((spec.host.as_str(), port)).await?),
+    })
+}
+
+/// Serve `scenario` on `bound` until `cancel` fires; every event goes to `recorder`.
+///
+/// Fails only when `bound` is not the kind of socket the scenario needs (use [`bind`]).
+pub async fn run(
+    scenario: &Scenario,
+    bound: Bound,
+    cfg: ServeConfig,
+    cancel: CancellationToken,
+    recorder: Recorder,
+) -> io::Result<()> {
+    let opts = SocketOptions::default();
+    match (scenario.name, bound) {
+        ("tcp-echo" | "unix-echo", Bound::Stream(l)) => {
+            serve_stream(l, cancel, recorder, opts, |_| tcp::Echo).await
+        }
+        ("tcp-greeting", Bound::Stream(l)) => {
+            let delay = cfg.greeting_delay_ms;
+            serve_stream(l, cancel, recorder, opts, move |_| {
+                tcp::Greeting::new(delay)
+            })
+            .await
+        }
+        ("tcp-bulk", Bound::Stream(l)) => {
+            let total = cfg.bulk_bytes;
+            serve_stream(l, cancel, recorder, opts, move |_| tcp::Bulk::new(total)).await
+        }
+        ("tcp-idle", Bound::Stream(l)) => {
+            let ms = cfg.idle_ms;
+            serve_stream(l, cancel, recorder, opts, move |_| tcp::Idle::new(ms)).await
+        }
+        ("tcp-halfopen", Bound::Stream(l)) => {
+            let opts = SocketOptions {
+                allow_half_open: true,
+            };
+            serve_stream(l, cancel, recorder, opts, |_| tcp::HalfOpen::default()).await
+        }
+        ("udp-pong", Bound::Udp(s)) => serve_udp(s, cancel, recorder, udp::Pong).await,
+        (name, bound) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("scenario {name} cannot serve on {bound:?}"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_suggestions_work() {
+        let mut names: Vec<_> = SCENARIOS.iter().map(|s| s.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), SCENARIOS.len());
+        assert_eq!(suggest("tcp-ecoh"), Some("tcp-echo"));
+        assert_eq!(suggest("zzzzzzzzzz"), None);
+    }
+}
