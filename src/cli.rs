@@ -44,4 +44,8 @@ pub struct ServeArgs {
     /// One JSON object per line, flushed per event, instead of the readable timeline.
     #[arg(long)]
     pub json: bool,
+    /// Record everything but print only `listening` and, when the server stops, a summary of
+    /// each connection (exact byte counts and content hashes). For load experiments.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

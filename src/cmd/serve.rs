@@ -73,9 +73,9 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
     let cancel = CancellationToken::new();
     let printer = {
         let sub = recorder.subscribe();
-        let json = args.json;
+        let (json, quiet) = (args.json, args.quiet);
         let cancel = cancel.clone();
-        std::thread::spawn(move || print_timeline(sub, json, cancel))
+        std::thread::spawn(move || print_timeline(sub, json, quiet, cancel))
     };
     spawn_signal_handler(cancel.clone());
 
@@ -84,10 +84,54 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
         ..ServeConfig::default()
     };
     let served = scenario::run(scenario, bound, cfg, cancel, recorder.clone()).await;
+    let summary = (args.quiet || !args.json).then(|| summary(&recorder, args.json));
     drop(recorder); // the printer drains what is left, then stops
     let _ = tokio::task::spawn_blocking(move || printer.join()).await;
+    if let Some(summary) = summary {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{summary}").and_then(|_| out.flush());
+    }
     served?;
     Ok(ExitCode::Pass)
+}
+
+/// What the server saw, in totals: events by name, and per connection and direction the exact
+/// byte count and content hash.
+fn summary(recorder: &Recorder, json: bool) -> String {
+    let counts = recorder.counts();
+    let streams = recorder.streams();
+    if json {
+        let streams: Vec<_> = streams
+            .iter()
+            .map(|(scope, dir, st)| {
+                let mut v = serde_json::to_value(scope).unwrap_or_default();
+                v["dir"] = serde_json::json!(dir);
+                v["bytes"] = st.bytes.into();
+                v["chunks"] = st.chunks.into();
+                v["hash"] = st.hash.clone().into();
+                v
+            })
+            .collect();
+        return serde_json::json!({"event": "summary", "events": counts, "streams": streams})
+            .to_string();
+    }
+    let mut s = String::from("\nsummary:");
+    let events: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    s.push_str(&format!("\n  events: {}", events.join(", ")));
+    for (scope, dir, st) in streams {
+        let dir = match dir {
+            crate::trace::recorder::Dir::Rx => "received",
+            crate::trace::recorder::Dir::Tx => "wrote",
+        };
+        s.push_str(&format!(
+            "\n  {:<9} {dir:<8} {:>12} B in {:>6} chunks  xxh3 {}",
+            render::who(&scope),
+            st.bytes,
+            st.chunks,
+            st.hash
+        ));
+    }
+    s
 }
 
 fn banner(s: &Scenario, host: &str, port: u16, socket: &str) {
@@ -120,18 +164,41 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str) {
 
 /// Print entries until the recorder is gone. Stops (and shuts the server down) if stdout goes
 /// away, e.g. `netlab serve … | head`.
-fn print_timeline(mut sub: Subscription, json: bool, cancel: CancellationToken) {
+fn print_timeline(mut sub: Subscription, json: bool, quiet: bool, cancel: CancellationToken) {
     let color = !json && term::color_stdout();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    while let Some(item) = sub.blocking_recv() {
-        let line = match item {
-            Live::Entry(e) if json => render::json(&e),
-            Live::Entry(e) => render::line(&e, color),
-            Live::Lagged(n) if json => format!("{{\"event\":\"lagged\",\"skipped\":{n}}}"),
-            Live::Lagged(n) => format!("  … {n} events not shown (the terminal could not keep up)"),
-        };
-        if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let line = |item: Live| match item {
+        Live::Entry(e) if json => render::json(&e),
+        Live::Entry(e) => render::line(&e, color),
+        Live::Lagged(n) if json => format!("{{\"event\":\"lagged\",\"skipped\":{n}}}"),
+        Live::Lagged(n) => format!("  … {n} events not shown (the terminal could not keep up)"),
+    };
+    if quiet {
+        // Only the `listening` line, so scripts learn the port; the summary comes at the end.
+        while let Some(item) = sub.blocking_recv() {
+            if let Live::Entry(e) = &item {
+                if e.event.name() == "listening" {
+                    let _ = writeln!(out, "{}", line(item)).and_then(|_| out.flush());
+                    return;
+                }
+            }
+        }
+        return;
+    }
+    while let Some(first) = sub.blocking_recv() {
+        // Write what is waiting as one batch and flush once: each event is on screen as soon
+        // as the printer reaches it, without a system call per event under load.
+        let mut ok = writeln!(out, "{}", line(first)).is_ok();
+        let mut batch = 1;
+        while ok && batch < 1024 {
+            match sub.try_recv() {
+                Some(item) => ok = writeln!(out, "{}", line(item)).is_ok(),
+                None => break,
+            }
+            batch += 1;
+        }
+        if !ok || out.flush().is_err() {
             cancel.cancel();
             return;
         }

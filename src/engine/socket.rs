@@ -27,6 +27,7 @@
 //! - `write()` reports an error (`EPIPE`, `ECONNRESET`) as an `error` event on the next turn of
 //!   the driver, as Node does asynchronously; Node may attribute it to the write callback only.
 
+use crate::trace::recorder::{Dir, StreamHandle};
 use crate::trace::{Event, Recorder, Scope};
 use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
@@ -51,11 +52,18 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     fn set_nodelay(&self, _on: bool) -> io::Result<()> {
         Ok(())
     }
+    /// Whether TCP_NODELAY is on (false for streams without Nagle).
+    fn nodelay(&self) -> io::Result<bool> {
+        Ok(false)
+    }
 }
 
 impl Stream for tokio::net::TcpStream {
     fn set_nodelay(&self, on: bool) -> io::Result<()> {
         tokio::net::TcpStream::set_nodelay(self, on)
+    }
+    fn nodelay(&self) -> io::Result<bool> {
+        tokio::net::TcpStream::nodelay(self)
     }
 }
 
@@ -92,7 +100,8 @@ pub trait Handler: Send + 'static {
 trait WriteNow {
     /// Offer bytes to the kernel without waiting: `Ok(0)` when it would block.
     fn write_now(&mut self, buf: &[u8]) -> io::Result<usize>;
-    fn nodelay(&self, on: bool) -> io::Result<()>;
+    fn set_nodelay_now(&self, on: bool) -> io::Result<()>;
+    fn nodelay_now(&self) -> io::Result<bool>;
 }
 
 impl<S: Stream> WriteNow for S {
@@ -104,8 +113,11 @@ impl<S: Stream> WriteNow for S {
             Poll::Pending => Ok(0),
         }
     }
-    fn nodelay(&self, on: bool) -> io::Result<()> {
+    fn set_nodelay_now(&self, on: bool) -> io::Result<()> {
         self.set_nodelay(on)
+    }
+    fn nodelay_now(&self) -> io::Result<bool> {
+        self.nodelay()
     }
 }
 
@@ -113,6 +125,9 @@ impl<S: Stream> WriteNow for S {
 struct State {
     scope: Scope,
     recorder: Recorder,
+    /// Exact stats of what this socket received and wrote.
+    rx: StreamHandle,
+    tx: StreamHandle,
     opts: SocketOptions,
     /// Chunks not yet fully handed to the kernel; the front one may be partly written.
     out: VecDeque<Vec<u8>>,
@@ -171,7 +186,9 @@ impl Socket<'_> {
     pub fn write(&mut self, data: &[u8]) -> bool {
         if self.st.ending || self.st.destroyed || data.is_empty() {
             let ok = data.is_empty() && !self.st.ending && !self.st.destroyed;
-            self.st.recorder.write(self.st.scope, data, ok);
+            self.st
+                .recorder
+                .write_on(&self.st.tx, self.st.scope, data, ok);
             return ok;
         }
         let mut written = 0;
@@ -199,7 +216,9 @@ impl Socket<'_> {
         if !ok {
             self.st.need_drain = true;
         }
-        self.st.recorder.write(self.st.scope, data, ok);
+        self.st
+            .recorder
+            .write_on(&self.st.tx, self.st.scope, data, ok);
         self.touch();
         ok
     }
@@ -250,9 +269,14 @@ impl Socket<'_> {
         self.st
             .recorder
             .record(self.st.scope, Event::SetNoDelay { on });
-        if let Err(e) = self.io.nodelay(on) {
+        if let Err(e) = self.io.set_nodelay_now(on) {
             self.st.pending_error = Some(e);
         }
+    }
+
+    /// Node's `socket.noDelay`-equivalent: whether TCP_NODELAY is on (Nagle off).
+    pub fn no_delay(&self) -> bool {
+        self.io.nodelay_now().unwrap_or(false)
     }
 
     /// `socket.pause()`: stop reading (the kernel buffer then fills and TCP pushes back).
@@ -306,6 +330,8 @@ pub async fn drive<S: Stream, H: Handler>(
 ) {
     let mut st = State {
         scope,
+        rx: recorder.stream(scope, Dir::Rx),
+        tx: recorder.stream(scope, Dir::Tx),
         recorder,
         opts,
         out: VecDeque::new(),
@@ -381,9 +407,11 @@ pub async fn drive<S: Stream, H: Handler>(
         };
         match wake {
             Wake::Data(n) => {
-                s.st.recorder.data(s.st.scope, &buf[..n]);
+                s.st.recorder.data_event(s.st.scope, &buf[..n]);
                 s.touch();
                 handler.on_data(&mut s, &buf[..n]);
+                // Hash after the handler ran: an echo reaches the kernel a little sooner.
+                s.st.rx.update(&buf[..n]);
             }
             Wake::Eof => {
                 s.st.read_eof = true;
@@ -527,4 +555,46 @@ fn poll_turn<S: Stream>(
         }
     }
     Poll::Pending
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+
+    /// Reports Nagle's state before and after `setNoDelay(true)`, then ends.
+    struct NoDelayProbe(mpsc::Sender<(bool, bool)>);
+
+    impl Handler for NoDelayProbe {
+        fn on_connection(&mut self, s: &mut Socket<'_>) {
+            let before = s.no_delay();
+            s.set_no_delay(true);
+            let _ = self.0.send((before, s.no_delay()));
+            s.end();
+        }
+    }
+
+    #[tokio::test]
+    async fn nagle_is_on_by_default_and_set_no_delay_turns_it_off() {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let client = tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+            let mut v = Vec::new();
+            c.read_to_end(&mut v).await.unwrap();
+        });
+        let (s, _) = l.accept().await.unwrap();
+        let (tx, rx) = mpsc::channel();
+        let rec = Recorder::new();
+        let scope = Scope::Conn { conn: 1 };
+        let opts = SocketOptions::default();
+        let cancel = CancellationToken::new();
+        let driving = tokio::spawn(drive(s, scope, rec.clone(), opts, NoDelayProbe(tx), cancel));
+        client.await.unwrap();
+        driving.await.unwrap();
+        assert_eq!(rx.recv().unwrap(), (false, true));
+        let names: Vec<_> = rec.recent().iter().map(|e| e.event.name()).collect();
+        assert_eq!(names, ["setNoDelay()", "end()", "finish", "end", "close"]);
+    }
 }

@@ -7,7 +7,8 @@
 //! - the canonical trace built as events arrive ([`canon::Builder`]), where consecutive `data`
 //!   events coalesce into one line holding an exact count and a capped head;
 //! - per connection and direction, exact byte counts and an xxh3 content hash ([`StreamStats`]),
-//!   which a grader compares when heads are not enough;
+//!   which a grader compares when heads are not enough. Each stream has its own lock
+//!   ([`StreamHandle`]) so hashing one connection's bytes never blocks another's events;
 //! - a broadcast channel for live viewers (`serve`, the TUI). A viewer that falls behind is told
 //!   how many entries it missed instead of slowing the server down.
 //!
@@ -16,10 +17,11 @@
 use super::canon::{self, CanonTrace};
 use super::{Entry, Event, Scope};
 use std::collections::{BTreeMap, VecDeque};
+use std::hash::Hasher;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use tokio::sync::broadcast;
-use xxhash_rust::xxh3::Xxh3;
+use twox_hash::XxHash3_64;
 
 /// Recent entries kept for viewers that attach late or scroll back.
 pub const RING_CAP: usize = 10_000;
@@ -46,7 +48,7 @@ pub struct StreamStats {
     /// xxh3-64 of the whole stream, hex; compares content without keeping it.
     pub hash: String,
     #[serde(skip)]
-    hasher: Box<Xxh3>,
+    hasher: XxHash3_64,
 }
 
 impl std::fmt::Debug for StreamStats {
@@ -64,8 +66,8 @@ impl Default for StreamStats {
         StreamStats {
             bytes: 0,
             chunks: 0,
-            hash: format!("{:016x}", Xxh3::new().digest()),
-            hasher: Box::new(Xxh3::new()),
+            hash: format!("{:016x}", XxHash3_64::with_seed(0).finish()),
+            hasher: XxHash3_64::with_seed(0),
         }
     }
 }
@@ -74,13 +76,13 @@ impl StreamStats {
     fn update(&mut self, data: &[u8]) {
         self.bytes += data.len() as u64;
         self.chunks += 1;
-        self.hasher.update(data);
+        self.hasher.write(data);
         self.hash.clear();
     }
 
     fn finish_hash(&mut self) {
         if self.hash.is_empty() {
-            self.hash = format!("{:016x}", self.hasher.digest());
+            self.hash = format!("{:016x}", self.hasher.finish());
         }
     }
 }
@@ -138,6 +140,8 @@ struct Inner {
     /// Time zero of the timeline.
     start: Instant,
     state: Mutex<State>,
+    /// Exact stats per object and direction, each behind its own lock.
+    streams: Mutex<BTreeMap<(Scope, Dir), StreamHandle>>,
     /// Fan-out to live viewers; sending never blocks a server.
     live: broadcast::Sender<Arc<Entry>>,
 }
@@ -149,7 +153,22 @@ struct State {
     ring: VecDeque<Arc<Entry>>,
     counts: BTreeMap<&'static str, u64>,
     canon: canon::Builder,
-    streams: BTreeMap<(Scope, Dir), StreamStats>,
+}
+
+/// One object's byte stream in one direction, shared between the recorder (for reports) and
+/// the socket that feeds it (which holds it to skip a map lookup per read).
+#[derive(Clone, Default)]
+pub struct StreamHandle(Arc<Mutex<StreamStats>>);
+
+impl StreamHandle {
+    /// Count and hash `data` (callers that record the event separately, e.g. a socket that
+    /// hashes after handing an echo to the kernel).
+    pub fn update(&self, data: &[u8]) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .update(data);
+    }
 }
 
 impl Default for Recorder {
@@ -166,6 +185,7 @@ impl Recorder {
             inner: Arc::new(Inner {
                 start: Instant::now(),
                 state: Mutex::new(State::default()),
+                streams: Mutex::new(BTreeMap::new()),
                 live,
             }),
         }
@@ -192,49 +212,59 @@ impl Recorder {
         self.push(&mut st, scope, event, None);
     }
 
+    /// The stats handle of `scope`'s stream in direction `dir` (created on first use).
+    pub fn stream(&self, scope: Scope, dir: Dir) -> StreamHandle {
+        self.inner
+            .streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((scope, dir))
+            .or_default()
+            .clone()
+    }
+
     /// Record bytes arriving at `scope` (`data`), keeping exact stats.
     pub fn data(&self, scope: Scope, payload: &[u8]) {
-        let mut st = self.state();
-        st.streams
-            .entry((scope, Dir::Rx))
-            .or_default()
-            .update(payload);
-        self.push(&mut st, scope, Event::data(payload), Some(payload));
+        self.data_on(&self.stream(scope, Dir::Rx), scope, payload);
+    }
+
+    /// [`Recorder::data`] with the stream's handle at hand.
+    pub fn data_on(&self, stream: &StreamHandle, scope: Scope, payload: &[u8]) {
+        stream.update(payload);
+        self.data_event(scope, payload);
+    }
+
+    /// Record the `data` event only; the caller updates the stream's stats itself
+    /// ([`StreamHandle::update`]), possibly later.
+    pub fn data_event(&self, scope: Scope, payload: &[u8]) {
+        let event = Event::data(payload);
+        self.push(&mut self.state(), scope, event, Some(payload));
     }
 
     /// Record a datagram arriving at `scope` from `from`.
     pub fn message(&self, scope: Scope, payload: &[u8], from: String) {
-        let mut st = self.state();
-        st.streams
-            .entry((scope, Dir::Rx))
-            .or_default()
-            .update(payload);
-        self.push(&mut st, scope, Event::message(payload, from), Some(payload));
+        self.stream(scope, Dir::Rx).update(payload);
+        let event = Event::message(payload, from);
+        self.push(&mut self.state(), scope, event, Some(payload));
     }
 
     /// Record `write(payload)` returning `returned`.
     pub fn write(&self, scope: Scope, payload: &[u8], returned: bool) {
-        let mut st = self.state();
-        st.streams
-            .entry((scope, Dir::Tx))
-            .or_default()
-            .update(payload);
-        self.push(
-            &mut st,
-            scope,
-            Event::write(payload, returned),
-            Some(payload),
-        );
+        self.write_on(&self.stream(scope, Dir::Tx), scope, payload, returned);
+    }
+
+    /// [`Recorder::write`] with the stream's handle at hand.
+    pub fn write_on(&self, stream: &StreamHandle, scope: Scope, payload: &[u8], returned: bool) {
+        stream.update(payload);
+        let event = Event::write(payload, returned);
+        self.push(&mut self.state(), scope, event, Some(payload));
     }
 
     /// Record `send(payload)` to `to` (UDP).
     pub fn send(&self, scope: Scope, payload: &[u8], to: String) {
-        let mut st = self.state();
-        st.streams
-            .entry((scope, Dir::Tx))
-            .or_default()
-            .update(payload);
-        self.push(&mut st, scope, Event::send(payload, to), Some(payload));
+        self.stream(scope, Dir::Tx).update(payload);
+        let event = Event::send(payload, to);
+        self.push(&mut self.state(), scope, event, Some(payload));
     }
 
     fn push(&self, st: &mut State, scope: Scope, event: Event, payload: Option<&[u8]>) {
@@ -279,12 +309,20 @@ impl Recorder {
 
     /// Exact byte counts and hashes for every object and direction seen so far.
     pub fn streams(&self) -> Vec<(Scope, Dir, StreamStats)> {
-        let mut st = self.state();
-        st.streams
-            .iter_mut()
-            .map(|((scope, dir), s)| {
+        let handles: Vec<_> = self
+            .inner
+            .streams
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, h)| (*k, h.clone()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|((scope, dir), h)| {
+                let mut s = h.0.lock().unwrap_or_else(|p| p.into_inner());
                 s.finish_hash();
-                (*scope, *dir, s.clone())
+                (scope, dir, s.clone())
             })
             .collect()
     }
