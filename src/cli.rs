@@ -5,7 +5,13 @@ use std::path::PathBuf;
 
 /// netlab: learn network programming by watching it happen.
 #[derive(Debug, Parser)]
-#[command(name = "netlab", version, about, long_about = None)]
+#[command(
+    name = "netlab",
+    version,
+    about,
+    long_about = None,
+    after_help = "Start here:\n  netlab serve tcp-echo            (then, in another terminal)\n  printf 'hello\\r\\n' | nc -q1 127.0.0.1 8124\n\nExit codes: 0 pass, 1 fail, 2 usage, 3 bad course/config, 4 internal error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
