@@ -172,6 +172,14 @@ pub struct ParseError {
 
 impl CanonTrace {
     /// Read a canonical text.
+    ///
+    /// ```
+    /// use netlab::trace::canon::CanonTrace;
+    /// let text = "netlab-trace/1\n\nconn1        rx  data 7B \"hello\\r\\n\"\nconn1        rx  end\n";
+    /// let trace = CanonTrace::parse(text).unwrap();
+    /// assert_eq!(trace.blocks[0].name, "conn1");
+    /// assert_eq!(trace.to_string(), text);
+    /// ```
     pub fn parse(text: &str) -> Result<CanonTrace, ParseError> {
         let mut lines = text.lines().enumerate();
         let err = |line: usize, message: String| ParseError {
