@@ -13,6 +13,9 @@ use std::path::PathBuf;
     after_help = "Start here:\n  netlab serve tcp-echo            (then, in another terminal)\n  printf 'hello\\r\\n' | nc -q1 127.0.0.1 8124\n\nExit codes: 0 pass, 1 fail, 2 usage, 3 bad course/config, 4 internal error."
 )]
 pub struct Cli {
+    /// Use the course (lessons and labs) in DIR instead of the one built into netlab.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub course: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -25,6 +28,49 @@ pub enum Command {
     /// listening, connection, data, end, finish, close, drain, timeout… Ctrl-C stops the server
     /// gracefully. Example: `netlab serve tcp-echo --port 8124`.
     Serve(ServeArgs),
+    /// Grade a client for a lab against the trace the server observed.
+    ///
+    /// `netlab check tcp-hello -- node client.js` starts the lab's server on a free port, runs
+    /// the command with NETLAB_HOST and NETLAB_PORT (or NETLAB_SOCKET) set, stops it and
+    /// everything it started at the time limit, and explains every failed check. Inside a
+    /// workspace made by `netlab init`, `netlab check LAB` grades your own client file.
+    Check(CheckArgs),
+    /// Tools for course authors.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCommand {
+    /// Prove the labs: each parses, names a real scenario, every reference solution passes
+    /// through the real grader and every starter fails.
+    Check(DevCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DevCheckArgs {
+    /// A course directory (with labs/); default: the built-in course.
+    pub dir: Option<PathBuf>,
+    /// Only these labs.
+    #[arg(long = "lab")]
+    pub labs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The lab to grade (e.g. tcp-hello).
+    pub lab: String,
+    /// Seconds the client may run (default: the lab's limit, usually 10).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    /// Print the result as JSON (status, points, max_points, checks[]).
+    #[arg(long)]
+    pub json: bool,
+    /// The client command and its arguments, after `--`.
+    #[arg(last = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,16 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A lab or lesson file is invalid.
+    #[error("{0}")]
+    Course(#[from] crate::lab::LabError),
+    /// An unknown lab id.
+    #[error("unknown lab `{name}`{}; labs: {known}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownLab {
+        name: String,
+        suggestion: Option<String>,
+        known: String,
+    },
     /// The command line asked for something impossible.
     #[error("{0}")]
     Usage(String),
@@ -64,7 +74,10 @@ impl Error {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::UnknownScenario { .. } | Error::Usage(_) => ExitCode::Usage,
+            Error::UnknownScenario { .. } | Error::UnknownLab { .. } | Error::Usage(_) => {
+                ExitCode::Usage
+            }
+            Error::Course(_) => ExitCode::BadCourse,
             Error::Bind { .. } => ExitCode::Fail,
             Error::Io(_) => ExitCode::Internal,
         }

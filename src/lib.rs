@@ -16,6 +16,9 @@
 //!   graceful shutdown, and UDP.
 //! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, …) that lessons, labs
 //!   and `netlab serve` refer to.
+//! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
+//!   safely (time limit, whole process tree killed, capped output), grading it against the
+//!   server-observed trace, and the report.
 //! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
 //! - [`error`]: the library's error type and the process exit codes.
 
@@ -23,6 +26,7 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod error;
+pub mod lab;
 pub mod scenario;
 pub mod term;
 pub mod trace;

@@ -17,8 +17,13 @@ fn main() -> std::process::ExitCode {
             });
         }
     };
+    let course = cli.course.clone();
     let outcome = match cli.command {
         Some(Command::Serve(args)) => netlab::cmd::serve::run(args),
+        Some(Command::Check(args)) => netlab::cmd::check::run(course.as_deref(), args),
+        Some(Command::Dev {
+            command: netlab::cli::DevCommand::Check(args),
+        }) => netlab::cmd::dev::check(course.as_deref(), args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

@@ -1,3 +1,5 @@
 //! One module per command; each takes its parsed arguments and returns an exit code.
 
+pub mod check;
+pub mod dev;
 pub mod serve;

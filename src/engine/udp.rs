@@ -58,9 +58,11 @@ pub async fn serve_udp<H: DgramHandler>(
     recorder.record(Scope::Server, listening_event(&socket));
     let mut buf = vec![0u8; MAX_DATAGRAM];
     loop {
+        // Datagrams already queued are handled before a shutdown is honoured.
         let received = tokio::select! {
-            _ = cancel.cancelled() => break,
+            biased;
             r = socket.recv_from(&mut buf) => r,
+            _ = cancel.cancelled() => break,
         };
         match received {
             Ok((n, from)) => {

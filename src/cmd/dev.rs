@@ -1,0 +1,117 @@
+//! `netlab dev check [DIR]`: prove a course's labs, for course authors and CI.
+//!
+//! Every lab must parse and name a real scenario (checked when the catalogue loads); every
+//! reference solution must pass through the real grader, and every starter must fail — a
+//! starter that passes would grade nothing.
+
+use super::check::check_one;
+use crate::cli::DevCheckArgs;
+use crate::lab::report::Verdict;
+use crate::lab::{Catalog, Language};
+use crate::{Error, ExitCode};
+use std::path::Path;
+use std::time::Duration;
+
+/// Run `netlab dev check`.
+pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Error> {
+    let dir = args.dir.as_deref().or(course);
+    let catalog = Catalog::load(dir)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut problems = 0;
+    let mut ran = 0;
+    let in_ci = std::env::var_os("CI").is_some();
+    for entry in &catalog.labs {
+        if !args.labs.is_empty() && !args.labs.contains(&entry.lab.id) {
+            continue;
+        }
+        println!("{} ({}):", entry.lab.id, entry.lab.scenario);
+        let work = tempfile::tempdir()?;
+        let runs = entry
+            .lab
+            .solutions
+            .iter()
+            .map(|(l, f)| (*l, f, Verdict::Pass))
+            .chain(
+                entry
+                    .lab
+                    .starters
+                    .iter()
+                    .map(|(l, f)| (*l, f, Verdict::Fail)),
+            );
+        for (lang, file, want) in runs {
+            if !available(lang) {
+                if in_ci {
+                    println!("  ✗ {file}: `{}` is not installed", lang.interpreter());
+                    problems += 1;
+                } else {
+                    println!(
+                        "  - {file}: skipped, `{}` is not installed",
+                        lang.interpreter()
+                    );
+                }
+                continue;
+            }
+            let path = work.path().join(file);
+            std::fs::write(&path, entry.file(file).unwrap_or_default())?;
+            let cmd = vec![
+                lang.interpreter().to_string(),
+                path.to_string_lossy().into_owned(),
+            ];
+            let limit = Duration::from_secs_f64(entry.lab.time_limit_secs);
+            let report = rt.block_on(check_one(entry, &cmd, work.path(), limit))?;
+            ran += 1;
+            let role = if want == Verdict::Pass {
+                "solution"
+            } else {
+                "starter"
+            };
+            if report.status == want {
+                println!(
+                    "  ✓ {file} ({role}) {} {}/{} in {:.2} s",
+                    if want == Verdict::Pass {
+                        "passes"
+                    } else {
+                        "fails"
+                    },
+                    report.points,
+                    report.max_points,
+                    report.client.seconds
+                );
+            } else {
+                problems += 1;
+                println!(
+                    "  ✗ {file} ({role}) should {} but got {:?}:",
+                    if want == Verdict::Pass {
+                        "pass"
+                    } else {
+                        "fail"
+                    },
+                    report.status
+                );
+                for line in report.text(false).lines() {
+                    println!("      {line}");
+                }
+            }
+        }
+    }
+    println!(
+        "\n{} lab(s), {ran} run(s), {problems} problem(s)",
+        catalog.labs.len()
+    );
+    Ok(if problems == 0 {
+        ExitCode::Pass
+    } else {
+        ExitCode::Fail
+    })
+}
+
+fn available(lang: Language) -> bool {
+    std::process::Command::new(lang.interpreter())
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}

@@ -1,0 +1,16 @@
+//! Labs: learner-written clients graded against the trace the server observed.
+//!
+//! - [`model`]: the `lab.toml` format and its validation.
+//! - [`catalog`]: the labs embedded in the binary (or a `--course DIR`), with their files.
+//! - [`run`]: running a client safely — time limit, whole process tree killed, capped output.
+//! - [`grade`]: each check against the server-side trace and the client's process.
+//! - [`report`]: the verdict for people (plain sentences, diffs) and for programs (JSON).
+
+pub mod catalog;
+pub mod grade;
+pub mod model;
+pub mod report;
+pub mod run;
+
+pub use catalog::{Catalog, LabEntry};
+pub use model::{Check, CheckKind, Lab, LabError, Language};

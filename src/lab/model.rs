@@ -1,0 +1,383 @@
+//! What a lab is: the `labs/<id>/lab.toml` format and its validation.
+//!
+//! A lab names the scenario (server) the learner's client talks to, says in Markdown what the
+//! client must do, and lists named **checks** — each with points, the prerequisite checks it
+//! depends on, and a plain-language explanation shown when it fails. Starter files and
+//! reference solutions for node, python and shell sit beside `lab.toml`.
+//!
+//! ```toml
+//! format_version = 1
+//! id = "tcp-hello"
+//! title = "Say hello over TCP"
+//! scenario = "tcp-echo"
+//! instructions = "Connect to $NETLAB_HOST:$NETLAB_PORT, send hello…"
+//! expected_stdout = "hello"
+//!
+//! [[checks]]
+//! name = "connected"
+//! kind = "connected"
+//! points = 1
+//! fail = "Nothing connected to the server. Read NETLAB_HOST and NETLAB_PORT and connect."
+//! ```
+
+use crate::scenario;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The lab file format this netlab reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// Default client time limit.
+pub const DEFAULT_TIME_LIMIT_SECS: f64 = 10.0;
+
+/// A learner's language and how to run a client file in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Node,
+    Python,
+    Shell,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::Node, Language::Python, Language::Shell];
+
+    /// The client file's extension.
+    pub fn ext(self) -> &'static str {
+        match self {
+            Language::Node => "js",
+            Language::Python => "py",
+            Language::Shell => "sh",
+        }
+    }
+
+    /// The interpreter that runs a client file.
+    pub fn interpreter(self) -> &'static str {
+        match self {
+            Language::Node => "node",
+            Language::Python => "python3",
+            Language::Shell => "bash",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Node => "node",
+            Language::Python => "python",
+            Language::Shell => "shell",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.name() == s)
+    }
+}
+
+/// One lab, as written in `lab.toml`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lab {
+    /// Must be [`FORMAT_VERSION`].
+    pub format_version: u32,
+    /// Stable id; also the folder name and the `netlab check` argument.
+    pub id: String,
+    pub title: String,
+    /// The scenario the lab's server runs.
+    pub scenario: String,
+    /// What the client must do (Markdown).
+    pub instructions: String,
+    /// Seconds the client may run before it is stopped.
+    #[serde(default = "default_limit")]
+    pub time_limit_secs: f64,
+    /// Bytes `tcp-bulk` sends in this lab (scenario setting).
+    #[serde(default)]
+    pub bulk_bytes: Option<u64>,
+    /// Expected standard output, compared after trimming trailing spaces and blank lines.
+    #[serde(default)]
+    pub expected_stdout: Option<String>,
+    /// Or a regular expression the whole (trimmed) output must match.
+    #[serde(default)]
+    pub expected_stdout_regex: Option<String>,
+    /// The expected server-side canonical trace (`netlab-trace/1`); a line starting with `?`
+    /// may be absent (e.g. `drain`, which depends on the reader's speed).
+    #[serde(default)]
+    pub expected_trace: Option<String>,
+    /// The checks, in the order they are reported.
+    pub checks: Vec<Check>,
+    /// Hints, from gentle to explicit.
+    #[serde(default)]
+    pub hints: Vec<String>,
+    /// Starter file per language (relative to the lab folder).
+    #[serde(default)]
+    pub starters: BTreeMap<Language, String>,
+    /// Reference solution per language (relative to the lab folder).
+    #[serde(default)]
+    pub solutions: BTreeMap<Language, String>,
+}
+
+fn default_limit() -> f64 {
+    DEFAULT_TIME_LIMIT_SECS
+}
+
+/// One named, scored check. (Unknown keys are rejected by [`Lab::parse`]; serde cannot do it
+/// with a flattened kind.)
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Check {
+    /// Short id shown in reports (`sent-hello`).
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: CheckKind,
+    #[serde(default = "one")]
+    pub points: u32,
+    /// Checks that must pass first; if one failed, this one is skipped.
+    #[serde(default)]
+    pub depends: Vec<String>,
+    /// The plain sentence a learner reads when this check fails.
+    pub fail: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// What a check looks at. Each kind reads the server-observed trace or the client's process.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CheckKind {
+    /// The server saw at least one connection (or datagram).
+    Connected,
+    /// The server saw exactly `count` connections (or datagrams, for UDP).
+    Connections { count: u32 },
+    /// Every connection's incoming bytes equal `bytes` (escaped: `hello\r\n`), however TCP
+    /// split them; for UDP, every datagram.
+    Sent { bytes: String },
+    /// Every connection was closed by the client with a FIN (`end`), never a reset.
+    EndedWithFin,
+    /// The client sent nothing before the server wrote `bytes` (escaped).
+    WaitedFor { bytes: String },
+    /// The server's timeline shows `event` (e.g. `timeout`) on every connection.
+    Event { event: String },
+    /// The server finished sending (`finish`) before the client closed: it read everything.
+    ReadToEnd,
+    /// The server-side canonical trace matches `expected_trace`.
+    Trace,
+    /// Standard output matches `expected_stdout` / `expected_stdout_regex`.
+    Stdout,
+    /// The client exited with status 0 within the time limit.
+    ExitZero,
+}
+
+/// A problem in a lab definition.
+#[derive(Debug, thiserror::Error)]
+pub enum LabError {
+    /// TOML that does not parse or does not fit the format; the message names line and column.
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    /// Parsed, but inconsistent.
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Lab {
+    /// Parse and validate a `lab.toml`. `path` is used in messages only.
+    pub fn parse(path: &str, text: &str) -> Result<Lab, LabError> {
+        let lab: Lab = toml::from_str(text).map_err(|e| LabError::Parse {
+            path: path.to_string(),
+            message: toml_message(text, &e),
+        })?;
+        check_keys(path, text)?;
+        lab.validate(path)?;
+        Ok(lab)
+    }
+
+    fn validate(&self, path: &str) -> Result<(), LabError> {
+        let bad = |message: String| {
+            Err(LabError::Invalid {
+                path: path.to_string(),
+                message,
+            })
+        };
+        if self.format_version != FORMAT_VERSION {
+            return bad(format!(
+                "format_version {} is not supported (this netlab reads {FORMAT_VERSION})",
+                self.format_version
+            ));
+        }
+        if scenario::find(&self.scenario).is_none() {
+            return bad(format!(
+                "unknown scenario `{}`{}",
+                self.scenario,
+                scenario::suggest(&self.scenario)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default()
+            ));
+        }
+        if !(0.1..=600.0).contains(&self.time_limit_secs) {
+            return bad("time_limit_secs must be between 0.1 and 600".into());
+        }
+        if self.checks.is_empty() {
+            return bad("a lab needs at least one check".into());
+        }
+        let mut seen = Vec::new();
+        for c in &self.checks {
+            if seen.contains(&c.name.as_str()) {
+                return bad(format!("two checks are named `{}`", c.name));
+            }
+            for d in &c.depends {
+                if !seen.contains(&d.as_str()) {
+                    return bad(format!(
+                        "check `{}` depends on `{d}`, which is not an earlier check",
+                        c.name
+                    ));
+                }
+            }
+            match &c.kind {
+                CheckKind::Sent { bytes } | CheckKind::WaitedFor { bytes }
+                    if crate::trace::unescape(bytes).is_none() =>
+                {
+                    return bad(format!("check `{}`: bad escape in `{bytes}`", c.name));
+                }
+                CheckKind::Trace => match &self.expected_trace {
+                    None => return bad(format!("check `{}` needs expected_trace", c.name)),
+                    Some(t) => {
+                        let plain: String = t
+                            .lines()
+                            .map(|l| l.trim_start().trim_start_matches('?'))
+                            .collect::<Vec<_>>()
+                            .join("\n");
+                        if let Err(e) = crate::trace::canon::CanonTrace::parse(&plain) {
+                            return bad(format!("expected_trace {e}"));
+                        }
+                    }
+                },
+                CheckKind::Stdout
+                    if self.expected_stdout.is_none() && self.expected_stdout_regex.is_none() =>
+                {
+                    return bad(format!(
+                        "check `{}` needs expected_stdout or expected_stdout_regex",
+                        c.name
+                    ));
+                }
+                _ => {}
+            }
+            seen.push(&c.name);
+        }
+        if let Some(re) = &self.expected_stdout_regex {
+            if let Err(e) = regex::Regex::new(re) {
+                return bad(format!("expected_stdout_regex: {e}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Total points.
+    pub fn max_points(&self) -> u32 {
+        self.checks.iter().map(|c| c.points).sum()
+    }
+}
+
+/// Reject unknown keys in `[[checks]]` tables, naming the line.
+fn check_keys(path: &str, text: &str) -> Result<(), LabError> {
+    const COMMON: &[&str] = &["name", "kind", "points", "depends", "fail"];
+    let value: toml::Value = toml::from_str(text).map_err(|e| LabError::Parse {
+        path: path.to_string(),
+        message: toml_message(text, &e),
+    })?;
+    let Some(checks) = value.get("checks").and_then(|c| c.as_array()) else {
+        return Ok(());
+    };
+    for c in checks {
+        let Some(table) = c.as_table() else { continue };
+        let extra: &[&str] = match table.get("kind").and_then(|k| k.as_str()) {
+            Some("connections") => &["count"],
+            Some("sent") | Some("waited_for") => &["bytes"],
+            Some("event") => &["event"],
+            _ => &[],
+        };
+        for key in table.keys() {
+            if !COMMON.contains(&key.as_str()) && !extra.contains(&key.as_str()) {
+                let line = text
+                    .lines()
+                    .position(|l| {
+                        l.trim_start().starts_with(&format!("{key} "))
+                            || l.trim_start().starts_with(&format!("{key}="))
+                    })
+                    .map(|i| format!("line {}: ", i + 1))
+                    .unwrap_or_default();
+                let name = table.get("name").and_then(|n| n.as_str()).unwrap_or("?");
+                let mut allowed: Vec<&str> = COMMON.to_vec();
+                allowed.extend_from_slice(extra);
+                return Err(LabError::Parse {
+                    path: path.to_string(),
+                    message: format!(
+                        "{line}unknown field `{key}` in check `{name}` (allowed: {})",
+                        allowed.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// toml's error with the offending line and a caret, as `line L, column C: …`.
+pub fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    let Some(span) = e.span() else {
+        return e.message().to_string();
+    };
+    let before = &text[..span.start.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    let src = text.lines().nth(line - 1).unwrap_or_default();
+    format!(
+        "line {line}, column {col}: {}\n  |\n{line:>3} | {src}\n  | {}^",
+        e.message(),
+        " ".repeat(col - 1)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+format_version = 1
+id = "x"
+title = "X"
+scenario = "tcp-echo"
+instructions = "do it"
+
+[[checks]]
+name = "connected"
+kind = "connected"
+fail = "nothing connected"
+"#;
+
+    #[test]
+    fn minimal_lab_parses() {
+        let lab = Lab::parse("x/lab.toml", MINIMAL).unwrap();
+        assert_eq!(lab.checks[0].kind, CheckKind::Connected);
+        assert_eq!(lab.time_limit_secs, DEFAULT_TIME_LIMIT_SECS);
+        assert_eq!(lab.max_points(), 1);
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let bad = MINIMAL.replace("title = \"X\"", "title = \"X\"\ncolour = 3");
+        let e = Lab::parse("x/lab.toml", &bad).unwrap_err().to_string();
+        assert!(e.contains("x/lab.toml: line 6, column 1"), "{e}");
+        assert!(e.contains("unknown field `colour`"), "{e}");
+        assert!(e.contains("^"), "{e}");
+        let bad = MINIMAL.replace("tcp-echo", "tcp-ecoh");
+        let e = Lab::parse("x/lab.toml", &bad).unwrap_err().to_string();
+        assert!(e.contains("did you mean `tcp-echo`"), "{e}");
+        let bad = MINIMAL.replace(
+            "kind = \"connected\"",
+            "kind = \"connected\"\ndepends = [\"zzz\"]",
+        );
+        assert!(Lab::parse("x", &bad).is_err());
+        let bad = MINIMAL.replace("kind = \"connected\"", "kind = \"connected\"\npoints_ = 3");
+        let e = Lab::parse("x", &bad).unwrap_err().to_string();
+        assert!(e.contains("line 11: unknown field `points_`"), "{e}");
+        assert!(Lab::parse("x", "format_version = [").is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! The verdict of a check, for people and for programs.
+//!
+//! The text report leads with the verdict and points, then one line per check (✓ ✗ –) with the
+//! failed ones explained in plain words and their evidence (a trace diff, a hex dump), the
+//! client's stderr tail, and a reproduce recipe. `--json` gives the same as data, modelled on
+//! exercism's results.json v3 (`status`, `points`, `max_points`, `checks[]`).
+
+use super::grade::{CheckResult, Status};
+use super::model::Lab;
+use super::run::{ClientOutcome, ExitStatus};
+use serde::Serialize;
+
+/// Overall verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// netlab could not run the check at all.
+    Error,
+}
+
+/// Everything one `netlab check` says.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub lab: String,
+    pub title: String,
+    pub status: Verdict,
+    pub points: u32,
+    pub max_points: u32,
+    pub checks: Vec<CheckResult>,
+    pub client: ClientOutcome,
+    /// The client's command line, as run.
+    pub command: Vec<String>,
+    /// How to reproduce by hand.
+    pub reproduce: Vec<String>,
+    /// The server-side canonical trace the grade was based on.
+    pub trace: String,
+    /// Last lines of the client's stderr.
+    pub stderr_tail: String,
+}
+
+impl Report {
+    pub fn new(
+        lab: &Lab,
+        checks: Vec<CheckResult>,
+        client: ClientOutcome,
+        command: Vec<String>,
+        trace: String,
+        server_seen_anything: bool,
+    ) -> Report {
+        let points = checks.iter().map(|c| c.points).sum();
+        let all_pass = checks.iter().all(|c| c.status == Status::Pass);
+        // Never pass when nothing reached the server, whatever the checks say.
+        let status = if all_pass && server_seen_anything {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
+        let stderr = String::from_utf8_lossy(&client.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
+        let stderr_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+        let shown_cmd = shell_words(&command);
+        let scenario = crate::scenario::find(&lab.scenario);
+        let mut reproduce = Vec::new();
+        match scenario.map(|s| s.transport) {
+            Some(crate::scenario::Transport::Unix) => {
+                reproduce.push(format!(
+                    "netlab serve {} --socket /tmp/netlab-lab.sock    # terminal 1",
+                    lab.scenario
+                ));
+                reproduce.push(format!(
+                    "NETLAB_SOCKET=/tmp/netlab-lab.sock {shown_cmd}    # terminal 2"
+                ));
+            }
+            _ => {
+                let port = scenario.map(|s| s.default_port).unwrap_or(8124);
+                reproduce.push(format!(
+                    "netlab serve {} --port {port}    # terminal 1: watch the timeline",
+                    lab.scenario
+                ));
+                reproduce.push(format!(
+                    "NETLAB_HOST=127.0.0.1 NETLAB_PORT={port} {shown_cmd}    # terminal 2"
+                ));
+            }
+        }
+        Report {
+            version: 3,
+            lab: lab.id.clone(),
+            title: lab.title.clone(),
+            status,
+            points,
+            max_points: lab.max_points(),
+            checks,
+            client,
+            command,
+            reproduce,
+            trace,
+            stderr_tail,
+        }
+    }
+
+    /// The human report. `color` adds ANSI colours.
+    pub fn text(&self, color: bool) -> String {
+        let paint = |code: &str, s: &str| {
+            if color {
+                format!("\x1b[{code}m{s}\x1b[0m")
+            } else {
+                s.to_string()
+            }
+        };
+        let mut o = String::new();
+        o.push_str(&format!(
+            "netlab check {} — {}\n",
+            paint("1", &self.lab),
+            self.title
+        ));
+        let how = match &self.client.status {
+            ExitStatus::Exited { code } => format!("exit {code}"),
+            ExitStatus::Signaled { signal } => format!("killed by signal {signal}"),
+            ExitStatus::TimedOut => "stopped at the time limit".to_string(),
+            ExitStatus::NotStarted { error } => format!("did not start: {error}"),
+        };
+        o.push_str(&format!(
+            "client: {}  ({how}, {:.2} s)\n",
+            shell_words(&self.command),
+            self.client.seconds
+        ));
+        if self.client.leftovers_killed > 0 {
+            o.push_str(&format!(
+                "  note: {} process(es) your client left running were stopped\n",
+                self.client.leftovers_killed
+            ));
+        }
+        if self.client.stdout_bytes > self.client.stdout.len() as u64 {
+            o.push_str(&format!(
+                "  note: your client printed {} bytes; only the first {} were kept\n",
+                self.client.stdout_bytes,
+                self.client.stdout.len()
+            ));
+        }
+        o.push('\n');
+        for c in &self.checks {
+            let (mark, code) = match c.status {
+                Status::Pass => ("✓", "32"),
+                Status::Fail => ("✗", "31"),
+                Status::Skip => ("–", "2"),
+            };
+            o.push_str(&format!(
+                "  {} {:<22} {}/{}\n",
+                paint(code, mark),
+                c.name,
+                c.points,
+                c.max_points
+            ));
+            if let Some(m) = &c.message {
+                for line in wrap(m, 88) {
+                    o.push_str(&format!("      {line}\n"));
+                }
+            }
+            if let Some(out) = &c.output {
+                for line in out.lines() {
+                    let styled = if line.starts_with('-') && !line.starts_with("---") {
+                        paint("31", line)
+                    } else if line.starts_with('+') && !line.starts_with("+++") {
+                        paint("32", line)
+                    } else {
+                        line.to_string()
+                    };
+                    o.push_str(&format!("        {styled}\n"));
+                }
+            }
+        }
+        if self.status != Verdict::Pass {
+            if !self.stderr_tail.trim().is_empty() {
+                o.push_str("\nyour client's stderr (last lines):\n");
+                for l in self.stderr_tail.lines() {
+                    o.push_str(&format!("  | {l}\n"));
+                }
+            }
+            o.push_str("\nreproduce it by hand:\n");
+            for r in &self.reproduce {
+                o.push_str(&format!("  {r}\n"));
+            }
+        }
+        let verdict = match self.status {
+            Verdict::Pass => paint("1;32", "PASS"),
+            Verdict::Fail => paint("1;31", "FAIL"),
+            Verdict::Error => paint("1;33", "ERROR"),
+        };
+        o.push_str(&format!(
+            "\n{verdict}  {}/{} points\n",
+            self.points, self.max_points
+        ));
+        o
+    }
+
+    /// The JSON report.
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// A command line as a shell would show it.
+pub fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            if !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c))
+            {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        if !cur.is_empty() && cur.len() + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
