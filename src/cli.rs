@@ -35,6 +35,10 @@ pub enum Command {
     /// everything it started at the time limit, and explains every failed check. Inside a
     /// workspace made by `netlab init`, `netlab check LAB` grades your own client file.
     Check(CheckArgs),
+    /// Make a learner workspace: netlab.toml and, per lab, a starter client and a README.
+    ///
+    /// Never overwrites a file. Then edit `<lab>/client.<ext>` and run `netlab check <lab>`.
+    Init(InitArgs),
     /// Tools for course authors.
     Dev {
         #[command(subcommand)]
@@ -56,6 +60,16 @@ pub struct DevCheckArgs {
     /// Only these labs.
     #[arg(long = "lab")]
     pub labs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to make the workspace (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The language of your clients.
+    #[arg(long, default_value = "node", value_parser = ["node", "python", "shell"])]
+    pub lang: String,
 }
 
 #[derive(Debug, Args)]

@@ -297,3 +297,47 @@ fn the_text_report_explains_and_shows_how_to_reproduce() {
     );
     assert!(text.trim_end().ends_with("FAIL  5/10 points"), "{text}");
 }
+
+#[test]
+fn init_writes_a_workspace_that_check_grades_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().join("ws");
+    let out = Command::new(netlab_bin())
+        .args(["init", ws.to_str().unwrap(), "--lang", "python"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(ws.join("netlab.toml"))
+            .unwrap()
+            .lines()
+            .last(),
+        Some("language = \"python\"")
+    );
+    let client = ws.join("tcp-hello/client.py");
+    assert!(std::fs::read_to_string(&client).unwrap().contains("TODO"));
+    assert!(ws.join("tcp-hello/README.md").is_file());
+
+    // The starter fails; the learner's fixed client passes, graded from inside the workspace.
+    let grade = |cwd: &std::path::Path| {
+        Command::new(netlab_bin())
+            .args(["check", "tcp-hello"])
+            .current_dir(cwd)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(grade(&ws.join("tcp-hello")), Some(1));
+    let mine = std::fs::read_to_string(repo_root().join("labs/tcp-hello/solution.py")).unwrap();
+    std::fs::write(&client, &mine).unwrap();
+    assert_eq!(grade(&ws), Some(0));
+
+    // Running init again keeps the learner's work.
+    let out = Command::new(netlab_bin())
+        .args(["init", ws.to_str().unwrap(), "--lang", "python"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 file(s) written"));
+    assert_eq!(std::fs::read_to_string(&client).unwrap(), mine);
+}

@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod dev;
+pub mod init;
 pub mod serve;
