@@ -341,3 +341,47 @@ fn init_writes_a_workspace_that_check_grades_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 file(s) written"));
     assert_eq!(std::fs::read_to_string(&client).unwrap(), mine);
 }
+
+#[test]
+fn greeting_then_a_reset_fails_the_fin_check() {
+    let r = check(
+        "tcp-greeting",
+        &[],
+        &["python3", &client("greeting-reset.py")],
+    );
+    assert_eq!(r.check("waited-for-greeting")["status"], "pass");
+    r.failed_with("closed-with-fin", "reset (ECONNRESET)");
+}
+
+#[test]
+fn unix_hello_with_wrong_bytes_or_the_wrong_socket_fails() {
+    let r = check("unix-hello", &[], &["python3", &client("unix-shout.py")]);
+    r.failed_with("sent-hello", "\"HELLO\\r\\n\"");
+    let r = check("unix-hello", &[], &["bash", &client("unix-tcp.sh")]);
+    r.failed_with("connected", "NETLAB_SOCKET");
+    assert_eq!(r.check("printed-echo")["status"], "skip");
+}
+
+#[test]
+fn two_datagrams_fail_the_udp_lab() {
+    let r = check("udp-ping", &[], &["python3", &client("udp-twice.py")]);
+    r.failed_with("one-datagram", "saw 2 datagrams");
+}
+
+#[test]
+fn printing_the_wrong_count_fails_the_bulk_lab() {
+    if !have("node") {
+        return;
+    }
+    let r = check("tcp-bulk", &[], &["node", &client("bulk-wrong-count.js")]);
+    assert_eq!(r.check("read-to-end")["status"], "pass");
+    r.failed_with("printed-total", "printed something else");
+    let diff = r.check("printed-total")["output"].as_str().unwrap();
+    assert!(diff.contains("- 8388608"), "{diff}");
+}
+
+#[test]
+fn a_chatty_client_fails_the_idle_lab() {
+    let r = check("tcp-idle", &[], &["bash", &client("idle-chatty.sh")]);
+    r.failed_with("sent-hi", "the server received \"hi\\r\\nstill here");
+}
