@@ -14,6 +14,9 @@
 //! - [`engine`]: Node's `net` and `dgram` semantics on tokio — the socket state machine
 //!   (`write`/`drain`, `end`/`finish`, `timeout`, `allowHalfOpen`), the accept loop with
 //!   graceful shutdown, and UDP.
+//! - [`http`]: HTTP/1.1 on the engine — a sans-IO server connection with the `http` module's
+//!   events (`request`, `checkContinue`, `upgrade`, `connect`, `clientError`) and the `http`
+//!   scenario's routes.
 //! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, …) that lessons, labs
 //!   and `netlab serve` refer to.
 //! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
@@ -26,6 +29,7 @@ pub mod cli;
 pub mod cmd;
 pub mod engine;
 pub mod error;
+pub mod http;
 pub mod lab;
 pub mod scenario;
 pub mod term;

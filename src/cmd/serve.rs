@@ -145,6 +145,7 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str) {
         Transport::Unix => socket.to_string(),
         Transport::Udp => format!("udp://{host}:{port}"),
         Transport::Tcp => format!("{host}:{port}"),
+        Transport::Http => format!("http://{host}:{port}/"),
     };
     let mut out = format!(
         "{b}netlab serve {}{r} — {}\n  listening on {b}{at}{r}\n",

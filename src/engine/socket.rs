@@ -91,7 +91,7 @@ pub trait Handler: Send + 'static {
     /// `timeout`: idle for the `set_timeout` period.
     fn on_timeout(&mut self, _s: &mut Socket<'_>) {}
     /// A timer set with [`Socket::after`] fired (Node's `setTimeout(fn, ms)`).
-    fn on_timer(&mut self, _s: &mut Socket<'_>, _id: u32) {}
+    fn on_timer(&mut self, _s: &mut Socket<'_>, _id: u64) {}
     /// `close`: the socket is gone.
     fn on_close(&mut self, _had_error: bool) {}
 }
@@ -154,7 +154,7 @@ struct State {
     /// When the idle timer fires next; `None` once it fired until new activity.
     idle_deadline: Option<Instant>,
     /// Timers set with `after`, as (deadline, id).
-    timers: Vec<(Instant, u32)>,
+    timers: Vec<(Instant, u64)>,
     /// Shutdown began: destroy at this deadline if the peer has not finished.
     grace_deadline: Option<Instant>,
 }
@@ -290,7 +290,7 @@ impl Socket<'_> {
     }
 
     /// Node's `setTimeout(() => …, ms)`: [`Handler::on_timer`] gets `id` after `d`.
-    pub fn after(&mut self, d: Duration, id: u32) {
+    pub fn after(&mut self, d: Duration, id: u64) {
         self.st.timers.push((Instant::now() + d, id));
     }
 
@@ -313,7 +313,7 @@ enum Wake {
     Finished,
     Error(io::Error),
     Idle,
-    Timer(u32),
+    Timer(u64),
     Cancelled,
     GraceOver,
 }

@@ -7,6 +7,7 @@
 //!
 //! [`Handler`]: crate::engine::Handler
 
+pub mod http;
 pub mod tcp;
 pub mod udp;
 
@@ -24,6 +25,8 @@ pub enum Transport {
     Tcp,
     Unix,
     Udp,
+    /// HTTP/1.1 over TCP.
+    Http,
 }
 
 /// One entry of the catalogue.
@@ -101,6 +104,19 @@ pub static SCENARIOS: &[Scenario] = &[
             "node -e \"const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m));s.close()});s.send('ping',{port},'{host}')\"",
         ],
     },
+    Scenario {
+        name: "http",
+        transport: Transport::Http,
+        summary: "HTTP/1.1: /hello /one /two /slow/N /secret /upload /stream /chat (upgrade), CONNECT echo.netlab:7",
+        default_port: 8080,
+        try_commands: &[
+            "curl -v http://{host}:{port}/hello",
+            "curl -v http://{host}:{port}/one http://{host}:{port}/two      # keep-alive: one connection",
+            "curl -v -u netlab:sockets http://{host}:{port}/secret",
+            "curl -v -H 'Expect: 100-continue' --data 'netlab rocks' http://{host}:{port}/upload",
+            "printf 'GET /chat HTTP/1.1\\r\\nHost: x\\r\\nConnection: Upgrade\\r\\nUpgrade: netlab-echo\\r\\n\\r\\n' | nc -q1 {host} {port}",
+        ],
+    },
 ];
 
 /// Look a scenario up by name.
@@ -142,6 +158,8 @@ pub struct ServeConfig {
     pub idle_ms: u64,
     /// Delay before `tcp-greeting` greets.
     pub greeting_delay_ms: u64,
+    /// Headers and keep-alive timeouts of the `http` scenario.
+    pub http_timeouts: crate::http::server::Timeouts,
 }
 
 impl Default for ServeConfig {
@@ -150,6 +168,7 @@ impl Default for ServeConfig {
             bulk_bytes: 8 * 1024 * 1024,
             idle_ms: 500,
             greeting_delay_ms: 200,
+            http_timeouts: Default::default(),
         }
     }
 }
@@ -208,7 +227,9 @@ pub fn default_socket_path(name: &str) -> PathBuf {
 pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
     let port = spec.port.unwrap_or(scenario.default_port);
     Ok(match scenario.transport {
-        Transport::Tcp => Bound::Stream(Listener::bind_tcp(&spec.host, port).await?),
+        Transport::Tcp | Transport::Http => {
+            Bound::Stream(Listener::bind_tcp(&spec.host, port).await?)
+        }
         Transport::Unix => {
             let path = spec
                 .socket
@@ -257,6 +278,13 @@ pub async fn run(
             serve_stream(l, cancel, recorder, opts, |_| tcp::HalfOpen::default()).await
         }
         ("udp-pong", Bound::Udp(s)) => serve_udp(s, cancel, recorder, udp::Pong).await,
+        ("http", Bound::Stream(l)) => {
+            let opts = SocketOptions {
+                allow_half_open: true,
+            };
+            let t = cfg.http_timeouts;
+            serve_stream(l, cancel, recorder, opts, move |n| http::Http::new(n, t)).await
+        }
         (name, bound) => {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,

@@ -32,7 +32,7 @@ impl Handler for Echo {
 
 /// The greeting `tcp-greeting` sends.
 pub const GREETING: &[u8] = b"Echo server\r\n";
-const GREET_TIMER: u32 = 1;
+const GREET_TIMER: u64 = 1;
 
 /// Greets after a delay, then echoes. Bytes that arrive before the greeting are recorded (so a
 /// grader can see the client spoke first) and echoed after it, as a late `pipe()` would.
@@ -59,7 +59,7 @@ impl Handler for Greeting {
     fn on_connection(&mut self, s: &mut Socket<'_>) {
         s.after(self.delay, GREET_TIMER);
     }
-    fn on_timer(&mut self, s: &mut Socket<'_>, _id: u32) {
+    fn on_timer(&mut self, s: &mut Socket<'_>, _id: u64) {
         self.greeted = true;
         s.write(GREETING);
         if !self.early.is_empty() {

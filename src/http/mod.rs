@@ -1,0 +1,19 @@
+//! HTTP/1.1 on netlab's engine, with the `http` module's event model.
+//!
+//! [`server`] is a sans-IO HTTP/1.1 server connection: bytes in, [`server::Action`]s out
+//! (bytes to write, timeline events, timers, end). Keeping I/O out makes it possible to feed it
+//! arbitrary bytes in arbitrary splits in property tests, and to show every step in the
+//! timeline: `request`, request body `data`/`end`, `checkContinue`, `upgrade`, `connect`,
+//! `clientError`, and each response's `finish` and `close`.
+//!
+//! Why httparse rather than hyper: hyper owns the connection and hides the moments netlab
+//! must show (the raw head, a `100 Continue` the server chose to delay, the bytes before a 101,
+//! a malformed request's exact 400). httparse parses a request head from a byte slice and
+//! nothing else — zero-copy, no I/O, well fuzzed upstream — and the state machine around it
+//! (bodies, pipelining, upgrades, errors, timeouts) is this module's job.
+//!
+//! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,
+//! `/secret`, `/upload`, `/stream`, `/chat` (upgrade) and `CONNECT echo.netlab:7`.
+
+pub mod routes;
+pub mod server;

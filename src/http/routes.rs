@@ -1,0 +1,163 @@
+//! The `http` scenario's application: what each route answers, and when.
+//!
+//! | request | answer |
+//! |---|---|
+//! | `GET /hello` | `200 text/plain` `Hello World` |
+//! | `GET /one`, `GET /two` | `one`, `two` |
+//! | `GET /slow/N` | `N`, after ~200 ms (so requests in flight can be counted) |
+//! | `GET /secret` | `200` with Basic credentials `netlab:sockets`; else `401` + `WWW-Authenticate` |
+//! | `POST /upload` | `201` `received N bytes`; with `Expect: 100-continue` the `100` comes after ~300 ms |
+//! | `GET /stream` | a chunked response in three chunks |
+//! | `GET /chat` + `Upgrade: netlab-echo` | `101` after ~200 ms, then raw bytes are echoed |
+//! | `CONNECT echo.netlab:7` | `200 Connection Established`, then a tunnel to an echo service |
+//! | anything else | `404` |
+
+use super::server::Request;
+use base64::Engine as _;
+use std::time::Duration;
+
+/// The protocol `/chat` upgrades to.
+pub const CHAT_PROTOCOL: &str = "netlab-echo";
+/// The only CONNECT target.
+pub const CONNECT_TARGET: &str = "echo.netlab:7";
+/// Delay of `/slow/N`.
+pub const SLOW: Duration = Duration::from_millis(200);
+/// Delay before `/upload`'s `100 Continue`.
+pub const CONTINUE_DELAY: Duration = Duration::from_millis(300);
+/// Delay before `/chat`'s `101`.
+pub const UPGRADE_DELAY: Duration = Duration::from_millis(200);
+
+/// A response to serialise.
+#[derive(Clone, Debug, Default)]
+pub struct Response {
+    pub status: u16,
+    pub reason: &'static str,
+    /// Extra headers (framing and `Connection` are added when written).
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Send `chunks` with chunked transfer coding instead of `body`.
+    pub chunked: bool,
+    pub chunks: Vec<Vec<u8>>,
+    /// Close the connection after this response.
+    pub close: bool,
+}
+
+impl Response {
+    fn text(status: u16, reason: &'static str, body: &str) -> Response {
+        Response {
+            status,
+            reason,
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            body: body.as_bytes().to_vec(),
+            ..Response::default()
+        }
+    }
+}
+
+/// A response and when to send it.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub delay: Option<Duration>,
+    pub response: Response,
+}
+
+fn now(r: Response) -> Reply {
+    Reply {
+        delay: None,
+        response: r,
+    }
+}
+
+/// The answer to an ordinary request (its body already read).
+pub fn route(req: &Request) -> Reply {
+    let path = req.url.split('?').next().unwrap_or_default();
+    match (req.method.as_str(), path) {
+        ("GET" | "HEAD", "/hello") => now(Response::text(200, "OK", "Hello World")),
+        ("GET" | "HEAD", "/one") => now(Response::text(200, "OK", "one")),
+        ("GET" | "HEAD", "/two") => now(Response::text(200, "OK", "two")),
+        ("GET" | "HEAD", p) if p.starts_with("/slow/") => Reply {
+            delay: Some(SLOW),
+            response: Response::text(200, "OK", &p["/slow/".len()..]),
+        },
+        ("GET" | "HEAD", "/secret") => now(secret(req)),
+        ("POST" | "PUT", "/upload") => now(Response::text(
+            201,
+            "Created",
+            &format!("received {} bytes", req.body_len),
+        )),
+        ("GET" | "HEAD", "/stream") => now(Response {
+            status: 200,
+            reason: "OK",
+            headers: vec![("Content-Type".into(), "text/plain".into())],
+            chunked: true,
+            chunks: vec![b"one\n".to_vec(), b"two\n".to_vec(), b"three\n".to_vec()],
+            ..Response::default()
+        }),
+        _ => now(Response::text(404, "Not Found", "Not Found")),
+    }
+}
+
+fn secret(req: &Request) -> Response {
+    let expected = base64::engine::general_purpose::STANDARD.encode("netlab:sockets");
+    let given = req
+        .header("authorization")
+        .and_then(|v| v.strip_prefix("Basic "))
+        .map(str::trim);
+    if given == Some(expected.as_str()) {
+        Response::text(200, "OK", "the secret is: sockets all the way down")
+    } else {
+        let mut r = Response::text(401, "Unauthorized", "Unauthorized");
+        r.headers
+            .push(("WWW-Authenticate".into(), "Basic realm=\"netlab\"".into()));
+        r
+    }
+}
+
+/// Whether the application speaks this upgrade protocol.
+pub fn accepts_upgrade(protocol: &str) -> bool {
+    protocol.eq_ignore_ascii_case(CHAT_PROTOCOL)
+}
+
+/// The answer to an upgrade request (`/chat` with `Upgrade: netlab-echo`).
+pub fn upgrade(req: &Request) -> Reply {
+    if req.url == "/chat" {
+        Reply {
+            delay: Some(UPGRADE_DELAY),
+            response: Response {
+                status: 101,
+                reason: "Switching Protocols",
+                headers: vec![
+                    ("Upgrade".into(), CHAT_PROTOCOL.into()),
+                    ("Connection".into(), "Upgrade".into()),
+                ],
+                ..Response::default()
+            },
+        }
+    } else {
+        now(Response::text(404, "Not Found", "Not Found"))
+    }
+}
+
+/// The answer to a CONNECT request.
+pub fn connect(req: &Request) -> Reply {
+    if req.url.eq_ignore_ascii_case(CONNECT_TARGET) {
+        now(Response {
+            status: 200,
+            reason: "Connection Established",
+            ..Response::default()
+        })
+    } else {
+        let mut r = Response::text(403, "Forbidden", "only echo.netlab:7 is reachable");
+        r.close = true;
+        now(r)
+    }
+}
+
+/// How long to wait before sending `100 Continue` for this request.
+pub fn continue_delay(req: &Request) -> Duration {
+    if req.url.starts_with("/upload") {
+        CONTINUE_DELAY
+    } else {
+        Duration::ZERO
+    }
+}
