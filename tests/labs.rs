@@ -385,3 +385,117 @@ fn a_chatty_client_fails_the_idle_lab() {
     let r = check("tcp-idle", &[], &["bash", &client("idle-chatty.sh")]);
     r.failed_with("sent-hi", "the server received \"hi\\r\\nstill here");
 }
+
+/// (lab, client, interpreter, failing check, words in its explanation)
+const HTTP_BUGS: &[(&str, &str, &str, &str, &str)] = &[
+    (
+        "http-get",
+        "get-no-accept.sh",
+        "bash",
+        "accept-header",
+        "carried `Accept: */*`",
+    ),
+    (
+        "http-get",
+        "get-wrong-path.sh",
+        "bash",
+        "get-hello",
+        "saw `GET /hi`",
+    ),
+    (
+        "http-keepalive",
+        "keepalive-two-conns.sh",
+        "bash",
+        "one-connection",
+        "saw 2 connections",
+    ),
+    (
+        "http-keepalive",
+        "keepalive-one-request.sh",
+        "bash",
+        "two-requests",
+        "saw 1 request,",
+    ),
+    (
+        "http-post-continue",
+        "continue-no-expect.sh",
+        "bash",
+        "expect-header",
+        "had no `Expect` header",
+    ),
+    (
+        "http-post-continue",
+        "continue-eager.py",
+        "python3",
+        "waited-for-continue",
+        "before the server's 100 Continue",
+    ),
+    (
+        "http-agent-pool",
+        "pool-sequential.sh",
+        "bash",
+        "pool-of-five",
+        "at most 1 request(s) were in flight",
+    ),
+    (
+        "http-agent-pool",
+        "pool-unbounded.sh",
+        "bash",
+        "pool-of-five",
+        "10 requests were in flight at once",
+    ),
+    (
+        "http-basic-auth",
+        "auth-wrong.sh",
+        "bash",
+        "credentials",
+        "carried `Authorization: Basic bmV0bGFiOnNlY3JldA==`",
+    ),
+    (
+        "http-basic-auth",
+        "auth-none.sh",
+        "bash",
+        "credentials",
+        "had no `Authorization` header",
+    ),
+    (
+        "http-upgrade",
+        "upgrade-eager.py",
+        "python3",
+        "waited-for-101",
+        "you sent 3 byte(s) before the server switched",
+    ),
+    (
+        "http-upgrade",
+        "upgrade-websocket.py",
+        "python3",
+        "waited-for-101",
+        "saw no upgrade or CONNECT request",
+    ),
+    (
+        "http-connect",
+        "connect-eager.py",
+        "python3",
+        "waited-for-200",
+        "you sent 7 byte(s) before the server switched",
+    ),
+    (
+        "http-connect",
+        "connect-elsewhere.py",
+        "python3",
+        "connect-echo",
+        "saw `CONNECT example.com:443`",
+    ),
+];
+
+#[test]
+fn buggy_http_clients_fail_with_the_right_explanation() {
+    if !have("curl") {
+        return;
+    }
+    for (lab, file, interp, check_name, words) in HTTP_BUGS {
+        let r = check(lab, &[], &[interp, &client(file)]);
+        assert_eq!(r.status(), "fail", "{lab} with {file}: {:#}", r.json);
+        r.failed_with(check_name, words);
+    }
+}

@@ -372,6 +372,122 @@ fn evaluate(lab: &Lab, check: &Check, run: &RunResult) -> Result<(), Failure> {
             }
             Ok(())
         }
+        CheckKind::Requests { count } => {
+            let n = requests(&run.entries).len();
+            if n == *count as usize {
+                Ok(())
+            } else {
+                fail(format!(
+                    "the server saw {n} request{}, expected {count}",
+                    if n == 1 { "" } else { "s" }
+                ))
+            }
+        }
+        CheckKind::Requested { method, url } => {
+            let reqs = requests(&run.entries);
+            if reqs.is_empty() {
+                return fail("the server saw no HTTP request");
+            }
+            for (_, m, u, _) in &reqs {
+                let url_ok = match url.strip_suffix('*') {
+                    Some(prefix) => u.starts_with(prefix),
+                    None => u == url,
+                };
+                if m != method || !url_ok {
+                    return fail(format!(
+                        "the server saw `{m} {u}`, expected `{method} {url}`"
+                    ));
+                }
+            }
+            Ok(())
+        }
+        CheckKind::RequestHeader {
+            header: name,
+            value,
+        } => {
+            let reqs = requests(&run.entries);
+            if reqs.is_empty() {
+                return fail("the server saw no HTTP request");
+            }
+            for (_, m, u, headers) in &reqs {
+                let got = headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str());
+                match got {
+                    Some(v) if v == value => {}
+                    Some(v) => {
+                        return fail(format!(
+                            "`{m} {u}` carried `{name}: {v}`, expected `{name}: {value}`"
+                        ))
+                    }
+                    None => return fail(format!("`{m} {u}` had no `{name}` header")),
+                }
+            }
+            Ok(())
+        }
+        CheckKind::BodyAfterContinue => {
+            for e in run.entries.iter() {
+                if let (Scope::Request { conn, .. }, Event::Data { .. }) = (&e.scope, &e.event) {
+                    let continued = run.entries.iter().any(|w| {
+                        w.seq < e.seq
+                            && w.scope == Scope::Conn { conn: *conn }
+                            && matches!(&w.event, Event::Write { text, .. } if text.starts_with("HTTP/1.1 100 Continue"))
+                    });
+                    if !continued {
+                        return fail(format!(
+                            "your body arrived at {:.0} ms, before the server's 100 Continue: wait for it (the server delays it ~300 ms)",
+                            e.t_ms
+                        ));
+                    }
+                }
+            }
+            Ok(())
+        }
+        CheckKind::SilentUntilSwitch => {
+            let switched = run.entries.iter().any(|e| {
+                matches!(
+                    &e.event,
+                    Event::Upgrade { .. } | Event::ConnectRequest { .. }
+                )
+            });
+            if !switched {
+                return fail("the server saw no upgrade or CONNECT request");
+            }
+            if let Some(e) = run.entries.iter().find(|e| {
+                matches!(e.scope, Scope::Request { .. }) && matches!(e.event, Event::Data { .. })
+            }) {
+                return fail(format!(
+                    "you sent {} byte(s) before the server switched protocols: wait for the whole 101/200 response first",
+                    e.event.bytes().unwrap_or(0)
+                ));
+            }
+            Ok(())
+        }
+        CheckKind::InFlight { max, peak } => {
+            let want_peak = peak.unwrap_or(*max);
+            let mut now = 0i64;
+            let mut top = 0i64;
+            for e in run.entries.iter() {
+                match (&e.scope, &e.event) {
+                    (Scope::Request { .. }, Event::Request { .. }) => {
+                        now += 1;
+                        top = top.max(now);
+                    }
+                    (Scope::Response { .. }, Event::Finish) => now -= 1,
+                    _ => {}
+                }
+            }
+            if top > i64::from(*max) {
+                fail(format!(
+                    "{top} requests were in flight at once; the limit is {max}"
+                ))
+            } else if top != i64::from(want_peak) {
+                fail(format!("at most {top} request(s) were in flight at once; expected {want_peak} at the peak"))
+            } else {
+                Ok(())
+            }
+        }
         CheckKind::ExitZero => match &run.client.status {
             ExitStatus::Exited { code: 0 } => Ok(()),
             ExitStatus::Exited { code } => fail(format!("your client exited with status {code}")),
@@ -390,6 +506,34 @@ fn evaluate(lab: &Lab, check: &Check, run: &RunResult) -> Result<(), Failure> {
             }
         },
     }
+}
+
+/// Every HTTP request the server saw: (scope, method, url, headers), in order.
+fn requests(
+    entries: &[std::sync::Arc<Entry>],
+) -> Vec<(Scope, String, String, Vec<(String, String)>)> {
+    entries
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::Request {
+                method,
+                url,
+                headers,
+                ..
+            } => Some((e.scope, method.clone(), url.clone(), headers.clone())),
+            Event::CheckContinue {
+                method,
+                url,
+                headers,
+                ..
+            } => Some((e.scope, method.clone(), url.clone(), headers.clone())),
+            Event::Upgrade { url, .. } => Some((e.scope, "GET".into(), url.clone(), Vec::new())),
+            Event::ConnectRequest { url, .. } => {
+                Some((e.scope, "CONNECT".into(), url.clone(), Vec::new()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn lab_is_udp(lab: &Lab) -> bool {

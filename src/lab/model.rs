@@ -164,6 +164,24 @@ pub enum CheckKind {
     Stdout,
     /// The client exited with status 0 within the time limit.
     ExitZero,
+    // ---- HTTP ------------------------------------------------------------------------------
+    /// The server saw this many HTTP requests in all.
+    Requests { count: u32 },
+    /// Every request was `method url` (e.g. `GET /hello`); with `url` ending in `*`, a prefix.
+    Requested { method: String, url: String },
+    /// Every request carried `header` (any case) with exactly `value`.
+    RequestHeader { header: String, value: String },
+    /// Every request body (if any) arrived only after the server's `100 Continue`.
+    BodyAfterContinue,
+    /// Nothing was sent on an upgrade/CONNECT before the server's 101/200.
+    SilentUntilSwitch,
+    /// Requests in flight (received, not yet answered) never exceeded `max`, and reached
+    /// `peak` (defaults to `max`).
+    InFlight {
+        max: u32,
+        #[serde(default)]
+        peak: Option<u32>,
+    },
 }
 
 /// A problem in a lab definition.
@@ -291,6 +309,10 @@ fn check_keys(path: &str, text: &str) -> Result<(), LabError> {
             Some("connections") => &["count"],
             Some("sent") | Some("waited_for") => &["bytes"],
             Some("event") => &["event"],
+            Some("requests") => &["count"],
+            Some("requested") => &["method", "url"],
+            Some("request_header") => &["header", "value"],
+            Some("in_flight") => &["max", "peak"],
             _ => &[],
         };
         for key in table.keys() {

@@ -332,6 +332,7 @@ fn plain_words(event: &Event) -> String {
             method,
             url,
             http_version,
+            ..
         } => format!("{} {method} {url} HTTP/{http_version}", event.name()),
         Event::ConnectRequest { url, http_version } => {
             format!("connect {url} HTTP/{http_version}")

@@ -257,6 +257,8 @@ pub enum Event {
         method: String,
         url: String,
         http_version: String,
+        #[serde(default)]
+        headers: Vec<(String, String)>,
     },
     /// `connect` on an http.Server: a CONNECT request (the tunnel is the socket).
     #[serde(rename = "connect_request")]

@@ -147,6 +147,7 @@ pub fn details(event: &Event) -> String {
             method,
             url,
             http_version,
+            ..
         } => format!("{method} {url} HTTP/{http_version}"),
         Event::ConnectRequest { url, http_version } => format!("CONNECT {url} HTTP/{http_version}"),
         Event::Upgrade { url, protocol } => format!("{url} → {protocol}"),

@@ -1,0 +1,4 @@
+//! Rebuild when the embedded course changes: `include_dir!` alone does not notice new files.
+fn main() {
+    println!("cargo:rerun-if-changed=labs");
+}
