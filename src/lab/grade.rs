@@ -508,10 +508,11 @@ fn evaluate(lab: &Lab, check: &Check, run: &RunResult) -> Result<(), Failure> {
     }
 }
 
-/// Every HTTP request the server saw: (scope, method, url, headers), in order.
-fn requests(
-    entries: &[std::sync::Arc<Entry>],
-) -> Vec<(Scope, String, String, Vec<(String, String)>)> {
+/// One HTTP request as the server saw it: (scope, method, url, headers).
+type SeenRequest = (Scope, String, String, Vec<(String, String)>);
+
+/// Every HTTP request the server saw, in order.
+fn requests(entries: &[std::sync::Arc<Entry>]) -> Vec<SeenRequest> {
     entries
         .iter()
         .filter_map(|e| match &e.event {
