@@ -104,6 +104,9 @@ pub struct ServeArgs {
     /// Unix socket path (unix-echo). Default: a fresh path in the temp directory.
     #[arg(long)]
     pub socket: Option<PathBuf>,
+    /// Where `https` writes its throwaway CA certificate (PEM) for clients to trust.
+    #[arg(long, value_name = "PATH")]
+    pub ca_out: Option<PathBuf>,
     /// Bytes tcp-bulk sends.
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     pub bytes: u64,

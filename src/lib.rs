@@ -22,6 +22,7 @@
 //! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
 //!   safely (time limit, whole process tree killed, capped output), grading it against the
 //!   server-observed trace, and the report.
+//! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
 //! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
 //! - [`error`]: the library's error type and the process exit codes.
 
@@ -33,6 +34,7 @@ pub mod http;
 pub mod lab;
 pub mod scenario;
 pub mod term;
+pub mod tls;
 pub mod trace;
 
 pub use error::{Error, ExitCode};

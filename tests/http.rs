@@ -232,3 +232,48 @@ fn node_and_python_clients_are_served() {
     }
     s.stop();
 }
+
+#[test]
+fn https_with_the_throwaway_ca_and_tls_client_errors() {
+    if !have("curl") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    let mut s = Server::netlab("https", &["--ca-out", ca.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&ca)
+        .unwrap()
+        .starts_with("-----BEGIN CERTIFICATE-----"));
+    let (body, verbose) = curl(&[
+        "-v",
+        "--cacert",
+        ca.to_str().unwrap(),
+        &format!("https://localhost:{}/hello", s.port),
+    ]);
+    assert_eq!(body, "Hello World", "{verbose}");
+    let (body, _) = curl(&[
+        "--cacert",
+        ca.to_str().unwrap(),
+        &format!("https://127.0.0.1:{}/one", s.port),
+    ]);
+    assert_eq!(body, "one", "the IP address is in the certificate too");
+    let _ = curl(&[&format!("http://127.0.0.1:{}/hello", s.port)]);
+    let _ = curl(&[&format!("https://localhost:{}/hello", s.port)]);
+    assert!(s.wait_for_count(2, |v| v["event"] == "tlsClientError"));
+    let ev = events(&mut s);
+    let secure = ev
+        .iter()
+        .find(|v| v["event"] == "secureConnection")
+        .unwrap();
+    assert!(secure["protocol"].as_str().unwrap().starts_with("TLSv1."));
+    let codes: Vec<&str> = ev
+        .iter()
+        .filter(|v| v["event"] == "tlsClientError")
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["ERR_SSL_HTTP_REQUEST", "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA"]
+    );
+    s.stop();
+}

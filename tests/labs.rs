@@ -99,6 +99,14 @@ fn dev_check_proves_every_lab() {
         "udp-ping",
         "tcp-bulk",
         "tcp-idle",
+        "http-get",
+        "http-keepalive",
+        "http-post-continue",
+        "http-agent-pool",
+        "http-basic-auth",
+        "http-upgrade",
+        "http-connect",
+        "https-get",
     ] {
         assert!(
             text.contains(&format!("{lab} (")),
@@ -485,6 +493,20 @@ const HTTP_BUGS: &[(&str, &str, &str, &str, &str)] = &[
         "python3",
         "connect-echo",
         "saw `CONNECT example.com:443`",
+    ),
+    (
+        "https-get",
+        "https-plain.sh",
+        "bash",
+        "tls-handshake",
+        "tlsClientError ERR_SSL_HTTP_REQUEST",
+    ),
+    (
+        "https-get",
+        "https-untrusted.sh",
+        "bash",
+        "tls-handshake",
+        "tlsClientError ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
     ),
 ];
 

@@ -42,6 +42,7 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
         host: args.host.clone(),
         port: args.port,
         socket: args.socket.clone(),
+        ca_out: args.ca_out.clone(),
     };
     let bound = scenario::bind(scenario, &spec).await.map_err(|source| {
         let addr = match scenario.transport {
@@ -65,8 +66,9 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
         .socket_path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    let ca = bound.ca_path().map(|p| p.display().to_string());
     if !args.json || term::color_stderr() {
-        banner(scenario, &args.host, port, &socket);
+        banner(scenario, &args.host, port, &socket, ca.as_deref());
     }
 
     let recorder = Recorder::new();
@@ -134,7 +136,7 @@ fn summary(recorder: &Recorder, json: bool) -> String {
     s
 }
 
-fn banner(s: &Scenario, host: &str, port: u16, socket: &str) {
+fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
     let color = term::color_stderr();
     let (b, d, r) = if color {
         ("\x1b[1m", "\x1b[2m", "\x1b[0m")
@@ -146,17 +148,22 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str) {
         Transport::Udp => format!("udp://{host}:{port}"),
         Transport::Tcp => format!("{host}:{port}"),
         Transport::Http => format!("http://{host}:{port}/"),
+        Transport::Https => format!("https://{host}:{port}/"),
     };
     let mut out = format!(
         "{b}netlab serve {}{r} — {}\n  listening on {b}{at}{r}\n",
         s.name, s.summary
     );
+    if let Some(ca) = ca {
+        out.push_str(&format!("  CA certificate (trust this one): {b}{ca}{r}\n"));
+    }
     out.push_str(&format!("  {d}try from another terminal:{r}\n"));
     for c in s.try_commands {
         let c = c
             .replace("{host}", host)
             .replace("{port}", &port.to_string())
-            .replace("{socket}", socket);
+            .replace("{socket}", socket)
+            .replace("{ca}", ca.unwrap_or("CA.pem"));
         out.push_str(&format!("    {c}\n"));
     }
     out.push_str(&format!("  {d}Ctrl-C stops the server.{r}\n\n"));

@@ -100,6 +100,25 @@ pub async fn serve_stream<H, F>(
     cancel: CancellationToken,
     recorder: Recorder,
     opts: SocketOptions,
+    make: F,
+) where
+    H: Handler,
+    F: FnMut(u32) -> H,
+{
+    serve_stream_tls(listener, None, cancel, recorder, opts, make).await
+}
+
+/// How long a TLS handshake may take before the connection is dropped.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// [`serve_stream`], with TLS on every TCP connection when `tls` is given: the timeline shows
+/// `secureConnection` (protocol, cipher) or `tlsClientError` before the socket's own events.
+pub async fn serve_stream_tls<H, F>(
+    listener: Listener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    cancel: CancellationToken,
+    recorder: Recorder,
+    opts: SocketOptions,
     mut make: F,
 ) where
     H: Handler,
@@ -131,7 +150,20 @@ pub async fn serve_stream<H, F>(
                 match stream {
                     Accepted::Tcp(s, peer) => {
                         recorder.record(Scope::Server, Event::Connection { peer });
-                        let task = tokio::spawn(drive(s, scope, rec.clone(), opts, handler, token));
+                        let task = match &tls {
+                            None => {
+                                tokio::spawn(drive(s, scope, rec.clone(), opts, handler, token))
+                            }
+                            Some(acceptor) => tokio::spawn(handshake_then_drive(
+                                acceptor.clone(),
+                                s,
+                                scope,
+                                rec.clone(),
+                                opts,
+                                handler,
+                                token,
+                            )),
+                        };
                         tracker.spawn(report_panic(task, scope, rec));
                     }
                     Accepted::Unix(s) => {
@@ -162,6 +194,88 @@ pub async fn serve_stream<H, F>(
     conns_cancel.cancel();
     tracker.wait().await;
     recorder.record(Scope::Server, Event::Close { had_error: None });
+}
+
+/// Do the TLS handshake (bounded), record its outcome, then drive the TLS stream.
+async fn handshake_then_drive<H: Handler>(
+    acceptor: tokio_rustls::TlsAcceptor,
+    tcp: tokio::net::TcpStream,
+    scope: Scope,
+    rec: Recorder,
+    opts: SocketOptions,
+    handler: H,
+    cancel: CancellationToken,
+) {
+    let outcome = tokio::select! {
+        r = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)) => r,
+        _ = cancel.cancelled() => {
+            rec.record(scope, Event::Close { had_error: Some(false) });
+            return;
+        }
+    };
+    match outcome {
+        Ok(Ok(stream)) => {
+            let (_, conn) = stream.get_ref();
+            let protocol = match conn.protocol_version() {
+                Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+                Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+                Some(v) => format!("{v:?}"),
+                None => "?".to_string(),
+            };
+            let cipher = conn
+                .negotiated_cipher_suite()
+                .map(|c| format!("{:?}", c.suite()))
+                .unwrap_or_default();
+            rec.record(scope, Event::SecureConnection { protocol, cipher });
+            drive(stream, scope, rec, opts, handler, cancel).await;
+        }
+        Ok(Err(e)) => {
+            rec.record(scope, tls_client_error(&e));
+            rec.record(
+                scope,
+                Event::Close {
+                    had_error: Some(true),
+                },
+            );
+        }
+        Err(_) => {
+            rec.record(
+                scope,
+                Event::TlsClientError {
+                    code: "ERR_TLS_HANDSHAKE_TIMEOUT".into(),
+                    message: format!("no TLS handshake within {HANDSHAKE_TIMEOUT:?}"),
+                },
+            );
+            rec.record(
+                scope,
+                Event::Close {
+                    had_error: Some(true),
+                },
+            );
+        }
+    }
+}
+
+/// `tlsClientError` with the code Node (OpenSSL) would give for the same failure.
+fn tls_client_error(e: &io::Error) -> Event {
+    use rustls::{AlertDescription as A, Error as E, InvalidMessage as M};
+    let inner = e.get_ref().and_then(|i| i.downcast_ref::<E>());
+    let code = match inner {
+        Some(E::InvalidMessage(M::InvalidContentType)) => "ERR_SSL_HTTP_REQUEST",
+        Some(E::InvalidMessage(_)) => "ERR_SSL_WRONG_VERSION_NUMBER",
+        Some(E::AlertReceived(A::UnknownCA)) => "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA",
+        Some(E::AlertReceived(A::BadCertificate)) => "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE",
+        Some(E::AlertReceived(A::CertificateUnknown)) => "ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+        Some(E::AlertReceived(_)) => "ERR_SSL_TLSV1_ALERT",
+        Some(E::PeerIncompatible(_)) => "ERR_SSL_NO_SHARED_CIPHER",
+        Some(_) => "ERR_SSL_HANDSHAKE_FAILURE",
+        None => return Event::from_io_error(e),
+    };
+    let message = e.to_string();
+    Event::TlsClientError {
+        code: code.into(),
+        message,
+    }
 }
 
 /// Wait for a connection task; if it panicked (a bug in netlab), say so in the timeline and

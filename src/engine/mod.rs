@@ -12,6 +12,6 @@ pub mod listener;
 pub mod socket;
 pub mod udp;
 
-pub use listener::{serve_stream, Listener};
+pub use listener::{serve_stream, serve_stream_tls, Listener};
 pub use socket::{drive, Handler, Socket, SocketOptions, Stream, HIGH_WATER_MARK};
 pub use udp::{serve_udp, Dgram, DgramHandler};

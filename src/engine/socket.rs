@@ -56,6 +56,23 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     fn nodelay(&self) -> io::Result<bool> {
         Ok(false)
     }
+    /// Whether a read error really is the peer closing cleanly. TLS peers that close without
+    /// `close_notify` (common: scripts that just exit) are not at fault: that is an `end`.
+    fn clean_eof(&self, _e: &io::Error) -> bool {
+        false
+    }
+}
+
+impl Stream for tokio_rustls::server::TlsStream<tokio::net::TcpStream> {
+    fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.get_ref().0.set_nodelay(on)
+    }
+    fn nodelay(&self) -> io::Result<bool> {
+        self.get_ref().0.nodelay()
+    }
+    fn clean_eof(&self, e: &io::Error) -> bool {
+        e.kind() == io::ErrorKind::UnexpectedEof
+    }
 }
 
 impl Stream for tokio::net::TcpStream {
@@ -530,6 +547,7 @@ fn poll_turn<S: Stream>(
             Poll::Ready(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {
                 cx.waker().wake_by_ref();
             }
+            Poll::Ready(Err(e)) if stream.clean_eof(&e) => return Poll::Ready(Wake::Eof),
             Poll::Ready(Err(e)) => return Poll::Ready(Wake::Error(e)),
             Poll::Pending => {}
         }

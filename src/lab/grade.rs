@@ -292,9 +292,19 @@ fn evaluate(lab: &Lab, check: &Check, run: &RunResult) -> Result<(), Failure> {
             }
             for b in cs {
                 if !has(b, event) {
+                    // Say what happened instead, when the timeline knows (a TLS failure, an error).
+                    let instead = b.lines.iter().find_map(|l| match &l.item {
+                        Item::Plain(p)
+                            if p.starts_with("tlsClientError") || p.starts_with("error ") =>
+                        {
+                            Some(format!("; it shows `{p}` instead"))
+                        }
+                        _ => None,
+                    });
                     return fail(format!(
-                        "the server's timeline shows no `{event}` on {}",
-                        b.name
+                        "the server's timeline shows no `{event}` on {}{}",
+                        b.name,
+                        instead.unwrap_or_default()
                     ));
                 }
             }

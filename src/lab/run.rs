@@ -104,7 +104,12 @@ pub async fn run(
     time_limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
-    let scenario = scenario::find(&lab.scenario).expect("validated lab names a known scenario");
+    let scenario = scenario::find(&lab.scenario).ok_or_else(|| {
+        RunError::Server(std::io::Error::other(format!(
+            "unknown scenario `{}`",
+            lab.scenario
+        )))
+    })?;
     let sock_dir = tempfile::Builder::new()
         .prefix("netlab-check-")
         .tempdir()
@@ -113,12 +118,14 @@ pub async fn run(
         host: "127.0.0.1".into(),
         port: Some(0),
         socket: Some(sock_dir.path().join("lab.sock")),
+        ca_out: Some(sock_dir.path().join("ca.pem")),
     };
     let bound = scenario::bind(scenario, &spec)
         .await
         .map_err(RunError::Server)?;
     let port = bound.port();
     let socket = bound.socket_path();
+    let ca = bound.ca_path();
 
     let recorder = Recorder::new();
     let mut sub = recorder.subscribe();
@@ -137,7 +144,16 @@ pub async fn run(
         std::process::id(),
         RUN_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
-    let client = run_client(cmd, cwd, time_limit, &run_id, port, socket.as_deref()).await;
+    let client = run_client(
+        cmd,
+        cwd,
+        time_limit,
+        &run_id,
+        port,
+        socket.as_deref(),
+        ca.as_deref(),
+    )
+    .await;
 
     // Let the server see every connection close (the client is gone; its sockets closed with
     // it), bounded by SETTLE: re-check whenever the timeline moves, rather than sleeping.
@@ -173,6 +189,7 @@ async fn run_client(
     run_id: &str,
     port: Option<u16>,
     socket: Option<&Path>,
+    ca: Option<&Path>,
 ) -> ClientOutcome {
     let started = Instant::now();
     let mut c = tokio::process::Command::new(&cmd[0]);
@@ -190,6 +207,9 @@ async fn run_client(
     }
     if let Some(s) = socket {
         c.env("NETLAB_SOCKET", s);
+    }
+    if let Some(ca) = ca {
+        c.env("NETLAB_CA", ca);
     }
     let mut child = match c.spawn() {
         Ok(ch) => ch,

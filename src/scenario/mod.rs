@@ -27,6 +27,8 @@ pub enum Transport {
     Udp,
     /// HTTP/1.1 over TCP.
     Http,
+    /// HTTP/1.1 over TLS.
+    Https,
 }
 
 /// One entry of the catalogue.
@@ -117,6 +119,17 @@ pub static SCENARIOS: &[Scenario] = &[
             "printf 'GET /chat HTTP/1.1\\r\\nHost: x\\r\\nConnection: Upgrade\\r\\nUpgrade: netlab-echo\\r\\n\\r\\n' | nc -q1 {host} {port}",
         ],
     },
+    Scenario {
+        name: "https",
+        transport: Transport::Https,
+        summary: "the http routes over TLS, with a throwaway CA written to --ca-out (cert for localhost and 127.0.0.1)",
+        default_port: 8443,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')},r=>r.pipe(process.stdout))\"",
+            "curl -v http://{host}:{port}/hello      # plain HTTP to a TLS port: see tlsClientError",
+        ],
+    },
 ];
 
 /// Look a scenario up by name.
@@ -181,6 +194,8 @@ pub struct BindSpec {
     pub port: Option<u16>,
     /// For Unix scenarios; `None`: a path in the temp directory.
     pub socket: Option<PathBuf>,
+    /// Where `https` writes its CA certificate (PEM); `None`: a path in the temp directory.
+    pub ca_out: Option<PathBuf>,
 }
 
 impl Default for BindSpec {
@@ -189,23 +204,33 @@ impl Default for BindSpec {
             host: "127.0.0.1".into(),
             port: Some(0),
             socket: None,
+            ca_out: None,
         }
     }
 }
 
 /// A bound socket, ready to serve.
-#[derive(Debug)]
 pub enum Bound {
     Stream(Listener),
     Udp(UdpSocket),
+    /// TCP with TLS: the listener, the acceptor, and where the CA was written.
+    Tls(Listener, tokio_rustls::TlsAcceptor, PathBuf),
 }
 
 impl Bound {
     /// The bound port (TCP/UDP).
     pub fn port(&self) -> Option<u16> {
         match self {
-            Bound::Stream(l) => l.port(),
+            Bound::Stream(l) | Bound::Tls(l, ..) => l.port(),
             Bound::Udp(s) => s.local_addr().ok().map(|a| a.port()),
+        }
+    }
+
+    /// Where the CA certificate was written (`https`).
+    pub fn ca_path(&self) -> Option<PathBuf> {
+        match self {
+            Bound::Tls(_, _, p) => Some(p.clone()),
+            _ => None,
         }
     }
 
@@ -214,6 +239,16 @@ impl Bound {
         match self {
             Bound::Stream(Listener::Unix { path, .. }) => Some(path.clone()),
             _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::Stream(l) => write!(f, "Stream({l:?})"),
+            Bound::Udp(s) => write!(f, "Udp({s:?})"),
+            Bound::Tls(l, _, p) => write!(f, "Tls({l:?}, CA at {})", p.display()),
         }
     }
 }
@@ -238,6 +273,15 @@ pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
             Bound::Stream(Listener::bind_unix(&path)?)
         }
         Transport::Udp => Bound::Udp(UdpSocket::bind((spec.host.as_str(), port)).await?),
+        Transport::Https => {
+            let listener = Listener::bind_tcp(&spec.host, port).await?;
+            let pki = crate::tls::Pki::generate().map_err(io::Error::other)?;
+            let path = spec.ca_out.clone().unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("netlab-https-ca-{}.pem", std::process::id()))
+            });
+            std::fs::write(&path, &pki.ca_pem)?;
+            Bound::Tls(listener, pki.acceptor, path)
+        }
     })
 }
 
@@ -278,6 +322,16 @@ pub async fn run(
             serve_stream(l, cancel, recorder, opts, |_| tcp::HalfOpen::default()).await
         }
         ("udp-pong", Bound::Udp(s)) => serve_udp(s, cancel, recorder, udp::Pong).await,
+        ("https", Bound::Tls(l, acceptor, _)) => {
+            let opts = SocketOptions {
+                allow_half_open: true,
+            };
+            let t = cfg.http_timeouts;
+            crate::engine::serve_stream_tls(l, Some(acceptor), cancel, recorder, opts, move |n| {
+                http::Http::new(n, t)
+            })
+            .await
+        }
         ("http", Bound::Stream(l)) => {
             let opts = SocketOptions {
                 allow_half_open: true,
