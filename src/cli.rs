@@ -28,6 +28,8 @@ pub enum Command {
     /// listening, connection, data, end, finish, close, drain, timeout… Ctrl-C stops the server
     /// gracefully. Example: `netlab serve tcp-echo --port 8124`.
     Serve(ServeArgs),
+    /// Run a built-in demo client against its scenario and show both sides' events.
+    Demo(DemoArgs),
     /// Grade a client for a lab against the trace the server observed.
     ///
     /// `netlab check tcp-hello -- node client.js` starts the lab's server on a free port, runs
@@ -60,6 +62,19 @@ pub struct DevCheckArgs {
     /// Only these labs.
     #[arg(long = "lab")]
     pub labs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The demo to run (see --list).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// List the demos and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// One JSON object per line instead of the readable timeline.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

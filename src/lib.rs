@@ -22,12 +22,14 @@
 //! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
 //!   safely (time limit, whole process tree killed, capped output), grading it against the
 //!   server-observed trace, and the report.
+//! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
 //! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
 //! - [`error`]: the library's error type and the process exit codes.
 
 pub mod cli;
 pub mod cmd;
+pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod http;

@@ -21,6 +21,7 @@ fn main() -> std::process::ExitCode {
     let outcome = match cli.command {
         Some(Command::Serve(args)) => netlab::cmd::serve::run(args),
         Some(Command::Check(args)) => netlab::cmd::check::run(course.as_deref(), args),
+        Some(Command::Demo(args)) => netlab::cmd::demo::run(args),
         Some(Command::Init(args)) => netlab::cmd::init::run(course.as_deref(), args),
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Check(args),

@@ -172,7 +172,12 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
 
 /// Print entries until the recorder is gone. Stops (and shuts the server down) if stdout goes
 /// away, e.g. `netlab serve … | head`.
-fn print_timeline(mut sub: Subscription, json: bool, quiet: bool, cancel: CancellationToken) {
+pub(crate) fn print_timeline(
+    mut sub: Subscription,
+    json: bool,
+    quiet: bool,
+    cancel: CancellationToken,
+) {
     let color = !json && term::color_stdout();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());

@@ -56,6 +56,10 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     fn nodelay(&self) -> io::Result<bool> {
         Ok(false)
     }
+    /// TCP segments sent so far (Linux `TCP_INFO.tcpi_segs_out`), where the kernel says.
+    fn segments_out(&self) -> Option<u32> {
+        None
+    }
     /// Whether a read error really is the peer closing cleanly. TLS peers that close without
     /// `close_notify` (common: scripts that just exit) are not at fault: that is an `end`.
     fn clean_eof(&self, _e: &io::Error) -> bool {
@@ -81,6 +85,23 @@ impl Stream for tokio::net::TcpStream {
     }
     fn nodelay(&self) -> io::Result<bool> {
         tokio::net::TcpStream::nodelay(self)
+    }
+    fn segments_out(&self) -> Option<u32> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: a zeroed tcp_info is a valid out-buffer; getsockopt writes at most `len`
+        // bytes into it, and the fd is this live socket's.
+        unsafe {
+            let mut info: libc::tcp_info = std::mem::zeroed();
+            let mut len = std::mem::size_of::<libc::tcp_info>() as libc::socklen_t;
+            let rc = libc::getsockopt(
+                self.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_INFO,
+                (&mut info as *mut libc::tcp_info).cast(),
+                &mut len,
+            );
+            (rc == 0).then_some(info.tcpi_segs_out)
+        }
     }
 }
 
@@ -119,6 +140,7 @@ trait WriteNow {
     fn write_now(&mut self, buf: &[u8]) -> io::Result<usize>;
     fn set_nodelay_now(&self, on: bool) -> io::Result<()>;
     fn nodelay_now(&self) -> io::Result<bool>;
+    fn segments_out_now(&self) -> Option<u32>;
 }
 
 impl<S: Stream> WriteNow for S {
@@ -135,6 +157,9 @@ impl<S: Stream> WriteNow for S {
     }
     fn nodelay_now(&self) -> io::Result<bool> {
         self.nodelay()
+    }
+    fn segments_out_now(&self) -> Option<u32> {
+        self.segments_out()
     }
 }
 
@@ -309,6 +334,11 @@ impl Socket<'_> {
     /// Node's `setTimeout(() => …, ms)`: [`Handler::on_timer`] gets `id` after `d`.
     pub fn after(&mut self, d: Duration, id: u64) {
         self.st.timers.push((Instant::now() + d, id));
+    }
+
+    /// TCP segments this socket has sent (`TCP_INFO`), for the Nagle demo.
+    pub fn segments_out(&self) -> Option<u32> {
+        self.io.segments_out_now()
     }
 
     /// Node's `writableLength`.

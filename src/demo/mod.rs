@@ -1,0 +1,225 @@
+//! Built-in demo clients: a scenario's server and an in-process client on one timeline.
+//!
+//! `netlab demo NAME` starts the scenario on a free port, runs a small client written against
+//! the same engine (its events are recorded as `client#N`), and shows both sides: the client's
+//! `connect`, `data`, `end`, `finish`, `close` beside the server's. Lessons use demos for steps a
+//! learner should see without typing a client.
+//!
+//! | demo | what it shows |
+//! |---|---|
+//! | `tcp-echo` | connect, `hello\r\n` out, the echo back, FIN both ways |
+//! | `tcp-bulk` | a slow reader (pauses after each chunk): the server's `write() → false` and `drain` |
+//! | `udp-pong` | one datagram out, one back |
+//! | `tcp-nagle` | 200 one-byte writes in a burst, with Nagle (default) and with `setNoDelay(true)`: TCP segments sent, from `TCP_INFO` |
+
+use crate::engine::{drive, Handler, Socket, SocketOptions};
+use crate::scenario::{self, BindSpec, ServeConfig};
+use crate::trace::{Event, Recorder, Scope};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// One demo of the catalogue.
+#[derive(Debug, serde::Serialize)]
+pub struct Demo {
+    pub name: &'static str,
+    /// The scenario whose server the demo talks to.
+    pub scenario: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every demo.
+pub static DEMOS: &[Demo] = &[
+    Demo {
+        name: "tcp-echo",
+        scenario: "tcp-echo",
+        summary: "connect, send hello\\r\\n, read the echo, end: both sides' events",
+    },
+    Demo {
+        name: "tcp-bulk",
+        scenario: "tcp-bulk",
+        summary: "a slow reader: the server's write() returns false, then drain",
+    },
+    Demo {
+        name: "udp-pong",
+        scenario: "udp-pong",
+        summary: "one datagram to the server, one back",
+    },
+    Demo {
+        name: "tcp-nagle",
+        scenario: "tcp-echo",
+        summary: "200 one-byte writes with Nagle on, then with setNoDelay(true): segments sent",
+    },
+];
+
+/// A demo by name.
+pub fn find(name: &str) -> Option<&'static Demo> {
+    DEMOS.iter().find(|d| d.name == name)
+}
+
+/// What a demo found out beyond the timeline (printed after it).
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Findings {
+    /// Lines of plain text, e.g. segment counts.
+    pub notes: Vec<String>,
+}
+
+/// Run `demo` to completion, recording both sides into `recorder`.
+pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::Result<Findings> {
+    let scenario = scenario::find(demo.scenario)
+        .ok_or_else(|| std::io::Error::other(format!("unknown scenario {}", demo.scenario)))?;
+    let bound = scenario::bind(scenario, &BindSpec::default()).await?;
+    let port = bound.port().unwrap_or(0);
+    let cancel = CancellationToken::new();
+    let mut sub = recorder.subscribe();
+    let server = {
+        let (rec, cancel) = (recorder.clone(), cancel.clone());
+        tokio::spawn(async move { scenario::run(scenario, bound, cfg, cancel, rec).await })
+    };
+    // The client starts once the server's `listening` is on the timeline, so both sides read
+    // in the order things happened.
+    let ready = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !recorder.counts().contains_key("listening") {
+        if tokio::time::timeout_at(ready, sub.recv()).await.is_err() {
+            break;
+        }
+    }
+    let mut findings = Findings::default();
+    match demo.name {
+        "udp-pong" => udp_client(port, &recorder).await?,
+        "tcp-nagle" => {
+            for (n, no_delay) in [(1, false), (2, true)] {
+                let segs = Arc::new(Mutex::new(None));
+                let client = Burst {
+                    no_delay,
+                    segments: segs.clone(),
+                };
+                tcp_client(port, n, &recorder, client).await?;
+                let count = segs.lock().map(|s| *s).unwrap_or(None);
+                findings.notes.push(format!(
+                    "client#{n}: 200 one-byte writes with {}: {} TCP segments sent (TCP_INFO)",
+                    if no_delay {
+                        "setNoDelay(true)"
+                    } else {
+                        "Nagle on (the default)"
+                    },
+                    count.map_or("?".to_string(), |c| c.to_string())
+                ));
+            }
+        }
+        "tcp-bulk" => tcp_client(port, 1, &recorder, SlowReader::default()).await?,
+        _ => tcp_client(port, 1, &recorder, Hello).await?,
+    }
+    // Let the server see every close, then stop it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    loop {
+        let c = recorder.counts();
+        let conns = c.get("connection").copied().unwrap_or(0);
+        let closes = recorder
+            .recent()
+            .iter()
+            .filter(|e| {
+                matches!(e.scope, Scope::Conn { .. }) && matches!(e.event, Event::Close { .. })
+            })
+            .count() as u64;
+        if closes >= conns {
+            break;
+        }
+        if tokio::time::timeout_at(deadline, sub.recv()).await.is_err() {
+            break;
+        }
+    }
+    cancel.cancel();
+    let _ = server.await;
+    Ok(findings)
+}
+
+async fn tcp_client<H: Handler>(
+    port: u16,
+    n: u32,
+    recorder: &Recorder,
+    client: H,
+) -> std::io::Result<()> {
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+    let scope = Scope::Client { conn: n };
+    recorder.record(
+        scope,
+        Event::Connect {
+            peer: Some(format!("127.0.0.1:{port}")),
+        },
+    );
+    drive(
+        stream,
+        scope,
+        recorder.clone(),
+        SocketOptions::default(),
+        client,
+        CancellationToken::new(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Sends `hello\r\n` and ends.
+struct Hello;
+
+impl Handler for Hello {
+    fn on_connection(&mut self, s: &mut Socket<'_>) {
+        s.write(b"hello\r\n");
+        s.end();
+    }
+}
+
+/// Reads slowly: pauses after each chunk and resumes 2 ms later.
+#[derive(Default)]
+struct SlowReader;
+
+impl Handler for SlowReader {
+    fn on_data(&mut self, s: &mut Socket<'_>, _chunk: &[u8]) {
+        s.pause();
+        s.after(Duration::from_millis(2), 1);
+    }
+    fn on_timer(&mut self, s: &mut Socket<'_>, _id: u64) {
+        s.resume();
+    }
+}
+
+/// 200 one-byte writes in one burst, then end; counts segments once the echo is back.
+struct Burst {
+    no_delay: bool,
+    segments: Arc<Mutex<Option<u32>>>,
+}
+
+impl Handler for Burst {
+    fn on_connection(&mut self, s: &mut Socket<'_>) {
+        if self.no_delay {
+            s.set_no_delay(true);
+        }
+        for _ in 0..200 {
+            s.write(b"x");
+        }
+        s.end();
+    }
+    fn on_end(&mut self, s: &mut Socket<'_>) {
+        if let Ok(mut g) = self.segments.lock() {
+            *g = s.segments_out();
+        }
+    }
+}
+
+async fn udp_client(port: u16, recorder: &Recorder) -> std::io::Result<()> {
+    let scope = Scope::Client { conn: 1 };
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    recorder.record(scope, crate::engine::udp::listening_event(&sock));
+    let to = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    recorder.send(scope, b"ping", to.to_string());
+    sock.send_to(b"ping", to).await?;
+    let mut buf = [0u8; 2048];
+    let (n, from) = tokio::time::timeout(Duration::from_secs(5), sock.recv_from(&mut buf))
+        .await
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no reply"))??;
+    recorder.message(scope, &buf[..n], from.to_string());
+    drop(sock);
+    recorder.record(scope, Event::Close { had_error: None });
+    Ok(())
+}
