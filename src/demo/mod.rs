@@ -107,7 +107,7 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
                 ));
             }
         }
-        "tcp-bulk" => tcp_client(port, 1, &recorder, SlowReader::default()).await?,
+        "tcp-bulk" => tcp_client(port, 1, &recorder, SlowReader).await?,
         _ => tcp_client(port, 1, &recorder, Hello).await?,
     }
     // Let the server see every close, then stop it.
