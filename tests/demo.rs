@@ -89,3 +89,38 @@ fn nagle_demo_measures_segments_both_ways() {
         "Nagle {nagle} segments vs noDelay {nodelay}"
     );
 }
+
+#[test]
+fn agent_pool_demo_uses_5_sockets_then_10_with_the_default_agent() {
+    let ev = demo("http-agent-pool");
+    let notes: Vec<&str> = ev
+        .iter()
+        .filter(|v| v["event"] == "note")
+        .map(|v| v["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].contains("(10 answered 200) used 5 sockets, at most 5 open"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[1].contains("(10 answered 200) used 10 sockets, at most 10 open"),
+        "{}",
+        notes[1]
+    );
+    // The five queued requests of the pooled run reused sockets.
+    let reused = ev
+        .iter()
+        .filter(|v| v["event"] == "socket" && v["reused"] == true)
+        .count();
+    assert_eq!(reused, 5);
+    // Server side: 15 connections, 20 requests.
+    let count = |name: &str| {
+        ev.iter()
+            .filter(|v| v["event"] == name && v["scope"] != "client")
+            .count()
+    };
+    assert_eq!(count("connection"), 15);
+    assert_eq!(count("request"), 20);
+}

@@ -11,6 +11,7 @@
 //! | `tcp-bulk` | a slow reader (pauses after each chunk): the server's `write() → false` and `drain` |
 //! | `udp-pong` | one datagram out, one back |
 //! | `tcp-nagle` | 200 one-byte writes in a burst, with Nagle (default) and with `setNoDelay(true)`: TCP segments sent, from `TCP_INFO` |
+//! | `http-agent-pool` | 10 concurrent `GET /slow/N` through `new Agent({ maxSockets: 5 })` (5 sockets), then through the default agent (`maxSockets: Infinity`, 10 sockets) |
 
 use crate::engine::{drive, Handler, Socket, SocketOptions};
 use crate::scenario::{self, BindSpec, ServeConfig};
@@ -44,6 +45,11 @@ pub static DEMOS: &[Demo] = &[
         name: "udp-pong",
         scenario: "udp-pong",
         summary: "one datagram to the server, one back",
+    },
+    Demo {
+        name: "http-agent-pool",
+        scenario: "http",
+        summary: "10 concurrent requests: maxSockets 5 uses 5 sockets; the default agent (Infinity) uses 10",
     },
     Demo {
         name: "tcp-nagle",
@@ -108,6 +114,45 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
             }
         }
         "tcp-bulk" => tcp_client(port, 1, &recorder, SlowReader).await?,
+        "http-agent-pool" => {
+            use crate::http::client::{Agent, AgentOptions};
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let sockets = Arc::new(std::sync::atomic::AtomicU32::new(0));
+            let mut req = 0;
+            for (label, max) in [
+                ("new http.Agent({ maxSockets: 5 })", Some(5)),
+                ("the default agent (maxSockets: Infinity)", None),
+            ] {
+                let agent = Agent::new(
+                    addr,
+                    AgentOptions {
+                        max_sockets: max,
+                        keep_alive: true,
+                    },
+                    recorder.clone(),
+                    sockets.clone(),
+                );
+                let mut tasks = Vec::new();
+                for i in 0..10 {
+                    req += 1;
+                    let (agent, r) = (agent.clone(), req);
+                    tasks.push(tokio::spawn(async move {
+                        agent.get(r, &format!("/slow/{i}")).await
+                    }));
+                }
+                let mut ok = 0;
+                for t in tasks {
+                    if matches!(t.await, Ok(Ok(reply)) if reply.status == 200) {
+                        ok += 1;
+                    }
+                }
+                agent.destroy();
+                let (opened, peak) = agent.sockets();
+                findings.notes.push(format!(
+                    "{label}: 10 requests ({ok} answered 200) used {opened} sockets, at most {peak} open at once"
+                ));
+            }
+        }
         _ => tcp_client(port, 1, &recorder, Hello).await?,
     }
     // Let the server see every close, then stop it.

@@ -12,8 +12,11 @@
 //! nothing else — zero-copy, no I/O, well fuzzed upstream — and the state machine around it
 //! (bodies, pipelining, upgrades, errors, timeouts) is this module's job.
 //!
+//! [`client`] is an in-process client with Node's `http.Agent` pooling, for demos.
+//!
 //! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,
 //! `/secret`, `/upload`, `/stream`, `/chat` (upgrade) and `CONNECT echo.netlab:7`.
 
+pub mod client;
 pub mod routes;
 pub mod server;
