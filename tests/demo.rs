@@ -124,3 +124,23 @@ fn agent_pool_demo_uses_5_sockets_then_10_with_the_default_agent() {
     assert_eq!(count("connection"), 15);
     assert_eq!(count("request"), 20);
 }
+
+#[test]
+fn keepalive_demo_reuses_one_socket() {
+    let ev = demo("http-keepalive");
+    let sockets: Vec<(u64, bool)> = ev
+        .iter()
+        .filter(|v| v["event"] == "socket")
+        .map(|v| (v["conn"].as_u64().unwrap(), v["reused"] == true))
+        .collect();
+    assert_eq!(sockets, [(1, false), (1, true)]);
+    let order: Vec<&str> = ev
+        .iter()
+        .filter(|v| v["scope"] == "client_request" && v["req"] == 1)
+        .map(|v| v["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        ["socket", "finish", "response", "data", "end", "close"]
+    );
+}

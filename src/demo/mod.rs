@@ -11,6 +11,8 @@
 //! | `tcp-bulk` | a slow reader (pauses after each chunk): the server's `write() → false` and `drain` |
 //! | `udp-pong` | one datagram out, one back |
 //! | `tcp-nagle` | 200 one-byte writes in a burst, with Nagle (default) and with `setNoDelay(true)`: TCP segments sent, from `TCP_INFO` |
+//! | `http-get` | one `GET /hello`: the client request's `socket`, `finish`, `response`, body, `close` |
+//! | `http-keepalive` | `GET /one` then `GET /two` through a keep-alive agent: the second reuses the socket |
 //! | `http-agent-pool` | 10 concurrent `GET /slow/N` through `new Agent({ maxSockets: 5 })` (5 sockets), then through the default agent (`maxSockets: Infinity`, 10 sockets) |
 
 use crate::engine::{drive, Handler, Socket, SocketOptions};
@@ -45,6 +47,16 @@ pub static DEMOS: &[Demo] = &[
         name: "udp-pong",
         scenario: "udp-pong",
         summary: "one datagram to the server, one back",
+    },
+    Demo {
+        name: "http-get",
+        scenario: "http",
+        summary: "GET /hello: the client's socket, finish, response, data, end, close beside the server's request",
+    },
+    Demo {
+        name: "http-keepalive",
+        scenario: "http",
+        summary: "GET /one then GET /two through a keep-alive agent: one socket, reused",
     },
     Demo {
         name: "http-agent-pool",
@@ -114,6 +126,30 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
             }
         }
         "tcp-bulk" => tcp_client(port, 1, &recorder, SlowReader).await?,
+        "http-get" | "http-keepalive" => {
+            use crate::http::client::{Agent, AgentOptions};
+            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+            let opts = AgentOptions {
+                max_sockets: Some(1),
+                keep_alive: true,
+            };
+            let agent = Agent::new(addr, opts, recorder.clone(), Arc::default());
+            let paths: &[&str] = if demo.name == "http-get" {
+                &["/hello"]
+            } else {
+                &["/one", "/two"]
+            };
+            for (i, path) in paths.iter().enumerate() {
+                let reply = agent.get(i as u32 + 1, path).await?;
+                findings.notes.push(format!(
+                    "GET {path} → {} {:?} on client socket #{}",
+                    reply.status,
+                    String::from_utf8_lossy(&reply.body),
+                    reply.conn
+                ));
+            }
+            agent.destroy();
+        }
         "http-agent-pool" => {
             use crate::http::client::{Agent, AgentOptions};
             let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
