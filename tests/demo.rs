@@ -20,6 +20,14 @@ fn demo(name: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The demo's closing notes (segment counts, socket counts).
+fn notes(ev: &[serde_json::Value]) -> Vec<&str> {
+    ev.iter()
+        .filter(|v| v["event"] == "note")
+        .map(|v| v["text"].as_str().unwrap())
+        .collect()
+}
+
 fn order(ev: &[serde_json::Value], scope: &str) -> Vec<String> {
     ev.iter()
         .filter(|v| v["scope"] == scope && !v["event"].as_str().unwrap().ends_with("()"))
@@ -66,11 +74,7 @@ fn udp_demo_shows_both_datagrams() {
 #[test]
 fn nagle_demo_measures_segments_both_ways() {
     let ev = demo("tcp-nagle");
-    let notes: Vec<&str> = ev
-        .iter()
-        .filter(|v| v["event"] == "note")
-        .map(|v| v["text"].as_str().unwrap())
-        .collect();
+    let notes = notes(&ev);
     assert_eq!(notes.len(), 2, "{notes:?}");
     let count = |s: &str| -> u32 {
         s.split(": ")
@@ -93,11 +97,7 @@ fn nagle_demo_measures_segments_both_ways() {
 #[test]
 fn agent_pool_demo_uses_5_sockets_then_10_with_the_default_agent() {
     let ev = demo("http-agent-pool");
-    let notes: Vec<&str> = ev
-        .iter()
-        .filter(|v| v["event"] == "note")
-        .map(|v| v["text"].as_str().unwrap())
-        .collect();
+    let notes = notes(&ev);
     assert_eq!(notes.len(), 2, "{notes:?}");
     assert!(
         notes[0].contains("(10 answered 200) used 5 sockets, at most 5 open"),

@@ -128,30 +128,28 @@ impl Agent {
         if reusable && self.opts.keep_alive {
             self.pool().idle.push_back((n, s));
         } else {
-            drop(s);
-            self.pool().open -= 1;
-            self.recorder.record(
-                Scope::Client { conn: n },
-                Event::Close {
-                    had_error: Some(false),
-                },
-            );
+            self.close_socket(n, s);
         }
         self.freed.notify_one();
+    }
+
+    /// Close socket `n` and count it out of the pool.
+    fn close_socket(&self, n: u32, s: TcpStream) {
+        drop(s);
+        self.pool().open -= 1;
+        self.recorder.record(
+            Scope::Client { conn: n },
+            Event::Close {
+                had_error: Some(false),
+            },
+        );
     }
 
     /// Close every idle socket (Node's `agent.destroy()`).
     pub fn destroy(&self) {
         let idle: Vec<_> = self.pool().idle.drain(..).collect();
         for (n, s) in idle {
-            drop(s);
-            self.pool().open -= 1;
-            self.recorder.record(
-                Scope::Client { conn: n },
-                Event::Close {
-                    had_error: Some(false),
-                },
-            );
+            self.close_socket(n, s);
         }
     }
 
