@@ -192,24 +192,12 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
         _ => tcp_client(port, 1, &recorder, Hello).await?,
     }
     // Let the server see every close, then stop it.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-    loop {
-        let c = recorder.counts();
-        let conns = c.get("connection").copied().unwrap_or(0);
-        let closes = recorder
-            .recent()
-            .iter()
-            .filter(|e| {
-                matches!(e.scope, Scope::Conn { .. }) && matches!(e.event, Event::Close { .. })
-            })
-            .count() as u64;
-        if closes >= conns {
-            break;
-        }
-        if tokio::time::timeout_at(deadline, sub.recv()).await.is_err() {
-            break;
-        }
-    }
+    recorder
+        .settle(
+            &mut sub,
+            tokio::time::Instant::now() + Duration::from_secs(2),
+        )
+        .await;
     cancel.cancel();
     let _ = server.await;
     Ok(findings)

@@ -157,19 +157,9 @@ pub async fn run(
 
     // Let the server see every connection close (the client is gone; its sockets closed with
     // it), bounded by SETTLE: re-check whenever the timeline moves, rather than sleeping.
-    let open = |r: &Recorder| {
-        let c = r.counts();
-        // Before the server itself closes, every `close` is a connection's.
-        c.get("connection").copied().unwrap_or(0) as i64
-            - c.get("close").copied().unwrap_or(0) as i64
-    };
-    let deadline = tokio::time::Instant::now() + SETTLE;
-    while open(&recorder) > 0 {
-        match tokio::time::timeout_at(deadline, sub.recv()).await {
-            Ok(Some(_)) => {}
-            Ok(None) | Err(_) => break,
-        }
-    }
+    recorder
+        .settle(&mut sub, tokio::time::Instant::now() + SETTLE)
+        .await;
     cancel.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
 

@@ -153,6 +153,8 @@ struct State {
     ring: VecDeque<Arc<Entry>>,
     counts: BTreeMap<&'static str, u64>,
     canon: canon::Builder,
+    /// Server-side connections opened and not yet closed.
+    open_conns: u64,
 }
 
 /// One object's byte stream in one direction, shared between the recorder (for reports) and
@@ -276,6 +278,13 @@ impl Recorder {
         });
         st.seq += 1;
         *st.counts.entry(entry.event.name()).or_insert(0) += 1;
+        match (&entry.scope, &entry.event) {
+            (Scope::Server, Event::Connection { .. }) => st.open_conns += 1,
+            (Scope::Conn { .. }, Event::Close { .. }) => {
+                st.open_conns = st.open_conns.saturating_sub(1)
+            }
+            _ => {}
+        }
         st.canon.push(&entry, payload);
         if st.ring.len() == RING_CAP {
             st.ring.pop_front();
@@ -300,6 +309,22 @@ impl Recorder {
     /// How many entries have been recorded in all (including those the ring dropped).
     pub fn total(&self) -> u64 {
         self.state().seq
+    }
+
+    /// Server-side connections that have had `connection` but not yet `close`.
+    pub fn open_connections(&self) -> u64 {
+        self.state().open_conns
+    }
+
+    /// Wait until every server-side connection has closed, or until `deadline`. `sub` must
+    /// have been subscribed before the server started, so no `close` is missed between checks.
+    pub async fn settle(&self, sub: &mut Subscription, deadline: tokio::time::Instant) {
+        while self.open_connections() > 0 {
+            match tokio::time::timeout_at(deadline, sub.recv()).await {
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => return,
+            }
+        }
     }
 
     /// How many times each event (by name) was recorded.
@@ -364,6 +389,42 @@ mod tests {
         let c = Recorder::new();
         c.data(s, b"hello worle");
         assert_ne!(a.streams()[0].2.hash, c.streams()[0].2.hash);
+    }
+
+    #[tokio::test]
+    async fn open_connections_count_server_sockets_only() {
+        let r = Recorder::new();
+        let mut sub = r.subscribe();
+        r.record(Scope::Server, Event::Connection { peer: "a".into() });
+        r.record(Scope::Server, Event::Connection { peer: "b".into() });
+        r.record(
+            Scope::Client { conn: 1 },
+            Event::Close {
+                had_error: Some(false),
+            },
+        );
+        assert_eq!(
+            r.open_connections(),
+            2,
+            "a client's close is not a server connection's"
+        );
+        r.record(
+            Scope::Conn { conn: 1 },
+            Event::Close {
+                had_error: Some(false),
+            },
+        );
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(50);
+        r.settle(&mut sub, deadline).await; // gives up at the deadline: one is still open
+        assert_eq!(r.open_connections(), 1);
+        r.record(
+            Scope::Conn { conn: 2 },
+            Event::Close {
+                had_error: Some(true),
+            },
+        );
+        r.settle(&mut sub, tokio::time::Instant::now()).await;
+        assert_eq!(r.open_connections(), 0);
     }
 
     #[tokio::test]
