@@ -41,6 +41,11 @@ pub enum Command {
     ///
     /// Never overwrites a file. Then edit `<lab>/client.<ext>` and run `netlab check <lab>`.
     Init(InitArgs),
+    /// Print a shell completion script: `netlab completions bash > ~/.local/share/bash-completion/completions/netlab`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Tools for course authors.
     Dev {
         #[command(subcommand)]

@@ -22,6 +22,11 @@ fn main() -> std::process::ExitCode {
         Some(Command::Serve(args)) => netlab::cmd::serve::run(args),
         Some(Command::Check(args)) => netlab::cmd::check::run(course.as_deref(), args),
         Some(Command::Demo(args)) => netlab::cmd::demo::run(args),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "netlab", &mut std::io::stdout());
+            Ok(ExitCode::Pass)
+        }
         Some(Command::Init(args)) => netlab::cmd::init::run(course.as_deref(), args),
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Check(args),

@@ -521,3 +521,24 @@ fn buggy_http_clients_fail_with_the_right_explanation() {
         r.failed_with(check_name, words);
     }
 }
+
+#[test]
+fn completions_cover_every_command() {
+    let out = Command::new(netlab_bin())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let script = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["serve", "demo", "check", "init", "dev", "completions"] {
+        assert!(
+            script.contains(cmd),
+            "{cmd} missing from the bash completions"
+        );
+    }
+    let bad = Command::new(netlab_bin())
+        .args(["completions", "nosh"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
