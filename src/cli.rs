@@ -80,6 +80,9 @@ pub struct DemoArgs {
     /// One JSON object per line instead of the readable timeline.
     #[arg(long)]
     pub json: bool,
+    /// Do not print HTTP heads as `> `/`< ` wire lines under `request` and `writeHead()`.
+    #[arg(long)]
+    pub no_heads: bool,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +136,9 @@ pub struct ServeArgs {
     /// One JSON object per line, flushed per event, instead of the readable timeline.
     #[arg(long)]
     pub json: bool,
+    /// Do not print HTTP heads as `> `/`< ` wire lines under `request` and `writeHead()`.
+    #[arg(long)]
+    pub no_heads: bool,
     /// Record everything but print only `listening` and, when the server stops, a summary of
     /// each connection (exact byte counts and content hashes). For load experiments.
     #[arg(long, short)]

@@ -9,7 +9,7 @@
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::sync::Arc;
-use tokio_rustls::TlsAcceptor;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 /// A CA and a server configuration whose certificate it signed.
 #[derive(Clone)]
@@ -27,6 +27,8 @@ pub enum TlsError {
     Cert(#[from] rcgen::Error),
     #[error("cannot configure TLS: {0}")]
     Config(#[from] rustls::Error),
+    #[error("cannot read the CA certificate: {0}")]
+    Pem(String),
 }
 
 impl Pki {
@@ -71,4 +73,36 @@ impl Pki {
             acceptor: TlsAcceptor::from(Arc::new(config)),
         })
     }
+}
+
+/// A client configuration that trusts exactly the CA in `ca_pem` (what `ca:` does in Node's
+/// `https.request`, or `--cacert` in curl).
+pub fn connector(ca_pem: &str) -> Result<TlsConnector, TlsError> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
+        let cert = cert.map_err(|e| TlsError::Pem(e.to_string()))?;
+        roots.add(cert)?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+/// The negotiated protocol and cipher as Node names them (`TLSv1.3`, `TLS13_AES_256_GCM_SHA384`).
+pub fn describe(conn: &rustls::CommonState) -> (String, String) {
+    let protocol = match conn.protocol_version() {
+        Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+        Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+        Some(v) => format!("{v:?}"),
+        None => "?".to_string(),
+    };
+    let cipher = conn
+        .negotiated_cipher_suite()
+        .map(|c| format!("{:?}", c.suite()))
+        .unwrap_or_default();
+    (protocol, cipher)
 }

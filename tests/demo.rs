@@ -144,3 +144,86 @@ fn keepalive_demo_reuses_one_socket() {
         ["socket", "finish", "response", "data", "end", "close"]
     );
 }
+
+/// The client's request events, in order (socket and raw data aside).
+fn creq(ev: &[serde_json::Value]) -> Vec<String> {
+    order(ev, "client_request")
+}
+
+#[test]
+fn continue_demo_holds_the_body_until_the_100() {
+    let ev = demo("http-continue");
+    assert_eq!(
+        creq(&ev),
+        ["socket", "continue", "finish", "response", "data", "end", "close"]
+    );
+    let server: Vec<&str> = ev
+        .iter()
+        .filter(|v| v["scope"] == "request")
+        .map(|v| v["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(server, ["checkContinue", "data", "end", "close"]);
+    // The 100 was written after checkContinue and before the body arrived.
+    let at = |pred: &dyn Fn(&serde_json::Value) -> bool| ev.iter().position(pred).unwrap();
+    let check = at(&|v| v["event"] == "checkContinue");
+    let hundred =
+        at(&|v| v["event"] == "write" && v["text"].as_str().unwrap().starts_with("HTTP/1.1 100"));
+    let body = at(&|v| v["scope"] == "request" && v["event"] == "data");
+    assert!(
+        check < hundred && hundred < body,
+        "{check} {hundred} {body}"
+    );
+    assert_eq!(notes(&ev).len(), 1);
+    assert!(
+        notes(&ev)[0].contains("201 \"received 12 bytes\""),
+        "{:?}",
+        notes(&ev)
+    );
+}
+
+#[test]
+fn upgrade_demo_switches_protocols_then_echoes_raw_bytes() {
+    let ev = demo("http-upgrade");
+    assert_eq!(creq(&ev), ["socket", "finish", "upgrade"]);
+    assert!(ev
+        .iter()
+        .any(|v| v["scope"] == "request" && v["event"] == "upgrade"));
+    assert!(ev
+        .iter()
+        .any(|v| v["event"] == "writeHead()" && v["status"] == 101));
+    assert!(notes(&ev)[0].ends_with("got back \"ping over netlab-echo\\n\""));
+}
+
+#[test]
+fn connect_demo_tunnels_through_the_server() {
+    let ev = demo("http-connect");
+    assert_eq!(creq(&ev), ["socket", "finish", "connect"]);
+    assert!(ev
+        .iter()
+        .any(|v| v["scope"] == "request" && v["event"] == "connect_request"));
+    assert!(notes(&ev)[0].ends_with("got back \"hello through the tunnel\\n\""));
+}
+
+#[test]
+fn https_demo_shows_both_handshakes() {
+    let ev = demo("https-get");
+    let handshake = |name: &str| {
+        ev.iter()
+            .find(|v| v["event"] == name)
+            .unwrap_or_else(|| panic!("no {name}"))["protocol"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(handshake("secureConnection"), "TLSv1.3");
+    assert_eq!(handshake("secureConnect"), "TLSv1.3");
+    assert_eq!(
+        creq(&ev),
+        ["socket", "finish", "response", "data", "end", "close"]
+    );
+    assert!(
+        notes(&ev)[0].ends_with("200 \"Hello World\""),
+        "{:?}",
+        notes(&ev)
+    );
+}

@@ -32,9 +32,9 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, Error> {
     let recorder = Recorder::new();
     let printer = {
         let sub = recorder.subscribe();
-        let json = args.json;
+        let (json, heads) = (args.json, !args.no_heads);
         std::thread::spawn(move || {
-            super::serve::print_timeline(sub, json, false, CancellationToken::new())
+            super::serve::print_timeline(sub, json, false, heads, CancellationToken::new())
         })
     };
     // 8 MiB: more than loopback's socket buffers hold, so a slow reader causes backpressure.

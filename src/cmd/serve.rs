@@ -75,9 +75,9 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
     let cancel = CancellationToken::new();
     let printer = {
         let sub = recorder.subscribe();
-        let (json, quiet) = (args.json, args.quiet);
+        let (json, quiet, heads) = (args.json, args.quiet, !args.no_heads);
         let cancel = cancel.clone();
-        std::thread::spawn(move || print_timeline(sub, json, quiet, cancel))
+        std::thread::spawn(move || print_timeline(sub, json, quiet, heads, cancel))
     };
     spawn_signal_handler(cancel.clone());
 
@@ -176,6 +176,7 @@ pub(crate) fn print_timeline(
     mut sub: Subscription,
     json: bool,
     quiet: bool,
+    heads: bool,
     cancel: CancellationToken,
 ) {
     let color = !json && term::color_stdout();
@@ -183,7 +184,16 @@ pub(crate) fn print_timeline(
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let line = |item: Live| match item {
         Live::Entry(e) if json => render::json(&e),
-        Live::Entry(e) => render::line(&e, color),
+        Live::Entry(e) => {
+            let mut text = render::line(&e, color);
+            if heads {
+                for l in crate::http::message::head_lines(&e.event).unwrap_or_default() {
+                    text.push_str("\n                          ");
+                    text.push_str(&l);
+                }
+            }
+            text
+        }
         Live::Lagged(n) if json => format!("{{\"event\":\"lagged\",\"skipped\":{n}}}"),
         Live::Lagged(n) => format!("  … {n} events not shown (the terminal could not keep up)"),
     };

@@ -13,6 +13,10 @@
 //! | `tcp-nagle` | 200 one-byte writes in a burst, with Nagle (default) and with `setNoDelay(true)`: TCP segments sent, from `TCP_INFO` |
 //! | `http-get` | one `GET /hello`: the client request's `socket`, `finish`, `response`, body, `close` |
 //! | `http-keepalive` | `GET /one` then `GET /two` through a keep-alive agent: the second reuses the socket |
+//! | `http-continue` | `POST /upload` with `Expect: 100-continue`: the server's `checkContinue`, a 100 sent ~300 ms later, the client's `continue`, then the body and `201` |
+//! | `http-upgrade` | `GET /chat` with `Upgrade: netlab-echo`: `upgrade` on both sides, `101`, then raw bytes echoed on the same socket |
+//! | `http-connect` | `CONNECT echo.netlab:7`: `connect` on both sides, `200 Connection Established`, then bytes through the tunnel |
+//! | `https-get` | `GET /hello` over TLS trusting only the server's throwaway CA: `secureConnection` and the client's `secureConnect`, then HTTP |
 //! | `http-agent-pool` | 10 concurrent `GET /slow/N` through `new Agent({ maxSockets: 5 })` (5 sockets), then through the default agent (`maxSockets: Infinity`, 10 sockets) |
 
 use crate::engine::{drive, Handler, Socket, SocketOptions};
@@ -64,6 +68,26 @@ pub static DEMOS: &[Demo] = &[
         summary: "10 concurrent requests: maxSockets 5 uses 5 sockets; the default agent (Infinity) uses 10",
     },
     Demo {
+        name: "http-continue",
+        scenario: "http",
+        summary: "POST /upload with Expect: 100-continue: checkContinue, a delayed 100, continue, then the body",
+    },
+    Demo {
+        name: "http-upgrade",
+        scenario: "http",
+        summary: "GET /chat with Upgrade: netlab-echo: upgrade on both sides, 101, then raw bytes echoed",
+    },
+    Demo {
+        name: "http-connect",
+        scenario: "http",
+        summary: "CONNECT echo.netlab:7: connect on both sides, 200, then bytes through the tunnel",
+    },
+    Demo {
+        name: "https-get",
+        scenario: "https",
+        summary: "GET /hello over TLS trusting a throwaway CA: secureConnection/secureConnect, then HTTP",
+    },
+    Demo {
         name: "tcp-nagle",
         scenario: "tcp-echo",
         summary: "200 one-byte writes with Nagle on, then with setNoDelay(true): segments sent",
@@ -86,8 +110,18 @@ pub struct Findings {
 pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::Result<Findings> {
     let scenario = scenario::find(demo.scenario)
         .ok_or_else(|| std::io::Error::other(format!("unknown scenario {}", demo.scenario)))?;
-    let bound = scenario::bind(scenario, &BindSpec::default()).await?;
+    // A private CA file for `https` demos, removed with the directory.
+    let dir = tempfile::tempdir()?;
+    let spec = BindSpec {
+        ca_out: Some(dir.path().join("ca.pem")),
+        ..BindSpec::default()
+    };
+    let bound = scenario::bind(scenario, &spec).await?;
     let port = bound.port().unwrap_or(0);
+    let ca_pem = match bound.ca_path() {
+        Some(p) => Some(std::fs::read_to_string(p)?),
+        None => None,
+    };
     let cancel = CancellationToken::new();
     let mut sub = recorder.subscribe();
     let server = {
@@ -102,9 +136,38 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
             break;
         }
     }
+    let findings = client(demo, port, ca_pem.as_deref(), &recorder).await;
+    // Let the server see every close, then stop it (also when the client failed).
+    recorder
+        .settle(
+            &mut sub,
+            tokio::time::Instant::now() + Duration::from_secs(2),
+        )
+        .await;
+    cancel.cancel();
+    let _ = server.await;
+    findings
+}
+
+/// The demo's client side.
+async fn client(
+    demo: &Demo,
+    port: u16,
+    ca_pem: Option<&str>,
+    recorder: &Recorder,
+) -> std::io::Result<Findings> {
+    use crate::http::client::{Agent, AgentOptions, RequestOptions, Target};
     let mut findings = Findings::default();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let target = Target::Tcp {
+        addr,
+        local_address: None,
+    };
+    let host = format!("127.0.0.1:{port}");
+    let one_shot =
+        |tls| Agent::one_shot(target.clone(), &host, tls, recorder.clone(), Arc::default());
     match demo.name {
-        "udp-pong" => udp_client(port, &recorder).await?,
+        "udp-pong" => udp_client(port, recorder).await?,
         "tcp-nagle" => {
             for (n, no_delay) in [(1, false), (2, true)] {
                 let segs = Arc::new(Mutex::new(None));
@@ -112,7 +175,7 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
                     no_delay,
                     segments: segs.clone(),
                 };
-                tcp_client(port, n, &recorder, client).await?;
+                tcp_client(port, n, recorder, client).await?;
                 let count = segs.lock().map(|s| *s).unwrap_or(None);
                 findings.notes.push(format!(
                     "client#{n}: 200 one-byte writes with {}: {} TCP segments sent (TCP_INFO)",
@@ -125,15 +188,20 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
                 ));
             }
         }
-        "tcp-bulk" => tcp_client(port, 1, &recorder, SlowReader).await?,
+        "tcp-bulk" => tcp_client(port, 1, recorder, SlowReader).await?,
         "http-get" | "http-keepalive" => {
-            use crate::http::client::{Agent, AgentOptions};
-            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
             let opts = AgentOptions {
                 max_sockets: Some(1),
                 keep_alive: true,
+                tls: None,
             };
-            let agent = Agent::new(addr, opts, recorder.clone(), Arc::default());
+            let agent = Agent::new(
+                target.clone(),
+                &host,
+                opts,
+                recorder.clone(),
+                Arc::default(),
+            );
             let paths: &[&str] = if demo.name == "http-get" {
                 &["/hello"]
             } else {
@@ -151,20 +219,21 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
             agent.destroy();
         }
         "http-agent-pool" => {
-            use crate::http::client::{Agent, AgentOptions};
-            let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
             let sockets = Arc::new(std::sync::atomic::AtomicU32::new(0));
             let mut req = 0;
             for (label, max) in [
                 ("new http.Agent({ maxSockets: 5 })", Some(5)),
                 ("the default agent (maxSockets: Infinity)", None),
             ] {
+                let opts = AgentOptions {
+                    max_sockets: max,
+                    keep_alive: true,
+                    tls: None,
+                };
                 let agent = Agent::new(
-                    addr,
-                    AgentOptions {
-                        max_sockets: max,
-                        keep_alive: true,
-                    },
+                    target.clone(),
+                    &host,
+                    opts,
                     recorder.clone(),
                     sockets.clone(),
                 );
@@ -189,17 +258,84 @@ pub async fn run(demo: &Demo, recorder: Recorder, cfg: ServeConfig) -> std::io::
                 ));
             }
         }
-        _ => tcp_client(port, 1, &recorder, Hello).await?,
+        "http-continue" => {
+            let body = b"netlab rocks".to_vec();
+            let opts = RequestOptions {
+                method: "POST".into(),
+                body,
+                expect_continue: true,
+                headers: vec![("Content-Type".into(), "text/plain".into())],
+                ..RequestOptions::get("/upload")
+            };
+            let reply = one_shot(None).request(1, opts).await?;
+            findings.notes.push(format!(
+                "POST /upload with Expect: 100-continue: the body waited for `continue`, then → {} {:?}",
+                reply.status,
+                String::from_utf8_lossy(&reply.body)
+            ));
+        }
+        "http-upgrade" => {
+            let opts = RequestOptions {
+                headers: vec![
+                    ("Connection".into(), "Upgrade".into()),
+                    ("Upgrade".into(), crate::http::routes::CHAT_PROTOCOL.into()),
+                ],
+                ..RequestOptions::get("/chat")
+            };
+            let reply = one_shot(None).request(1, opts).await?;
+            let Some(tunnel) = reply.tunnel else {
+                return Err(std::io::Error::other(format!(
+                    "expected 101 Switching Protocols, got {} {}",
+                    reply.status, reply.reason
+                )));
+            };
+            let echo = tunnel.exchange(b"ping over netlab-echo\n").await?;
+            findings.notes.push(format!(
+                "101 Switching Protocols, then raw bytes on the same socket: sent \"ping over netlab-echo\\n\", got back {:?}",
+                String::from_utf8_lossy(&echo)
+            ));
+        }
+        "http-connect" => {
+            let opts = RequestOptions {
+                method: "CONNECT".into(),
+                ..RequestOptions::get(crate::http::routes::CONNECT_TARGET)
+            };
+            let reply = one_shot(None).request(1, opts).await?;
+            let Some(tunnel) = reply.tunnel else {
+                return Err(std::io::Error::other(format!(
+                    "expected 200 Connection Established, got {} {}",
+                    reply.status, reply.reason
+                )));
+            };
+            let echo = tunnel.exchange(b"hello through the tunnel\n").await?;
+            findings.notes.push(format!(
+                "CONNECT {} → {} {}, then a tunnel: got back {:?}",
+                crate::http::routes::CONNECT_TARGET,
+                reply.status,
+                reply.reason,
+                String::from_utf8_lossy(&echo)
+            ));
+        }
+        "https-get" => {
+            let pem =
+                ca_pem.ok_or_else(|| std::io::Error::other("the https scenario wrote no CA"))?;
+            let tls = crate::tls::connector(pem).map_err(std::io::Error::other)?;
+            let agent = Agent::one_shot(
+                target.clone(),
+                &format!("localhost:{port}"),
+                Some(tls),
+                recorder.clone(),
+                Arc::default(),
+            );
+            let reply = agent.get(1, "/hello").await?;
+            findings.notes.push(format!(
+                "GET https://localhost:{port}/hello, trusting only the throwaway CA → {} {:?}",
+                reply.status,
+                String::from_utf8_lossy(&reply.body)
+            ));
+        }
+        _ => tcp_client(port, 1, recorder, Hello).await?,
     }
-    // Let the server see every close, then stop it.
-    recorder
-        .settle(
-            &mut sub,
-            tokio::time::Instant::now() + Duration::from_secs(2),
-        )
-        .await;
-    cancel.cancel();
-    let _ = server.await;
     Ok(findings)
 }
 

@@ -216,16 +216,7 @@ async fn handshake_then_drive<H: Handler>(
     match outcome {
         Ok(Ok(stream)) => {
             let (_, conn) = stream.get_ref();
-            let protocol = match conn.protocol_version() {
-                Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-                Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-                Some(v) => format!("{v:?}"),
-                None => "?".to_string(),
-            };
-            let cipher = conn
-                .negotiated_cipher_suite()
-                .map(|c| format!("{:?}", c.suite()))
-                .unwrap_or_default();
+            let (protocol, cipher) = crate::tls::describe(conn);
             rec.record(scope, Event::SecureConnection { protocol, cipher });
             drive(stream, scope, rec, opts, handler, cancel).await;
         }

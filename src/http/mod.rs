@@ -14,9 +14,12 @@
 //!
 //! [`client`] is an in-process client with Node's `http.Agent` pooling, for demos.
 //!
+//! [`message`] prints request and response heads as `curl -v` does (`> GET / HTTP/1.1`).
+//!
 //! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,
 //! `/secret`, `/upload`, `/stream`, `/chat` (upgrade) and `CONNECT echo.netlab:7`.
 
 pub mod client;
+pub mod message;
 pub mod routes;
 pub mod server;

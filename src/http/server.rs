@@ -654,7 +654,14 @@ impl Conn {
     fn flush(&mut self) {
         while self.queue.front().is_some_and(|s| s.ready.is_some()) {
             let slot = self.queue.pop_front().expect("checked");
-            self.out.push(Action::Write(slot.ready.expect("checked")));
+            let bytes = slot.ready.expect("checked");
+            if slot.req > 0 {
+                if let Some(head) = write_head(&bytes) {
+                    let rs = self.res_scope(slot.req);
+                    self.out.push(Action::Record(rs, head));
+                }
+            }
+            self.out.push(Action::Write(bytes));
             if slot.req > 0 {
                 let (rq, rs) = (self.req_scope(slot.req), self.res_scope(slot.req));
                 self.out.push(Action::Record(rs, Event::Finish));
@@ -727,6 +734,27 @@ fn push_body(req: &mut Request, chunk: &[u8]) {
     req.body_len += chunk.len() as u64;
     let room = MAX_BODY_KEPT.saturating_sub(req.body.len());
     req.body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+}
+
+/// The `writeHead()` action for a response's wire bytes (status line and headers as sent).
+fn write_head(bytes: &[u8]) -> Option<Event> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut res = httparse::Response::new(&mut headers);
+    res.parse(bytes).ok()?;
+    Some(Event::WriteHead {
+        status: res.code?,
+        reason: res.reason.unwrap_or_default().to_string(),
+        headers: res
+            .headers
+            .iter()
+            .map(|h| {
+                (
+                    h.name.to_string(),
+                    String::from_utf8_lossy(h.value).into_owned(),
+                )
+            })
+            .collect(),
+    })
 }
 
 fn request_event(r: &Request) -> Event {

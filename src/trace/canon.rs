@@ -341,6 +341,7 @@ fn plain_words(event: &Event) -> String {
         Event::ClientError { code, .. } => format!("clientError {code}"),
         Event::Response { status, reason } => format!("response {status} {reason}"),
         Event::SecureConnection { protocol, .. } => format!("secureConnection {protocol}"),
+        Event::SecureConnect { protocol, .. } => format!("secureConnect {protocol}"),
         Event::TlsClientError { code, .. } => format!("tlsClientError {code}"),
         other => other.name().to_string(),
     }

@@ -286,6 +286,10 @@ pub enum Event {
     /// `secureConnection`: a TLS handshake completed.
     #[serde(rename = "secureConnection")]
     SecureConnection { protocol: String, cipher: String },
+    /// `secureConnect`: a client's TLS handshake completed (the client side of
+    /// `secureConnection`).
+    #[serde(rename = "secureConnect")]
+    SecureConnect { protocol: String, cipher: String },
     /// `tlsClientError`: a TLS handshake failed.
     #[serde(rename = "tlsClientError")]
     TlsClientError { code: String, message: String },
@@ -319,6 +323,15 @@ pub enum Event {
     Destroy {
         #[serde(skip_serializing_if = "Option::is_none", default)]
         reason: Option<String>,
+    },
+    /// `res.writeHead(status, headers)`: the response head the server sent (with the framing
+    /// headers it added), for the `curl -v`-style message view.
+    #[serde(rename = "writeHead()")]
+    WriteHead {
+        status: u16,
+        reason: String,
+        #[serde(default)]
+        headers: Vec<(String, String)>,
     },
     /// `socket.setTimeout(ms)` (0 disables).
     #[serde(rename = "setTimeout()")]
@@ -356,6 +369,8 @@ impl Event {
             Event::Socket { .. } => "socket",
             Event::SecureConnection { .. } => "secureConnection",
             Event::TlsClientError { .. } => "tlsClientError",
+            Event::SecureConnect { .. } => "secureConnect",
+            Event::WriteHead { .. } => "writeHead()",
             Event::Write { .. } => "write",
             Event::Send { .. } => "send",
             Event::EndCall { .. } => "end()",
@@ -376,6 +391,7 @@ impl Event {
                 | Event::Destroy { .. }
                 | Event::SetTimeout { .. }
                 | Event::SetNoDelay { .. }
+                | Event::WriteHead { .. }
                 | Event::ServerClose
         )
     }

@@ -35,7 +35,8 @@ impl Kind {
             | Event::Connection { .. }
             | Event::Connect { .. }
             | Event::Socket { .. }
-            | Event::SecureConnection { .. } => Kind::Open,
+            | Event::SecureConnection { .. }
+            | Event::SecureConnect { .. } => Kind::Open,
             Event::End | Event::Finish | Event::Drain | Event::Continue => Kind::Flow,
             Event::Close { .. } => Kind::Close,
             Event::Error { .. }
@@ -86,6 +87,7 @@ pub fn label(event: &Event) -> String {
         Event::Send { bytes, .. } => format!("send({bytes})"),
         Event::SetTimeout { ms } => format!("setTimeout({ms})"),
         Event::SetNoDelay { on } => format!("setNoDelay({on})"),
+        Event::WriteHead { status, .. } => format!("writeHead({status})"),
         other => other.name().to_string(),
     }
 }
@@ -156,7 +158,15 @@ pub fn details(event: &Event) -> String {
         Event::Socket { conn, reused } => {
             format!("#{conn}{}", if *reused { " (reused)" } else { "" })
         }
-        Event::SecureConnection { protocol, cipher } => format!("{protocol} {cipher}"),
+        Event::SecureConnection { protocol, cipher }
+        | Event::SecureConnect { protocol, cipher } => {
+            format!("{protocol} {cipher}")
+        }
+        Event::WriteHead {
+            status,
+            reason,
+            headers,
+        } => format!("{status} {reason} ({} headers)", headers.len()),
         Event::TlsClientError { code, message } => format!("{code} ({message})"),
         Event::EndCall { reason: Some(r) } | Event::Destroy { reason: Some(r) } => format!("({r})"),
         _ => String::new(),
