@@ -12,6 +12,12 @@
 //! nothing else — zero-copy, no I/O, well fuzzed upstream — and the state machine around it
 //! (bodies, pipelining, upgrades, errors, timeouts) is this module's job.
 //!
+//! Fuzzing: the request path's fuzz targets are property tests in [`server`]'s tests, run by
+//! `cargo test` on every CI run with a fixed case budget (so bounded in time): arbitrary bytes
+//! split anywhere, and structure-aware mutations (byte edits, inserts, deletes) of a seed
+//! corpus covering every request kind the server handles, with the peer's FIN and every timer
+//! fired. Both assert no panic and that every byte written starts a response.
+//!
 //! [`client`] is an in-process client with Node's `http.Agent` pooling, for demos.
 //!
 //! [`message`] prints request and response heads as `curl -v` does (`> GET / HTTP/1.1`).

@@ -106,8 +106,96 @@ const handlers = {
   },
 };
 
+// The `http` scenario's routes that the HTTP differential test drives. Per request, the
+// IncomingMessage's events go to scope `request` and the ServerResponse's to `response`
+// ({conn, req}); the server's checkContinue/upgrade/connect/clientError go to the request
+// (or, for clientError, the connection), as netlab records them.
+const http = require('http');
+const connOf = new WeakMap();
+const reqsOf = new WeakMap();
+const REQ_TRACED = new Set(['data', 'end', 'close']);
+const RES_TRACED = new Set(['finish', 'close']);
+function hookMsg(emitter, base, traced) {
+  const orig = emitter.emit;
+  emitter.emit = function (ev, ...args) {
+    if (traced.has(ev)) {
+      const o = { ...base, event: ev };
+      if (ev === 'data') Object.assign(o, payload(args[0]));
+      out(o);
+    }
+    return orig.call(this, ev, ...args);
+  };
+}
+function track(req, res, event) {
+  const conn = connOf.get(req.socket);
+  const n = (reqsOf.get(req.socket) || 0) + 1;
+  reqsOf.set(req.socket, n);
+  const base = { conn, req: n };
+  out({ scope: 'request', ...base, event, method: req.method, url: req.url,
+        http_version: req.httpVersion });
+  hookMsg(req, { scope: 'request', ...base }, REQ_TRACED);
+  if (res) hookMsg(res, { scope: 'response', ...base }, RES_TRACED);
+}
+function answer(req, res) {
+  const text = (status, body) => {
+    res.writeHead(status, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  let n = 0;
+  req.on('data', (d) => { n += d.length; });
+  req.on('end', () => {
+    if (req.method === 'GET' && req.url === '/hello') text(200, 'Hello World');
+    else if (req.method === 'GET' && (req.url === '/one' || req.url === '/two')) text(200, req.url.slice(1));
+    else if (req.method === 'POST' && req.url === '/upload') text(201, `received ${n} bytes`);
+    else text(404, 'Not Found');
+  });
+}
+function httpServer() {
+  const srv = http.createServer((req, res) => { track(req, res, 'request'); answer(req, res); });
+  srv.on('checkContinue', (req, res) => {
+    track(req, res, 'checkContinue');
+    setTimeout(() => { res.writeContinue(); answer(req, res); }, 300);
+  });
+  srv.on('upgrade', (req, sock, head) => {
+    const conn = connOf.get(sock);
+    const n = (reqsOf.get(sock) || 0) + 1;
+    reqsOf.set(sock, n);
+    out({ scope: 'request', conn, req: n, event: 'upgrade', url: req.url, protocol: req.headers.upgrade });
+    setTimeout(() => {
+      sock.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: netlab-echo\r\nConnection: Upgrade\r\n\r\n');
+      if (head.length) sock.write(head);
+      sock.pipe(sock);
+    }, 200);
+  });
+  srv.on('connect', (req, sock, head) => {
+    const conn = connOf.get(sock);
+    const n = (reqsOf.get(sock) || 0) + 1;
+    reqsOf.set(sock, n);
+    out({ scope: 'request', conn, req: n, event: 'connect_request', url: req.url, http_version: req.httpVersion });
+    sock.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length) sock.write(head);
+    sock.pipe(sock);
+  });
+  srv.on('clientError', (err, sock) => {
+    out({ scope: 'conn', conn: connOf.get(sock), event: 'clientError', code: err.code, status: 400 });
+    if (sock.writable) sock.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return srv;
+}
+
 let server;
-if (scenario === 'udp-pong') {
+if (scenario === 'http') {
+  server = hook(httpServer(), 0, 'tcp');
+  server.on('connection', (sock) => {
+    const conn = ++nextConn;
+    connOf.set(sock, conn);
+    hook(sock, conn);
+    sock.on('error', () => {});
+    open.add(sock);
+    sock.on('close', () => open.delete(sock));
+  });
+  server.listen(port, '127.0.0.1');
+} else if (scenario === 'udp-pong') {
   server = hook(dgram.createSocket('udp4'), 0, 'udp4');
   server.on('message', (msg, rinfo) => server.send('pong', rinfo.port, rinfo.address));
   server.bind(port, '127.0.0.1');
