@@ -41,6 +41,12 @@ pub enum Command {
     ///
     /// Never overwrites a file. Then edit `<lab>/client.<ext>` and run `netlab check <lab>`.
     Init(InitArgs),
+    /// List the lessons and labs, with your progress.
+    List(ListArgs),
+    /// Print a lesson as plain text (for screen readers and pipes).
+    Lesson(LessonArgs),
+    /// Check a course (lessons and labs): exit 0 when valid, 3 with file:line:col otherwise.
+    Validate(ValidateArgs),
     /// Print a shell completion script: `netlab completions bash > ~/.local/share/bash-completion/completions/netlab`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -58,6 +64,34 @@ pub enum DevCommand {
     /// Prove the labs: each parses, names a real scenario, every reference solution passes
     /// through the real grader and every starter fails.
     Check(DevCheckArgs),
+    /// Write the JSON Schemas of the lesson and lab formats to schema/ (generated from the
+    /// Rust types); with --check, fail when they are stale.
+    Schema {
+        /// Where to write them.
+        #[arg(long, default_value = "schema")]
+        dir: PathBuf,
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LessonArgs {
+    /// A lesson id (see `netlab list`), alias or number.
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// A course directory (with lessons/ and labs/); default: the built-in course.
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

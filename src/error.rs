@@ -39,7 +39,7 @@ pub enum Error {
     },
     /// A lab or lesson file is invalid.
     #[error("{0}")]
-    Course(#[from] crate::lab::LabError),
+    Course(#[from] crate::lab::CourseError),
     /// An unknown lab id.
     #[error("unknown lab `{name}`{}; labs: {known}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     UnknownLab {

@@ -22,6 +22,9 @@
 //! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
 //!   safely (time limit, whole process tree killed, capped output), grading it against the
 //!   server-observed trace, and the report.
+//! - [`course`]: the course — lessons (`lessons/*.toml`: text, live `serve` and `demo` steps,
+//!   quizzes, lab links), loaded embedded or from `--course DIR` and checked with file:line:col
+//!   diagnostics; the learner's progress file; JSON Schemas for course authors' editors.
 //! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
 //! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
@@ -29,6 +32,7 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod course;
 pub mod demo;
 pub mod engine;
 pub mod error;

@@ -31,6 +31,12 @@ fn main() -> std::process::ExitCode {
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Check(args),
         }) => netlab::cmd::dev::check(course.as_deref(), args),
+        Some(Command::Dev {
+            command: netlab::cli::DevCommand::Schema { dir, check },
+        }) => netlab::cmd::course::schema(&dir, check),
+        Some(Command::List(args)) => netlab::cmd::course::list(course.as_deref(), args),
+        Some(Command::Lesson(args)) => netlab::cmd::course::lesson(course.as_deref(), args),
+        Some(Command::Validate(args)) => netlab::cmd::course::validate(course.as_deref(), args),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

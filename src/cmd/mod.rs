@@ -1,6 +1,7 @@
 //! One module per command; each takes its parsed arguments and returns an exit code.
 
 pub mod check;
+pub mod course;
 pub mod demo;
 pub mod dev;
 pub mod init;

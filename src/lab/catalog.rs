@@ -3,7 +3,7 @@
 //! The course's labs are embedded in the binary (so `cargo install` users have them); a course
 //! directory given with `--course DIR` replaces them (`DIR/labs/<id>/…`).
 
-use super::model::{Lab, LabError};
+use super::model::{CourseError, Lab};
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -35,7 +35,7 @@ pub struct Catalog {
 
 impl Catalog {
     /// The embedded labs, or those of `course` when given.
-    pub fn load(course: Option<&Path>) -> Result<Catalog, LabError> {
+    pub fn load(course: Option<&Path>) -> Result<Catalog, CourseError> {
         match course {
             Some(dir) => Self::from_dir(&dir.join("labs")),
             None => Self::embedded(),
@@ -43,7 +43,7 @@ impl Catalog {
     }
 
     /// The labs built into this binary.
-    pub fn embedded() -> Result<Catalog, LabError> {
+    pub fn embedded() -> Result<Catalog, CourseError> {
         let mut labs = Vec::new();
         for d in EMBEDDED_LABS.dirs() {
             let origin = format!("labs/{}", d.path().display());
@@ -62,8 +62,8 @@ impl Catalog {
     }
 
     /// Labs from a directory holding one folder per lab.
-    pub fn from_dir(dir: &Path) -> Result<Catalog, LabError> {
-        let read_err = |p: &Path, e: std::io::Error| LabError::Parse {
+    pub fn from_dir(dir: &Path) -> Result<Catalog, CourseError> {
+        let read_err = |p: &Path, e: std::io::Error| CourseError::Parse {
             path: p.display().to_string(),
             message: e.to_string(),
         };
@@ -89,23 +89,23 @@ impl Catalog {
         Ok(Self::sorted(labs))
     }
 
-    fn entry(origin: String, files: BTreeMap<String, String>) -> Result<LabEntry, LabError> {
+    fn entry(origin: String, files: BTreeMap<String, String>) -> Result<LabEntry, CourseError> {
         let path = format!("{origin}/lab.toml");
-        let text = files.get("lab.toml").ok_or_else(|| LabError::Invalid {
+        let text = files.get("lab.toml").ok_or_else(|| CourseError::Invalid {
             path: path.clone(),
             message: "missing lab.toml".into(),
         })?;
         let lab = Lab::parse(&path, text)?;
         let folder = origin.rsplit('/').next().unwrap_or_default();
         if lab.id != folder {
-            return Err(LabError::Invalid {
+            return Err(CourseError::Invalid {
                 path,
                 message: format!("id `{}` does not match its folder `{folder}`", lab.id),
             });
         }
         for (lang, f) in lab.starters.iter().chain(lab.solutions.iter()) {
             if !files.contains_key(f) {
-                return Err(LabError::Invalid {
+                return Err(CourseError::Invalid {
                     path,
                     message: format!(
                         "the {} file `{f}` is missing from the lab folder",

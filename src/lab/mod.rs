@@ -13,4 +13,4 @@ pub mod report;
 pub mod run;
 
 pub use catalog::{Catalog, LabEntry};
-pub use model::{Check, CheckKind, Lab, LabError, Language};
+pub use model::{Check, CheckKind, CourseError, Lab, Language};

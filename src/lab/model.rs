@@ -21,6 +21,7 @@
 //! ```
 
 use crate::scenario;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,7 +31,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const DEFAULT_TIME_LIMIT_SECS: f64 = 10.0;
 
 /// A learner's language and how to run a client file in it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Node,
@@ -73,7 +76,7 @@ impl Language {
 }
 
 /// One lab, as written in `lab.toml`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lab {
     /// Must be [`FORMAT_VERSION`].
@@ -120,7 +123,7 @@ fn default_limit() -> f64 {
 
 /// One named, scored check. (Unknown keys are rejected by [`Lab::parse`]; serde cannot do it
 /// with a flattened kind.)
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct Check {
     /// Short id shown in reports (`sent-hello`).
     pub name: String,
@@ -140,7 +143,7 @@ fn one() -> u32 {
 }
 
 /// What a check looks at. Each kind reads the server-observed trace or the client's process.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CheckKind {
     /// The server saw at least one connection (or datagram).
@@ -186,7 +189,7 @@ pub enum CheckKind {
 
 /// A problem in a lab definition.
 #[derive(Debug, thiserror::Error)]
-pub enum LabError {
+pub enum CourseError {
     /// TOML that does not parse or does not fit the format; the message names line and column.
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
@@ -197,8 +200,8 @@ pub enum LabError {
 
 impl Lab {
     /// Parse and validate a `lab.toml`. `path` is used in messages only.
-    pub fn parse(path: &str, text: &str) -> Result<Lab, LabError> {
-        let lab: Lab = toml::from_str(text).map_err(|e| LabError::Parse {
+    pub fn parse(path: &str, text: &str) -> Result<Lab, CourseError> {
+        let lab: Lab = toml::from_str(text).map_err(|e| CourseError::Parse {
             path: path.to_string(),
             message: toml_message(text, &e),
         })?;
@@ -207,9 +210,9 @@ impl Lab {
         Ok(lab)
     }
 
-    fn validate(&self, path: &str) -> Result<(), LabError> {
+    fn validate(&self, path: &str) -> Result<(), CourseError> {
         let bad = |message: String| {
-            Err(LabError::Invalid {
+            Err(CourseError::Invalid {
                 path: path.to_string(),
                 message,
             })
@@ -294,9 +297,9 @@ impl Lab {
 }
 
 /// Reject unknown keys in `[[checks]]` tables, naming the line.
-fn check_keys(path: &str, text: &str) -> Result<(), LabError> {
+fn check_keys(path: &str, text: &str) -> Result<(), CourseError> {
     const COMMON: &[&str] = &["name", "kind", "points", "depends", "fail"];
-    let value: toml::Value = toml::from_str(text).map_err(|e| LabError::Parse {
+    let value: toml::Value = toml::from_str(text).map_err(|e| CourseError::Parse {
         path: path.to_string(),
         message: toml_message(text, &e),
     })?;
@@ -328,7 +331,7 @@ fn check_keys(path: &str, text: &str) -> Result<(), LabError> {
                 let name = table.get("name").and_then(|n| n.as_str()).unwrap_or("?");
                 let mut allowed: Vec<&str> = COMMON.to_vec();
                 allowed.extend_from_slice(extra);
-                return Err(LabError::Parse {
+                return Err(CourseError::Parse {
                     path: path.to_string(),
                     message: format!(
                         "{line}unknown field `{key}` in check `{name}` (allowed: {})",

@@ -1,0 +1,438 @@
+//! The course: lessons (`lessons/NN-slug.toml`) and the lab catalogue, loaded and checked.
+//!
+//! The course is embedded in the binary, so `cargo install` users have it; `--course DIR`
+//! loads `DIR/lessons` and `DIR/labs` instead. Loading checks everything a course author can get
+//! wrong and names the place: TOML syntax and unknown keys (toml's spans), and references that
+//! do not exist — a scenario, demo or lab, an event name in `look_for`, a quiz without a right
+//! answer, a runnable code block without its run marker — each as `file: line L, column C`
+//! with the offending line and a caret. `netlab validate` reports them with exit code 3.
+//!
+//! - [`lesson`]: the lesson format.
+//! - [`progress`]: what a learner has done, in their workspace.
+//! - [`schema`]: JSON Schemas of the lesson and lab formats, for editors.
+//! - [`snippet`]: code blocks in lessons that the test suite runs.
+
+pub mod lesson;
+pub mod progress;
+pub mod schema;
+pub mod snippet;
+
+use crate::lab::Catalog;
+pub use crate::lab::CourseError;
+use include_dir::{include_dir, Dir};
+use lesson::{Lesson, Step};
+use std::path::Path;
+
+static EMBEDDED_LESSONS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/lessons");
+
+/// A lesson with where it came from.
+#[derive(Clone, Debug)]
+pub struct LessonEntry {
+    pub lesson: Lesson,
+    /// `lessons/02-tcp-server.toml` or a path, for messages.
+    pub origin: String,
+}
+
+/// Lessons in order, and the labs.
+#[derive(Clone, Debug)]
+pub struct Course {
+    pub lessons: Vec<LessonEntry>,
+    pub labs: Catalog,
+}
+
+/// Node event names a `look_for` may name (netlab's timeline vocabulary).
+pub const EVENT_NAMES: &[&str] = &[
+    "listening",
+    "connection",
+    "connect",
+    "data",
+    "end",
+    "drain",
+    "timeout",
+    "finish",
+    "error",
+    "close",
+    "message",
+    "request",
+    "checkContinue",
+    "connect_request",
+    "upgrade",
+    "clientError",
+    "response",
+    "continue",
+    "socket",
+    "secureConnection",
+    "secureConnect",
+    "tlsClientError",
+    "write",
+    "send",
+    "end()",
+    "destroy()",
+    "setTimeout()",
+    "setNoDelay()",
+    "writeHead()",
+    "server.close()",
+];
+
+impl Course {
+    /// The embedded course, or the one in `dir`.
+    pub fn load(dir: Option<&Path>) -> Result<Course, CourseError> {
+        let labs = Catalog::load(dir)?;
+        let files = match dir {
+            None => EMBEDDED_LESSONS
+                .files()
+                .filter_map(|f| {
+                    let name = f.path().to_str()?.to_string();
+                    Some((format!("lessons/{name}"), f.contents_utf8()?.to_string()))
+                })
+                .collect::<Vec<_>>(),
+            Some(dir) => read_dir(&dir.join("lessons"))?,
+        };
+        Course::from_files(files, labs)
+    }
+
+    /// Lessons from `(origin, text)` pairs (ordered by file name), checked against `labs`.
+    pub fn from_files(
+        mut files: Vec<(String, String)>,
+        labs: Catalog,
+    ) -> Result<Course, CourseError> {
+        files.retain(|(name, _)| name.ends_with(".toml"));
+        files.sort();
+        let mut lessons: Vec<LessonEntry> = Vec::new();
+        for (origin, text) in files {
+            let lesson = parse(&origin, &text, &labs)?;
+            for e in &lessons {
+                let mut ids = std::iter::once(&e.lesson.id).chain(&e.lesson.aliases);
+                if let Some(dup) = std::iter::once(&lesson.id)
+                    .chain(&lesson.aliases)
+                    .find(|id| ids.any(|x| x == *id))
+                {
+                    return Err(CourseError::Invalid {
+                        path: origin,
+                        message: format!("id `{dup}` is already used by {}", e.origin),
+                    });
+                }
+            }
+            lessons.push(LessonEntry { lesson, origin });
+        }
+        Ok(Course { lessons, labs })
+    }
+
+    /// A lesson by id, alias, or 1-based number.
+    pub fn find(&self, id: &str) -> Option<(usize, &LessonEntry)> {
+        if let Ok(n) = id.parse::<usize>() {
+            if n >= 1 && n <= self.lessons.len() {
+                return Some((n - 1, &self.lessons[n - 1]));
+            }
+        }
+        self.lessons
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.lesson.id == id || e.lesson.aliases.iter().any(|a| a == id))
+    }
+
+    /// The closest lesson id, for "did you mean".
+    pub fn suggest(&self, id: &str) -> Option<&str> {
+        self.lessons
+            .iter()
+            .map(|e| e.lesson.id.as_str())
+            .min_by_key(|c| crate::scenario::strsim(c, id))
+            .filter(|c| crate::scenario::strsim(c, id) <= 3)
+    }
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, CourseError> {
+    let io = |p: &Path, e: std::io::Error| CourseError::Parse {
+        path: p.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut out = Vec::new();
+    for f in std::fs::read_dir(dir).map_err(|e| io(dir, e))?.flatten() {
+        let p = f.path();
+        if p.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&p).map_err(|e| io(&p, e))?;
+            out.push((p.display().to_string(), text));
+        }
+    }
+    Ok(out)
+}
+
+/// Where `pattern` first matches at or after byte `from`, as an error message with the line and
+/// a caret under the match; or just the message when it cannot be found.
+fn at(text: &str, from: usize, pattern: &str, message: &str) -> String {
+    let re = regex::Regex::new(pattern).ok();
+    let found = re.and_then(|re| re.find_at(text, from.min(text.len())));
+    let Some(m) = found else {
+        return message.to_string();
+    };
+    let before = &text[..m.start()];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    let src = text.lines().nth(line - 1).unwrap_or_default();
+    format!(
+        "line {line}, column {col}: {message}\n  |\n{line:>3} | {src}\n  | {}^",
+        " ".repeat(col - 1)
+    )
+}
+
+/// Byte offset of the `n`-th `[[steps]]` header (0-based), to search a step's own lines.
+fn step_start(text: &str, n: usize) -> usize {
+    text.match_indices("[[steps]]").nth(n).map_or(0, |(i, _)| i)
+}
+
+/// Parse and check one lesson file.
+pub fn parse(origin: &str, text: &str, labs: &Catalog) -> Result<Lesson, CourseError> {
+    let lesson: Lesson = toml::from_str(text).map_err(|e| CourseError::Parse {
+        path: origin.to_string(),
+        message: crate::lab::model::toml_message(text, &e),
+    })?;
+    let bad = |from: usize, pattern: &str, message: String| CourseError::Invalid {
+        path: origin.to_string(),
+        message: at(text, from, pattern, &message),
+    };
+    if lesson.format_version != lesson::FORMAT_VERSION {
+        return Err(bad(
+            0,
+            r"format_version",
+            format!(
+                "format_version {} is not supported (this netlab reads {})",
+                lesson.format_version,
+                lesson::FORMAT_VERSION
+            ),
+        ));
+    }
+    let id_ok = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if !id_ok(&lesson.id) {
+        return Err(bad(
+            0,
+            r"(?m)^id\b",
+            format!(
+                "id `{}` must be lowercase letters, digits and dashes",
+                lesson.id
+            ),
+        ));
+    }
+    if lesson.steps.is_empty() {
+        return Err(bad(
+            0,
+            r"(?m)^id\b",
+            "a lesson needs at least one step".into(),
+        ));
+    }
+    for (i, step) in lesson.steps.iter().enumerate() {
+        let from = step_start(text, i);
+        let quoted = |key: &str, v: &str| format!(r#"{key}\s*=\s*"{}""#, regex::escape(v));
+        match step {
+            Step::Serve {
+                scenario,
+                try_,
+                look_for,
+                body,
+                ..
+            } => {
+                if crate::scenario::find(scenario).is_none() {
+                    let hint = crate::scenario::suggest(scenario)
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    return Err(bad(
+                        from,
+                        &quoted("scenario", scenario),
+                        format!("unknown scenario `{scenario}`{hint}"),
+                    ));
+                }
+                for t in try_ {
+                    if let Some(p) = unknown_placeholder(&t.cmd) {
+                        return Err(bad(
+                            from,
+                            &regex::escape(&p),
+                            format!("unknown placeholder `{p}` (use {{host}}, {{port}}, {{socket}}, {{ca}})"),
+                        ));
+                    }
+                }
+                check_events(look_for, from, &bad)?;
+                check_snippets(body, from, &bad)?;
+            }
+            Step::Demo {
+                demo,
+                look_for,
+                body,
+                ..
+            } => {
+                if crate::demo::find(demo).is_none() {
+                    return Err(bad(
+                        from,
+                        &quoted("demo", demo),
+                        format!(
+                            "unknown demo `{demo}`; demos: {}",
+                            crate::demo::DEMOS
+                                .iter()
+                                .map(|d| d.name)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+                check_events(look_for, from, &bad)?;
+                check_snippets(body, from, &bad)?;
+            }
+            Step::Lab { lab, body, .. } => {
+                if labs.find(lab).is_none() {
+                    return Err(bad(
+                        from,
+                        &quoted("lab", lab),
+                        format!("unknown lab `{lab}`"),
+                    ));
+                }
+                check_snippets(body, from, &bad)?;
+            }
+            Step::Quiz { choices, .. } => {
+                if choices.len() < 2 {
+                    return Err(bad(
+                        from,
+                        r"question",
+                        "a quiz needs at least two choices".into(),
+                    ));
+                }
+                if !choices.iter().any(|c| c.correct) {
+                    return Err(bad(
+                        from,
+                        r"question",
+                        "this quiz has no right answer: mark at least one choice `correct = true`"
+                            .into(),
+                    ));
+                }
+            }
+            Step::Text { body, .. } => check_snippets(body, from, &bad)?,
+        }
+    }
+    Ok(lesson)
+}
+
+fn check_events(
+    look_for: &[String],
+    from: usize,
+    bad: &dyn Fn(usize, &str, String) -> CourseError,
+) -> Result<(), CourseError> {
+    for e in look_for {
+        if !EVENT_NAMES.contains(&e.as_str()) {
+            return Err(bad(
+                from,
+                &format!(r#""{}""#, regex::escape(e)),
+                format!("`{e}` is not an event netlab shows (see `netlab serve --help`)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_snippets(
+    body: &str,
+    from: usize,
+    bad: &dyn Fn(usize, &str, String) -> CourseError,
+) -> Result<(), CourseError> {
+    for s in snippet::extract(body) {
+        if let Err(why) = s.runnable() {
+            return Err(bad(from, &regex::escape(&s.info), why));
+        }
+    }
+    Ok(())
+}
+
+fn unknown_placeholder(cmd: &str) -> Option<String> {
+    let re = regex::Regex::new(r"\{[a-z_]+\}").ok()?;
+    let found = re
+        .find_iter(cmd)
+        .map(|m| m.as_str().to_string())
+        .find(|p| !["{host}", "{port}", "{socket}", "{ca}"].contains(&p.as_str()));
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = r#"
+format_version = 1
+id = "x"
+title = "X"
+summary = "x"
+
+[[steps]]
+kind = "serve"
+scenario = "tcp-echo"
+body = "go"
+look_for = ["data"]
+
+[[steps]]
+kind = "quiz"
+question = "?"
+[[steps.choices]]
+text = "a"
+correct = true
+why = "because"
+[[steps.choices]]
+text = "b"
+why = "no"
+"#;
+
+    fn labs() -> Catalog {
+        Catalog::embedded().unwrap()
+    }
+
+    #[test]
+    fn a_good_lesson_parses() {
+        let l = parse("x.toml", OK, &labs()).unwrap();
+        assert_eq!(l.steps.len(), 2);
+    }
+
+    #[test]
+    fn errors_point_at_the_line_and_column() {
+        let e = parse("x.toml", &OK.replace("tcp-echo", "tcp-ecoh"), &labs())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "x.toml: line 9, column 1: unknown scenario `tcp-ecoh` (did you mean `tcp-echo`?)"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("  9 | scenario = \"tcp-ecoh\""), "{e}");
+        let e = parse("x.toml", &OK.replace("correct = true", ""), &labs())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 15, column 1: this quiz has no right answer"),
+            "{e}"
+        );
+        let e = parse(
+            "x.toml",
+            &OK.replace("body = \"go\"", "body = \"go\"\ncolour = 1"),
+            &labs(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("unknown field `colour`"), "{e}");
+        assert!(e.contains("line "), "{e}");
+        let e = parse("x.toml", &OK.replace("[\"data\"]", "[\"dara\"]"), &labs())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 11, column 13: `dara` is not an event"),
+            "{e}"
+        );
+        let e = parse("x.toml", "format_version = [", &labs())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 1, column"), "{e}");
+    }
+
+    #[test]
+    fn the_embedded_course_loads() {
+        let c = Course::load(None).unwrap();
+        assert!(!c.lessons.is_empty());
+    }
+}
