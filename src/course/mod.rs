@@ -430,6 +430,31 @@ why = "no"
         assert!(e.contains("line 1, column"), "{e}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// The loader never panics, whatever a lesson file holds: byte edits of a real lesson
+        /// either parse or give an error naming the file.
+        #[test]
+        fn the_loader_never_panics(
+            edits in proptest::collection::vec((proptest::prelude::any::<u16>(), proptest::prelude::any::<u8>(), 0u8..3), 0..6),
+        ) {
+            let mut data = OK.as_bytes().to_vec();
+            for (at, byte, op) in edits {
+                let i = usize::from(at) % (data.len() + 1);
+                match op {
+                    0 if i < data.len() => data[i] = byte,
+                    1 => data.insert(i, byte),
+                    _ if i < data.len() => { data.remove(i); }
+                    _ => {}
+                }
+            }
+            let text = String::from_utf8_lossy(&data);
+            if let Err(e) = parse("x.toml", &text, &labs()) {
+                proptest::prop_assert!(e.to_string().starts_with("x.toml: "));
+            }
+        }
+    }
+
     #[test]
     fn the_embedded_course_loads() {
         let c = Course::load(None).unwrap();

@@ -24,8 +24,10 @@ pub fn repo_root() -> &'static Path {
 
 /// True when a tool is on PATH. In CI a missing tool is a failure; elsewhere tests skip loudly.
 pub fn have(tool: &str) -> bool {
-    let ok = Command::new(tool)
-        .arg("--version")
+    // `command -v`, not `TOOL --version`: some tools (OpenBSD nc) have no --version.
+    let ok = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
