@@ -159,7 +159,7 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, CourseError> {
 
 /// Where `pattern` first matches at or after byte `from`, as an error message with the line and
 /// a caret under the match; or just the message when it cannot be found.
-fn at(text: &str, from: usize, pattern: &str, message: &str) -> String {
+pub(crate) fn locate(text: &str, from: usize, pattern: &str, message: &str) -> String {
     let re = regex::Regex::new(pattern).ok();
     let found = re.and_then(|re| re.find_at(text, from.min(text.len())));
     let Some(m) = found else {
@@ -188,7 +188,7 @@ pub fn parse(origin: &str, text: &str, labs: &Catalog) -> Result<Lesson, CourseE
     })?;
     let bad = |from: usize, pattern: &str, message: String| CourseError::Invalid {
         path: origin.to_string(),
-        message: at(text, from, pattern, &message),
+        message: locate(text, from, pattern, &message),
     };
     if lesson.format_version != lesson::FORMAT_VERSION {
         return Err(bad(

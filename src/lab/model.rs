@@ -206,7 +206,17 @@ impl Lab {
             message: toml_message(text, &e),
         })?;
         check_keys(path, text)?;
-        lab.validate(path)?;
+        lab.validate(path).map_err(|e| match e {
+            // Point at the offending line where the problem names one.
+            CourseError::Invalid { path, message } if message.starts_with("unknown scenario") => {
+                let pattern = format!(r#"scenario\s*=\s*"{}""#, regex::escape(&lab.scenario));
+                CourseError::Invalid {
+                    path,
+                    message: crate::course::locate(text, 0, &pattern, &message),
+                }
+            }
+            e => e,
+        })?;
         Ok(lab)
     }
 
@@ -394,7 +404,10 @@ fail = "nothing connected"
         assert!(e.contains("^"), "{e}");
         let bad = MINIMAL.replace("tcp-echo", "tcp-ecoh");
         let e = Lab::parse("x/lab.toml", &bad).unwrap_err().to_string();
-        assert!(e.contains("did you mean `tcp-echo`"), "{e}");
+        assert!(
+            e.contains("line 5, column 1: unknown scenario `tcp-ecoh` (did you mean `tcp-echo`?)"),
+            "{e}"
+        );
         let bad = MINIMAL.replace(
             "kind = \"connected\"",
             "kind = \"connected\"\ndepends = [\"zzz\"]",
