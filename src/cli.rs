@@ -41,6 +41,9 @@ pub enum Command {
     ///
     /// Never overwrites a file. Then edit `<lab>/client.<ext>` and run `netlab check <lab>`.
     Init(InitArgs),
+    /// Open the course in the terminal (what `netlab` alone does): lessons, live servers and
+    /// their timelines, labs checked on every save.
+    Tui(TuiArgs),
     /// List the lessons and labs, with your progress.
     List(ListArgs),
     /// Print a lesson as plain text (for screen readers and pipes).
@@ -73,6 +76,16 @@ pub enum DevCommand {
         #[arg(long)]
         check: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Open this lesson (id, alias or number) instead of resuming.
+    #[arg(long)]
+    pub lesson: Option<String>,
+    /// Open at this step (1-based).
+    #[arg(long)]
+    pub step: Option<usize>,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,8 @@
 //!   diagnostics; the learner's progress file; JSON Schemas for course authors' editors.
 //! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
+//! - [`tui`]: the terminal UI (ratatui, The Elm Architecture): lessons, the live timeline,
+//!   labs in watch mode, the course map, progress.
 //! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
 //! - [`error`]: the library's error type and the process exit codes.
 
@@ -42,5 +44,6 @@ pub mod scenario;
 pub mod term;
 pub mod tls;
 pub mod trace;
+pub mod tui;
 
 pub use error::{Error, ExitCode};

@@ -37,11 +37,14 @@ fn main() -> std::process::ExitCode {
         Some(Command::List(args)) => netlab::cmd::course::list(course.as_deref(), args),
         Some(Command::Lesson(args)) => netlab::cmd::course::lesson(course.as_deref(), args),
         Some(Command::Validate(args)) => netlab::cmd::course::validate(course.as_deref(), args),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            Ok(ExitCode::Pass)
-        }
+        Some(Command::Tui(args)) => netlab::tui::run(
+            course.as_deref(),
+            netlab::tui::Options {
+                lesson: args.lesson,
+                step: args.step,
+            },
+        ),
+        None => netlab::tui::run(course.as_deref(), netlab::tui::Options::default()),
     };
     let code = match outcome {
         Ok(code) => code,

@@ -16,7 +16,7 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
     let catalog = Catalog::load(course)?;
     let entry = find_lab(&catalog, &args.lab)?;
     let (command, cwd) = if args.command.is_empty() {
-        workspace_command(&entry.lab.id)?
+        client_command(&std::env::current_dir()?, &entry.lab.id)?
     } else {
         (args.command.clone(), std::env::current_dir()?)
     };
@@ -83,9 +83,9 @@ pub fn find_lab<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a LabEntry, Erro
     })
 }
 
-/// The learner's own client for `lab`, from the workspace around the current directory.
-fn workspace_command(lab: &str) -> Result<(Vec<String>, PathBuf), Error> {
-    let cwd = std::env::current_dir()?;
+/// The learner's own client for `lab`, from the workspace around `cwd`: the command to run it
+/// and the folder to run it in.
+pub fn client_command(cwd: &Path, lab: &str) -> Result<(Vec<String>, PathBuf), Error> {
     let root = cwd
         .ancestors()
         .find(|d| d.join("netlab.toml").is_file())

@@ -12,7 +12,7 @@
 use crate::cli::InitArgs;
 use crate::lab::{Catalog, Language};
 use crate::{Error, ExitCode};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Run `netlab init`.
 pub fn run(course: Option<&Path>, args: InitArgs) -> Result<ExitCode, Error> {
@@ -20,21 +20,40 @@ pub fn run(course: Option<&Path>, args: InitArgs) -> Result<ExitCode, Error> {
         .ok_or_else(|| Error::Usage(format!("unknown language `{}`", args.lang)))?;
     let catalog = Catalog::load(course)?;
     let root = &args.dir;
+    let files = write_workspace(&catalog, root, lang)?;
+    for (path, written) in &files {
+        let what = if *written { "wrote" } else { "kept " };
+        println!("  {what}    {}", path.display());
+    }
+    let written = files.iter().filter(|(_, w)| *w).count();
+    println!(
+        "\n{written} file(s) written, {} kept. Next: edit a lab's client.{} and run `netlab check <lab>` in {}.",
+        files.len() - written,
+        lang.ext(),
+        root.display()
+    );
+    Ok(ExitCode::Pass)
+}
+
+/// Write a workspace for `lang` at `root`: every file and whether it was written (false: it
+/// existed and was kept). Prints nothing, so the TUI can call it too.
+pub fn write_workspace(
+    catalog: &Catalog,
+    root: &Path,
+    lang: Language,
+) -> Result<Vec<(PathBuf, bool)>, Error> {
     std::fs::create_dir_all(root)?;
-    let mut written = 0;
-    let mut kept = 0;
+    let mut files = Vec::new();
     let mut put = |path: &Path, text: &str| -> Result<(), Error> {
         if path.exists() {
-            kept += 1;
-            println!("  kept     {}", path.display());
+            files.push((path.to_path_buf(), false));
             return Ok(());
         }
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
         std::fs::write(path, text)?;
-        written += 1;
-        println!("  wrote    {}", path.display());
+        files.push((path.to_path_buf(), true));
         Ok(())
     };
     put(
@@ -62,10 +81,5 @@ pub fn run(course: Option<&Path>, args: InitArgs) -> Result<ExitCode, Error> {
         );
         put(&dir.join("README.md"), &readme)?;
     }
-    println!(
-        "\n{written} file(s) written, {kept} kept. Next: edit a lab's client.{} and run `netlab check <lab>` in {}.",
-        lang.ext(),
-        root.display()
-    );
-    Ok(ExitCode::Pass)
+    Ok(files)
 }

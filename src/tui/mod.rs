@@ -1,0 +1,545 @@
+//! The netlab TUI: lessons, live timelines, labs in watch mode, progress.
+//!
+//! The Elm Architecture: [`app::App`] is the state, [`app::Msg`] what happened,
+//! [`app::App::update`] the only place state changes (no I/O: it returns [`app::Cmd`]s), and the
+//! view is `impl Widget for &App` ([`view`]). [`run_loop`] is generic over ratatui's `Backend`,
+//! so tests drive it with a `TestBackend`; the real terminal and the effects (servers, demos,
+//! checks, file watching, the editor, saving progress) live in [`Runtime`].
+//!
+//! Threads: the UI thread draws and updates; one thread reads the terminal's input; servers,
+//! demos and lab checks run on a tokio runtime. Everything reaches the UI as a `Msg` over one
+//! bounded channel. Timeline events are forwarded with `try_send`: when a flood fills the
+//! channel, events are counted as "not shown" instead of queueing without bound, and the
+//! timeline itself is a bounded ring — so neither memory nor the UI can be swamped. Frames are
+//! drawn at most ~30 times a second, and only when something changed.
+//!
+//! Terminal hygiene: raw mode, the alternate screen and mouse capture are undone on every exit —
+//! `q`, Ctrl-C (a key in raw mode), SIGTERM/SIGHUP (a `Msg::Quit`), and panics (a panic hook
+//! that restores the terminal before the message prints). Servers never print: their events
+//! only go to the timeline.
+
+pub mod app;
+pub mod markdown;
+pub mod view;
+
+use crate::course::progress::Store;
+use crate::course::Course;
+use crate::lab::Language;
+use crate::scenario::{self, BindSpec, ServeConfig};
+use crate::trace::recorder::{Live, Subscription};
+use crate::trace::Recorder;
+use crate::{Error, ExitCode};
+use app::{App, Cmd, Msg};
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event as TermEvent};
+use ratatui::Terminal;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// Time between frames at most (~30 fps).
+pub const FRAME: Duration = Duration::from_millis(33);
+/// Capacity of the message channel into the UI.
+pub const CHANNEL: usize = 4096;
+
+/// Where to open the course.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Lesson id, alias or number; `None`: resume.
+    pub lesson: Option<String>,
+    /// 1-based step.
+    pub step: Option<usize>,
+}
+
+/// Draw, then apply messages as they come, redrawing at most once per [`FRAME`], until the app
+/// quits or every sender is gone. `apply` carries out the app's commands.
+pub fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    rx: &Receiver<Msg>,
+    mut apply: impl FnMut(Cmd, &mut Terminal<B>, &mut App),
+) -> Result<(), B::Error> {
+    terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    let mut last_draw = Instant::now();
+    let mut last_tick = Instant::now();
+    let mut dirty = false;
+    while !app.quit {
+        let wait = FRAME.saturating_sub(last_draw.elapsed().min(last_tick.elapsed()));
+        let first = match rx.recv_timeout(wait.max(Duration::from_millis(1))) {
+            Ok(m) => Some(m),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Apply what is waiting, in one go (bounded, so input is never starved by a flood).
+        let mut next = first;
+        let mut handled = 0;
+        while let Some(msg) = next.take() {
+            if let Msg::Resize(..) = msg {
+                let _ = terminal.autoresize();
+            }
+            for cmd in app.update(msg) {
+                apply(cmd, terminal, app);
+            }
+            dirty = true;
+            handled += 1;
+            if app.quit || handled >= 2048 {
+                break;
+            }
+            next = rx.try_recv().ok();
+        }
+        if last_tick.elapsed() >= FRAME {
+            last_tick = Instant::now();
+            let had_status = app.status.is_some() || app.lab.running || app.demo_running;
+            let _ = app.update(Msg::Tick);
+            dirty |= had_status;
+        }
+        if app.quit {
+            break;
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+    }
+    Ok(())
+}
+
+/// `netlab` / `netlab tui`: open the course in the terminal.
+pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(
+            "the course needs an interactive terminal; without one, try `netlab list` and `netlab lesson ID`".into(),
+        ));
+    }
+    let started = Instant::now();
+    let course = Arc::new(Course::load(course_dir)?);
+    let cwd = std::env::current_dir()?;
+    let store = Store::locate(&cwd);
+    let (progress, warning) = store.load();
+    let mut app = App::new(course.clone(), progress);
+    app.workspace = find_workspace(&cwd);
+    app.color = crate::term::color_stdout();
+    app.hyperlinks = true;
+    let (lesson, step) = match &opts.lesson {
+        Some(id) => match course.find(id) {
+            Some((i, _)) => (i, opts.step.unwrap_or(1).saturating_sub(1)),
+            None => {
+                return Err(Error::Usage(format!(
+                    "unknown lesson `{id}`{}; `netlab list` shows them all",
+                    course
+                        .suggest(id)
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
+                )))
+            }
+        },
+        None => {
+            let (l, s) = app.resume_position();
+            (l, opts.step.map_or(s, |n| n.saturating_sub(1)))
+        }
+    };
+    let first_cmds = app.open(lesson, step);
+    if let Some(w) = warning {
+        app.update(Msg::Status(w));
+    }
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Msg>(CHANNEL);
+    let stop_input = Arc::new(AtomicBool::new(false));
+
+    let mut terminal = ratatui::init();
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::EnableMouseCapture
+    );
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::DisableMouseCapture
+        );
+        ratatui::restore();
+        hook(info);
+    }));
+
+    // Input thread: terminal events → messages.
+    let input = {
+        let (tx, stop) = (tx.clone(), stop_input.clone());
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match event::poll(Duration::from_millis(50)) {
+                    Ok(true) => {
+                        let msg = match event::read() {
+                            Ok(TermEvent::Key(k)) => Msg::Key(k),
+                            Ok(TermEvent::Mouse(m)) => Msg::Mouse(m),
+                            Ok(TermEvent::Resize(w, h)) => Msg::Resize(w, h),
+                            Ok(_) => continue,
+                            Err(_) => break,
+                        };
+                        if tx.send(msg).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(_) => break,
+                }
+            }
+        })
+    };
+    // Signals: SIGTERM and SIGHUP quit cleanly (SIGINT arrives as a Ctrl-C key in raw mode).
+    {
+        let tx = tx.clone();
+        rt.spawn(async move {
+            use tokio::signal::unix::{signal, SignalKind};
+            let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+                signal(SignalKind::interrupt()),
+            ) else {
+                return;
+            };
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = hup.recv() => {}
+                _ = int.recv() => {}
+            }
+            let _ = tx.send(Msg::Quit);
+        });
+    }
+
+    let mut runtime = Runtime {
+        rt: rt.handle().clone(),
+        tx: tx.clone(),
+        course,
+        store,
+        cwd,
+        server: None,
+        watcher: None,
+    };
+    for c in first_cmds {
+        runtime.apply(c, &mut terminal, &mut app);
+    }
+    if std::env::var_os("NETLAB_TUI_PROBE").is_some() {
+        // Measurement hook for the benchmark: time to the first frame, then quit.
+        terminal
+            .draw(|f| f.render_widget(&app, f.area()))
+            .map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+        let first_frame = started.elapsed();
+        runtime.shutdown();
+        stop_input.store(true, Ordering::Relaxed);
+        let _ = input.join();
+        let _ = ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::DisableMouseCapture
+        );
+        ratatui::restore();
+        eprintln!(
+            "first frame after {:.1} ms",
+            first_frame.as_secs_f64() * 1e3
+        );
+        return Ok(ExitCode::Pass);
+    }
+    drop(tx);
+    let result = run_loop(&mut terminal, &mut app, &rx, |cmd, term, app| {
+        runtime.apply(cmd, term, app)
+    });
+    runtime.shutdown();
+    stop_input.store(true, Ordering::Relaxed);
+    let _ = input.join();
+    let _ = ratatui::crossterm::execute!(
+        std::io::stdout(),
+        ratatui::crossterm::event::DisableMouseCapture
+    );
+    ratatui::restore();
+    rt.shutdown_timeout(Duration::from_secs(2));
+    result.map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    Ok(ExitCode::Pass)
+}
+
+/// The workspace (folder of `netlab.toml`) around `cwd`, and its client file extension.
+pub fn find_workspace(cwd: &Path) -> Option<(PathBuf, String)> {
+    let root = cwd.ancestors().find(|d| d.join("netlab.toml").is_file())?;
+    let text = std::fs::read_to_string(root.join("netlab.toml")).ok()?;
+    let lang = crate::cmd::check::parse_language(&text).unwrap_or(Language::Node);
+    Some((root.to_path_buf(), lang.ext().to_string()))
+}
+
+/// A server (or demo) running for the UI.
+struct Running {
+    cancel: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Carries out [`Cmd`]s: the only part of the TUI with side effects.
+struct Runtime {
+    rt: tokio::runtime::Handle,
+    tx: SyncSender<Msg>,
+    course: Arc<Course>,
+    store: Store,
+    cwd: PathBuf,
+    server: Option<Running>,
+    watcher: Option<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>>,
+}
+
+/// Forward a recorder's live entries to the UI without ever blocking: when the channel is
+/// full, entries are counted and reported as `Lagged`.
+async fn forward(mut sub: Subscription, tx: SyncSender<Msg>) {
+    let dropped = AtomicU64::new(0);
+    while let Some(live) = sub.recv().await {
+        let msg = match live {
+            Live::Entry(e) => Msg::Event(e),
+            Live::Lagged(n) => Msg::Lagged(n),
+        };
+        let pending = dropped.swap(0, Ordering::Relaxed);
+        if pending > 0 && tx.try_send(Msg::Lagged(pending)).is_err() {
+            dropped.fetch_add(pending, Ordering::Relaxed);
+        }
+        match tx.try_send(msg) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(TrySendError::Disconnected(_)) => return,
+        }
+    }
+    let pending = dropped.load(Ordering::Relaxed);
+    if pending > 0 {
+        let _ = tx.try_send(Msg::Lagged(pending));
+    }
+}
+
+impl Runtime {
+    fn stop_server(&mut self) {
+        if let Some(r) = self.server.take() {
+            r.cancel.cancel();
+            // Graceful: the server ends its connections; wait briefly so its last events
+            // reach the timeline.
+            let _ = self
+                .rt
+                .block_on(async { tokio::time::timeout(Duration::from_secs(2), r.task).await });
+        }
+    }
+
+    fn shutdown(&mut self) {
+        self.stop_server();
+        self.watcher = None;
+    }
+
+    fn apply<B: Backend>(&mut self, cmd: Cmd, terminal: &mut Terminal<B>, app: &mut App) {
+        match cmd {
+            Cmd::StartServer(name) => {
+                self.stop_server();
+                let Some(sc) = scenario::find(&name) else {
+                    let _ = self
+                        .tx
+                        .try_send(Msg::ServerFailed(format!("unknown scenario {name}")));
+                    return;
+                };
+                let cancel = CancellationToken::new();
+                let tx = self.tx.clone();
+                let c = cancel.clone();
+                let dir = std::env::temp_dir();
+                let task = self.rt.spawn(async move {
+                    let mut spec = BindSpec {
+                        port: Some(sc.default_port),
+                        socket: Some(dir.join(format!(
+                            "netlab-tui-{}-{}.sock",
+                            name,
+                            std::process::id()
+                        ))),
+                        ca_out: Some(dir.join(format!("netlab-tui-ca-{}.pem", std::process::id()))),
+                        ..BindSpec::default()
+                    };
+                    let bound = match scenario::bind(sc, &spec).await {
+                        Ok(b) => b,
+                        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                            // The scenario's usual port is taken: any free port will do, the
+                            // commands shown carry the real one.
+                            spec.port = Some(0);
+                            match scenario::bind(sc, &spec).await {
+                                Ok(b) => b,
+                                Err(e) => {
+                                    let _ = tx.try_send(Msg::ServerFailed(e.to_string()));
+                                    return;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.try_send(Msg::ServerFailed(e.to_string()));
+                            return;
+                        }
+                    };
+                    let recorder = Recorder::new();
+                    let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
+                    let _ = tx.send(Msg::ServerStarted {
+                        scenario: name,
+                        port: bound.port().unwrap_or(0),
+                        socket: bound
+                            .socket_path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                        ca: bound
+                            .ca_path()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default(),
+                    });
+                    let _ = scenario::run(sc, bound, ServeConfig::default(), c, recorder).await;
+                    let _ = fwd.await;
+                    let _ = tx.try_send(Msg::ServerStopped);
+                });
+                self.server = Some(Running { cancel, task });
+            }
+            Cmd::StopServer => self.stop_server(),
+            Cmd::RunDemo(name) => {
+                self.stop_server();
+                let Some(d) = crate::demo::find(&name) else {
+                    let _ = self
+                        .tx
+                        .try_send(Msg::DemoDone(Err(format!("unknown demo {name}"))));
+                    return;
+                };
+                let tx = self.tx.clone();
+                self.rt.spawn(async move {
+                    let recorder = Recorder::new();
+                    let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
+                    let r = crate::demo::run(d, recorder, ServeConfig::default()).await;
+                    let _ = fwd.await;
+                    let _ = tx.send(Msg::DemoDone(r.map(|f| f.notes).map_err(|e| e.to_string())));
+                });
+            }
+            Cmd::RunCheck(lab) => {
+                let Some(entry) = self.course.labs.find(&lab).cloned() else {
+                    let _ = self
+                        .tx
+                        .try_send(Msg::CheckDone(Err(format!("unknown lab {lab}"))));
+                    return;
+                };
+                let root = app
+                    .workspace
+                    .as_ref()
+                    .map_or(self.cwd.clone(), |(r, _)| r.clone());
+                let tx = self.tx.clone();
+                self.rt.spawn(async move {
+                    let r = match crate::cmd::check::client_command(&root.join(&lab), &lab) {
+                        Ok((command, cwd)) => {
+                            let limit = Duration::from_secs_f64(entry.lab.time_limit_secs);
+                            crate::cmd::check::check_one(&entry, &command, &cwd, limit)
+                                .await
+                                .map(Box::new)
+                                .map_err(|e| e.to_string())
+                        }
+                        Err(e) => Err(e.to_string()),
+                    };
+                    let _ = tx.send(Msg::CheckDone(r));
+                });
+            }
+            Cmd::Watch(None) => self.watcher = None,
+            Cmd::Watch(Some(file)) => {
+                self.watcher = None;
+                let tx = self.tx.clone();
+                let target = file.clone();
+                let made = notify_debouncer_mini::new_debouncer(
+                    Duration::from_millis(200),
+                    move |res: notify_debouncer_mini::DebounceEventResult| {
+                        if let Ok(events) = res {
+                            if events
+                                .iter()
+                                .any(|e| e.path.file_name() == target.file_name())
+                            {
+                                let _ = tx.try_send(Msg::FileChanged);
+                            }
+                        }
+                    },
+                );
+                let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
+                match made {
+                    Ok(mut d) => match d.watcher().watch(&dir, notify::RecursiveMode::NonRecursive)
+                    {
+                        Ok(()) => self.watcher = Some(d),
+                        Err(e) => {
+                            let _ = self.tx.try_send(Msg::WatchFailed(e.to_string()));
+                        }
+                    },
+                    Err(e) => {
+                        let _ = self.tx.try_send(Msg::WatchFailed(e.to_string()));
+                    }
+                }
+            }
+            Cmd::OpenEditor(path) => {
+                let editor = std::env::var("VISUAL")
+                    .or_else(|_| std::env::var("EDITOR"))
+                    .unwrap_or_else(|_| "vi".to_string());
+                let _ = ratatui::crossterm::execute!(
+                    std::io::stdout(),
+                    ratatui::crossterm::event::DisableMouseCapture
+                );
+                ratatui::restore();
+                // `$EDITOR` may carry arguments (`code -w`): let the shell split it.
+                let status = std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(format!("{editor} \"$1\""))
+                    .arg("netlab-editor")
+                    .arg(&path)
+                    .status();
+                let _ = ratatui::crossterm::terminal::enable_raw_mode();
+                let _ = ratatui::crossterm::execute!(
+                    std::io::stdout(),
+                    ratatui::crossterm::terminal::EnterAlternateScreen,
+                    ratatui::crossterm::event::EnableMouseCapture
+                );
+                let _ = terminal.clear();
+                match status {
+                    Ok(s) if s.success() => {}
+                    Ok(s) => {
+                        let _ = self
+                            .tx
+                            .try_send(Msg::Status(format!("{editor} exited with {s}")));
+                    }
+                    Err(e) => {
+                        let _ = self.tx.try_send(Msg::Status(format!(
+                            "cannot run {editor}: {e} (set $EDITOR)"
+                        )));
+                    }
+                }
+            }
+            Cmd::SaveProgress(p) => {
+                if let Err(e) = self.store.save(&p) {
+                    let _ = self.tx.try_send(Msg::Status(e.to_string()));
+                }
+            }
+            Cmd::InitWorkspace => {
+                if let Some((root, _)) = &app.workspace {
+                    let _ = self.tx.try_send(Msg::Status(format!(
+                        "You already have a workspace: {}",
+                        root.display()
+                    )));
+                    return;
+                }
+                let root = self.cwd.join("netlab-work");
+                let lang = Language::Node;
+                match crate::cmd::init::write_workspace(&self.course.labs, &root, lang) {
+                    Ok(_) => {
+                        app.workspace = Some((root.clone(), lang.ext().to_string()));
+                        // Progress follows the workspace from now on.
+                        self.store = Store::locate(&root);
+                        let _ = self.tx.try_send(Msg::WorkspaceReady(root));
+                    }
+                    Err(e) => {
+                        let _ = self
+                            .tx
+                            .try_send(Msg::Status(format!("netlab init failed: {e}")));
+                    }
+                }
+            }
+            Cmd::Quit => {}
+        }
+    }
+}

@@ -1,0 +1,816 @@
+//! The TUI's pure view: `impl Widget for &App` draws the current state and nothing else.
+//!
+//! Screens: the lesson (step text, the live server's commands with the real port, a quiz, a
+//! lab link) with the timeline pane beside or below it; the lab (instructions, the client file,
+//! watch state, the last verdict with every check and the trace diff, hints); the course map;
+//! the help overlay; and a note when the terminal is too small.
+
+use super::app::{conn_of, App, Confirm, Focus, Screen, Server};
+use super::markdown::{self, Theme};
+use crate::course::lesson::{fill, Choice, Step};
+use crate::trace::render::{self, Kind};
+use crate::trace::{Entry, Scope};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+/// Smallest usable terminal.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+impl Widget for &App {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            too_small(area, buf);
+            return;
+        }
+        let [top, main, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        self.top_bar(top, buf);
+        match self.screen {
+            Screen::Lesson => self.lesson_screen(main, buf),
+            Screen::Lab => self.lab_screen(main, buf),
+            Screen::Map => self.map_screen(main, buf),
+        }
+        self.status_bar(bottom, buf);
+        if self.help {
+            self.help_overlay(area, buf);
+        }
+    }
+}
+
+fn too_small(area: Rect, buf: &mut Buffer) {
+    let text = Text::from(vec![
+        Line::from("Please enlarge the terminal."),
+        Line::from(format!(
+            "netlab needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this one is {}×{}.",
+            area.width, area.height
+        )),
+        Line::from("(q quits)"),
+    ]);
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .render(area, buf);
+}
+
+impl App {
+    fn style(&self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    fn theme(&self) -> Theme {
+        Theme { color: self.color }
+    }
+
+    fn top_bar(&self, area: Rect, buf: &mut Buffer) {
+        let total = self.course.lessons.len();
+        let title = self
+            .course
+            .lessons
+            .get(self.lesson)
+            .map_or("", |e| e.lesson.title.as_str());
+        let text = match self.screen {
+            Screen::Map => " netlab · course map".to_string(),
+            Screen::Lab => format!(" netlab · lab {}", self.lab.id),
+            Screen::Lesson => format!(
+                " netlab · {}/{total} {title} · step {}/{}",
+                self.lesson + 1,
+                self.step + 1,
+                self.steps().len()
+            ),
+        };
+        let style = if self.color {
+            Style::new().bg(Color::Blue).fg(Color::White)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        };
+        Paragraph::new(Line::from(text))
+            .style(style)
+            .render(area, buf);
+    }
+
+    fn status_bar(&self, area: Rect, buf: &mut Buffer) {
+        let line = if let Some(c) = &self.confirm {
+            let what = match c {
+                Confirm::ResetLab(id) => format!("Reset your progress in lab {id}?"),
+                Confirm::ResetAll => "Reset ALL your progress?".to_string(),
+            };
+            Line::from(vec![
+                Span::styled(what, self.style(Color::Red).add_modifier(Modifier::BOLD)),
+                Span::raw("  y: yes · any other key: no"),
+            ])
+        } else if let Some((s, _)) = &self.status {
+            Line::from(Span::styled(format!(" {s}"), self.style(Color::Yellow)))
+        } else {
+            let keys = match (self.screen, self.focus) {
+                (Screen::Map, _) => "↑↓ move · Enter open · r reset lab · R reset all · m/Esc back · q quit",
+                (Screen::Lab, _) => "c check · w watch · e edit · h hint · i init · r reset · ← back · ? help · q quit",
+                (Screen::Lesson, Focus::Timeline) => "↑↓ scroll · space pause · f filter · l lanes · G follow · t/Esc back · q quit",
+                (Screen::Lesson, Focus::Text) => match self.current() {
+                    Some(Step::Quiz { .. }) => "↑↓ choose · space/1-9 mark · Enter answer · →/← steps · ? help · q quit",
+                    Some(Step::Serve { .. }) => "s start/stop server · t timeline · →/← steps · m map · ? help · q quit",
+                    Some(Step::Demo { .. }) => "d run demo · t timeline · →/← steps · m map · ? help · q quit",
+                    Some(Step::Lab { .. }) => "Enter open lab · →/← steps · m map · ? help · q quit",
+                    _ => "→/n next · ←/p previous · ↑↓ scroll · m map · ? help · q quit",
+                },
+            };
+            Line::from(Span::styled(
+                format!(" {keys}"),
+                Style::new().add_modifier(Modifier::DIM),
+            ))
+        };
+        Paragraph::new(line).render(area, buf);
+    }
+
+    /// Does the current lesson screen show a timeline?
+    fn shows_timeline(&self) -> bool {
+        matches!(
+            self.current(),
+            Some(Step::Serve { .. }) | Some(Step::Demo { .. })
+        ) || !matches!(self.server, Server::Stopped)
+            || !self.timeline.entries.is_empty()
+    }
+
+    fn lesson_screen(&self, area: Rect, buf: &mut Buffer) {
+        if !self.shows_timeline() {
+            self.step_pane(area, buf);
+            return;
+        }
+        let (a, b) = if area.width >= 120 {
+            let [a, b] =
+                Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(area);
+            (a, b)
+        } else {
+            let [a, b] = Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)])
+                .areas(area);
+            (a, b)
+        };
+        self.step_pane(a, buf);
+        self.timeline_pane(b, buf);
+    }
+
+    fn step_lines(&self) -> Vec<Line<'static>> {
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let Some(step) = self.current() else {
+            return lines;
+        };
+        let heading = step.heading();
+        if !heading.is_empty() {
+            lines.push(Line::from(Span::styled(
+                heading,
+                Style::new().add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::default());
+        }
+        let md = |s: &str| markdown::render(s, self.theme());
+        match step {
+            Step::Text { body, .. } => lines.extend(md(body)),
+            Step::Serve {
+                scenario,
+                body,
+                try_,
+                look_for,
+                ..
+            } => {
+                lines.extend(md(body));
+                lines.push(Line::default());
+                lines.push(self.server_line(scenario));
+                let (port, socket, ca) = match &self.server {
+                    Server::Running {
+                        port, socket, ca, ..
+                    } => (*port, socket.clone(), ca.clone()),
+                    _ => (
+                        crate::scenario::find(scenario).map_or(0, |s| s.default_port),
+                        "SOCKET".to_string(),
+                        "CA.pem".to_string(),
+                    ),
+                };
+                if !try_.is_empty() {
+                    lines.push(Line::default());
+                    lines.push(Line::from(Span::styled(
+                        "Try from another terminal:",
+                        Style::new().add_modifier(Modifier::BOLD),
+                    )));
+                    for t in try_ {
+                        let cmd = fill(&t.cmd, "127.0.0.1", port, &socket, &ca);
+                        lines.push(Line::from(vec![
+                            Span::styled(
+                                format!("  {:<10} ", t.label),
+                                Style::new().add_modifier(Modifier::DIM),
+                            ),
+                            Span::styled(cmd, self.style(Color::Cyan)),
+                        ]));
+                    }
+                }
+                lines.extend(self.look_for(look_for));
+            }
+            Step::Demo {
+                demo,
+                body,
+                look_for,
+                ..
+            } => {
+                lines.extend(md(body));
+                lines.push(Line::default());
+                let state = if self.demo_running {
+                    Span::styled("◐ running the demo…", self.style(Color::Yellow))
+                } else if self.notes.is_empty() {
+                    Span::styled(
+                        format!("○ press d (or Enter) to run `netlab demo {demo}`"),
+                        Style::new().add_modifier(Modifier::DIM),
+                    )
+                } else {
+                    Span::styled("● done — d runs it again", self.style(Color::Green))
+                };
+                lines.push(Line::from(state));
+                for n in &self.notes {
+                    lines.push(Line::from(format!("  {n}")));
+                }
+                lines.extend(self.look_for(look_for));
+            }
+            Step::Quiz {
+                question, choices, ..
+            } => {
+                lines.extend(md(question));
+                if Choice::several_right(choices) {
+                    lines.push(Line::from(Span::styled(
+                        "(several answers are right: mark them all, then Enter)",
+                        Style::new().add_modifier(Modifier::DIM),
+                    )));
+                }
+                lines.push(Line::default());
+                for (i, c) in choices.iter().enumerate() {
+                    let marked = self.quiz.chosen.contains(&i);
+                    let cursor = if !self.quiz.submitted && self.quiz.cursor == i {
+                        "▸"
+                    } else {
+                        " "
+                    };
+                    let mark = if marked { "[x]" } else { "[ ]" };
+                    let letter = (b'a' + i as u8) as char;
+                    let mut spans = vec![Span::raw(format!("{cursor} {mark} {letter}) "))];
+                    let mut style = Style::new();
+                    if self.quiz.submitted {
+                        let (sym, color) = if c.correct {
+                            ("✓ ", Color::Green)
+                        } else if marked {
+                            ("✗ ", Color::Red)
+                        } else {
+                            ("  ", Color::Reset)
+                        };
+                        spans.insert(0, Span::styled(sym, self.style(color)));
+                        if c.correct {
+                            style = self.style(Color::Green);
+                        }
+                    } else {
+                        spans.insert(0, Span::raw("  "));
+                    }
+                    spans.push(Span::styled(c.text.clone(), style));
+                    lines.push(Line::from(spans));
+                    if self.quiz.submitted {
+                        lines.push(Line::from(Span::styled(
+                            format!("         {}", c.why),
+                            Style::new().add_modifier(Modifier::DIM),
+                        )));
+                    }
+                }
+                if self.quiz.submitted {
+                    lines.push(Line::default());
+                    lines.push(Line::from("Enter: next step · r: try again"));
+                }
+            }
+            Step::Lab { lab, body, .. } => {
+                lines.extend(md(body));
+                lines.push(Line::default());
+                let title = self
+                    .course
+                    .labs
+                    .find(lab)
+                    .map_or(String::new(), |e| e.lab.title.clone());
+                let done = self.progress.lab_passed(lab);
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        if done { "✓ " } else { "○ " },
+                        self.style(if done { Color::Green } else { Color::Reset }),
+                    ),
+                    Span::styled(
+                        format!("Lab {lab}: {title}"),
+                        Style::new().add_modifier(Modifier::BOLD),
+                    ),
+                ]));
+                lines.push(Line::from(
+                    "Enter opens the lab: instructions, your file, checks on every save.",
+                ));
+            }
+        }
+        lines
+    }
+
+    fn server_line(&self, scenario: &str) -> Line<'static> {
+        match &self.server {
+            Server::Running {
+                scenario: s,
+                port,
+                socket,
+                ..
+            } if s == scenario => {
+                let at = if socket.is_empty() {
+                    format!("127.0.0.1:{port}")
+                } else {
+                    socket.clone()
+                };
+                Line::from(vec![
+                    Span::styled("● ", self.style(Color::Green)),
+                    Span::raw(format!(
+                        "netlab serve {scenario} is listening on {at} — s stops it"
+                    )),
+                ])
+            }
+            Server::Starting(_) => {
+                Line::from(Span::styled("◐ starting…", self.style(Color::Yellow)))
+            }
+            Server::Failed(e) => Line::from(Span::styled(
+                format!("✗ the server could not start: {e}"),
+                self.style(Color::Red),
+            )),
+            _ => Line::from(vec![
+                Span::styled("○ ", Style::new().add_modifier(Modifier::DIM)),
+                Span::raw(format!(
+                    "press s (or Enter) to start `netlab serve {scenario}`"
+                )),
+            ]),
+        }
+    }
+
+    fn look_for(&self, names: &[String]) -> Vec<Line<'static>> {
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let mut spans = vec![Span::styled(
+            "Look for: ",
+            Style::new().add_modifier(Modifier::BOLD),
+        )];
+        for (i, n) in names.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw("  "));
+            }
+            let seen = self.timeline.counts.get(n.as_str()).copied().unwrap_or(0) > 0;
+            if seen {
+                spans.push(Span::styled(format!("✓ {n}"), self.style(Color::Green)));
+            } else {
+                spans.push(Span::raw(format!("· {n}")));
+            }
+        }
+        vec![Line::default(), Line::from(spans)]
+    }
+
+    fn step_pane(&self, area: Rect, buf: &mut Buffer) {
+        let focused = self.focus == Focus::Text;
+        let block = Block::new().borders(Borders::ALL).border_style(if focused {
+            Style::new()
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        });
+        Paragraph::new(self.step_lines())
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((self.scroll, 0))
+            .render(area, buf);
+    }
+
+    fn timeline_pane(&self, area: Rect, buf: &mut Buffer) {
+        let t = &self.timeline;
+        let focused = self.focus == Focus::Timeline;
+        let who = match &self.server {
+            Server::Running { scenario, port, .. } => format!("{scenario} :{port}"),
+            _ if self.demo_running => "demo".to_string(),
+            _ => "stopped".to_string(),
+        };
+        let mut title = format!(
+            " Timeline · {who} · {} events",
+            t.counts.values().sum::<u64>()
+        );
+        if let Some(c) = t.filter {
+            title.push_str(&format!(" · #{c} only"));
+        }
+        if t.paused {
+            title.push_str(" · PAUSED");
+        } else if t.scroll > 0 {
+            title.push_str(&format!(" · ↑{}", t.scroll));
+        }
+        if t.lagged > 0 || t.dropped > 0 {
+            title.push_str(&format!(" · {} not shown", t.lagged + t.dropped));
+        }
+        title.push(' ');
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .title(title)
+            .border_style(if focused {
+                self.style(Color::Cyan)
+            } else {
+                Style::new().add_modifier(Modifier::DIM)
+            });
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let height = inner.height as usize;
+        let visible: Vec<&std::sync::Arc<Entry>> = t.visible().collect();
+        let end = visible.len().saturating_sub(t.scroll.min(visible.len()));
+        let start = end.saturating_sub(height);
+        let lines: Vec<Line<'static>> = if visible.is_empty() {
+            vec![Line::from(Span::styled(
+                match self.current() {
+                    Some(Step::Demo { .. }) => "Events appear here when the demo runs (d).",
+                    _ => "Events appear here once the server runs (s) and a client connects.",
+                },
+                Style::new().add_modifier(Modifier::DIM),
+            ))]
+        } else {
+            visible[start..end]
+                .iter()
+                .map(|e| {
+                    if t.lanes {
+                        self.lane_line(e, inner.width)
+                    } else {
+                        self.entry_line(e)
+                    }
+                })
+                .collect()
+        };
+        Paragraph::new(lines).render(inner, buf);
+    }
+
+    fn kind_style(&self, k: Kind) -> Style {
+        if !self.color {
+            return Style::new();
+        }
+        match k {
+            Kind::Open => Style::new().fg(Color::Green),
+            Kind::Incoming => Style::new().fg(Color::Cyan),
+            Kind::Flow => Style::new().fg(Color::Yellow),
+            Kind::Close => Style::new().fg(Color::Blue),
+            Kind::Trouble => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            Kind::Action => Style::new().add_modifier(Modifier::DIM),
+        }
+    }
+
+    fn entry_line(&self, e: &Entry) -> Line<'static> {
+        let kind = Kind::of(&e.event);
+        let arrow = if kind == Kind::Action { "→" } else { " " };
+        Line::from(vec![
+            Span::styled(
+                format!("{:>9.1}ms ", e.t_ms),
+                Style::new().add_modifier(Modifier::DIM),
+            ),
+            Span::raw(format!("{:<9}", render::who(&e.scope))),
+            Span::styled(
+                format!("{arrow}{:<15} ", render::label(&e.event)),
+                self.kind_style(kind),
+            ),
+            Span::raw(render::details(&e.event)),
+        ])
+    }
+
+    /// Lanes: the client's events on the left, the server's on the right, arrows between.
+    fn lane_line(&self, e: &Entry, width: u16) -> Line<'static> {
+        let client = matches!(e.scope, Scope::Client { .. } | Scope::ClientRequest { .. });
+        let half = (width as usize).saturating_sub(2) / 2;
+        let kind = Kind::of(&e.event);
+        let label = format!("{} {}", render::label(&e.event), render::details(&e.event));
+        let label: String = label.chars().take(half.saturating_sub(2)).collect();
+        let sends = matches!(
+            e.event.name(),
+            "write" | "send" | "end()" | "connect" | "destroy()"
+        );
+        let conn = conn_of(e).map(|c| format!("#{c} ")).unwrap_or_default();
+        if client {
+            let arrow = if sends { " ──▶" } else { "" };
+            Line::from(vec![Span::styled(
+                format!("{conn}{label}{arrow}"),
+                self.kind_style(kind),
+            )])
+        } else {
+            let arrow = if sends { "◀── " } else { "" };
+            Line::from(vec![
+                Span::raw(" ".repeat(half)),
+                Span::styled("│ ", Style::new().add_modifier(Modifier::DIM)),
+                Span::styled(format!("{arrow}{conn}{label}"), self.kind_style(kind)),
+            ])
+        }
+    }
+
+    fn lab_screen(&self, area: Rect, buf: &mut Buffer) {
+        let Some(entry) = self.course.labs.find(&self.lab.id) else {
+            Paragraph::new("Unknown lab.").render(area, buf);
+            return;
+        };
+        let lab = &entry.lab;
+        let mut lines: Vec<Line<'static>> = vec![
+            Line::from(Span::styled(
+                format!("{} ({} points)", lab.title, lab.max_points()),
+                Style::new().add_modifier(Modifier::BOLD),
+            )),
+            Line::default(),
+        ];
+        lines.extend(markdown::render(&lab.instructions, self.theme()));
+        lines.push(Line::default());
+        match &self.lab.file {
+            Some(f) => {
+                lines.push(Line::from(vec![
+                    Span::styled("Your client: ", Style::new().add_modifier(Modifier::BOLD)),
+                    Span::styled(
+                        f.display().to_string(),
+                        self.style(Color::Cyan).add_modifier(Modifier::UNDERLINED),
+                    ),
+                    Span::raw("  (e opens it in $EDITOR)"),
+                ]));
+                let watch = if self.lab.watching {
+                    Span::styled("● watching: every save runs the checks (w stops)", self.style(Color::Green))
+                } else if let Some(e) = &self.lab.watch_error {
+                    Span::styled(format!("○ cannot watch ({e}): press c after saving"), self.style(Color::Yellow))
+                } else {
+                    Span::raw("○ not watching: c checks now, w watches")
+                };
+                lines.push(Line::from(watch));
+            }
+            None => lines.push(Line::from(Span::styled(
+                "No workspace yet. Press i to make one (netlab init): a folder with a starter client per lab.",
+                self.style(Color::Yellow),
+            ))),
+        }
+        lines.push(Line::default());
+        if self.lab.running {
+            let spin = ["◐", "◓", "◑", "◒"][(self.tick as usize / 4) % 4];
+            lines.push(Line::from(Span::styled(
+                format!("{spin} checking your client…"),
+                self.style(Color::Yellow),
+            )));
+        }
+        if let Some(e) = &self.lab.error {
+            lines.push(Line::from(Span::styled(
+                format!("✗ {e}"),
+                self.style(Color::Red),
+            )));
+        }
+        if let Some(r) = &self.lab.last {
+            let (verdict, color) = match r.status {
+                crate::lab::report::Verdict::Pass => ("PASS", Color::Green),
+                crate::lab::report::Verdict::Fail => ("FAIL", Color::Red),
+                crate::lab::report::Verdict::Error => ("ERROR", Color::Yellow),
+            };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "Last check: {verdict}  {}/{} points",
+                    r.points, r.max_points
+                ),
+                self.style(color).add_modifier(Modifier::BOLD),
+            )));
+            let how = match &r.client.status {
+                crate::lab::run::ExitStatus::Exited { code } => format!("exit {code}"),
+                crate::lab::run::ExitStatus::Signaled { signal } => {
+                    format!("killed by signal {signal}")
+                }
+                crate::lab::run::ExitStatus::TimedOut => "stopped at the time limit".into(),
+                crate::lab::run::ExitStatus::NotStarted { error } => {
+                    format!("did not start: {error}")
+                }
+            };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "client: {}  ({how}, {:.2} s)",
+                    crate::lab::report::shell_words(&r.command),
+                    r.client.seconds
+                ),
+                Style::new().add_modifier(Modifier::DIM),
+            )));
+            for c in &r.checks {
+                let (mark, color) = match c.status {
+                    crate::lab::grade::Status::Pass => ("✓", Color::Green),
+                    crate::lab::grade::Status::Fail => ("✗", Color::Red),
+                    crate::lab::grade::Status::Skip => ("–", Color::DarkGray),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {mark} "), self.style(color)),
+                    Span::raw(format!("{:<22} {}/{}", c.name, c.points, c.max_points)),
+                ]));
+                if let Some(m) = &c.message {
+                    lines.push(Line::from(format!("      {m}")));
+                }
+                if let Some(out) = &c.output {
+                    for l in out.lines() {
+                        let style = if l.starts_with('-') && !l.starts_with("---") {
+                            self.style(Color::Red)
+                        } else if l.starts_with('+') && !l.starts_with("+++") {
+                            self.style(Color::Green)
+                        } else {
+                            Style::new()
+                        };
+                        lines.push(Line::from(Span::styled(format!("        {l}"), style)));
+                    }
+                }
+            }
+            if r.status != crate::lab::report::Verdict::Pass {
+                if !r.stderr_tail.trim().is_empty() {
+                    lines.push(Line::default());
+                    lines.push(Line::from("your client's stderr (last lines):"));
+                    for l in r.stderr_tail.lines() {
+                        lines.push(Line::from(format!("  | {l}")));
+                    }
+                }
+                lines.push(Line::default());
+                lines.push(Line::from("reproduce it by hand:"));
+                for l in &r.reproduce {
+                    lines.push(Line::from(Span::styled(
+                        format!("  {l}"),
+                        self.style(Color::Cyan),
+                    )));
+                }
+            }
+        } else if !self.lab.running {
+            lines.push(Line::from(Span::styled(
+                "No check yet.",
+                Style::new().add_modifier(Modifier::DIM),
+            )));
+        }
+        if self.lab.hints > 0 {
+            lines.push(Line::default());
+            for (i, h) in lab.hints.iter().take(self.lab.hints).enumerate() {
+                lines.push(Line::from(Span::styled(
+                    format!("Hint {}: {h}", i + 1),
+                    self.style(Color::Magenta),
+                )));
+            }
+        }
+        let passed = self.progress.lab_passed(&lab.id);
+        let title = format!(" Lab {}{} ", lab.id, if passed { " ✓ passed" } else { "" });
+        Paragraph::new(lines)
+            .block(Block::new().borders(Borders::ALL).title(title))
+            .wrap(Wrap { trim: false })
+            .scroll((self.lab.scroll, 0))
+            .render(area, buf);
+        if let (true, Some(f)) = (self.hyperlinks, &self.lab.file) {
+            link(
+                buf,
+                area,
+                &f.display().to_string(),
+                &format!("file://{}", f.display()),
+            );
+        }
+    }
+
+    fn map_screen(&self, area: Rect, buf: &mut Buffer) {
+        let mut lines = vec![Line::from(Span::styled(
+            "Lessons",
+            Style::new().add_modifier(Modifier::BOLD),
+        ))];
+        let cursor_style = Style::new().add_modifier(Modifier::REVERSED);
+        for (i, e) in self.course.lessons.iter().enumerate() {
+            let l = &e.lesson;
+            let done = self.progress.lesson_done(&l.id, l.steps.len());
+            let seen = self.progress.lessons.get(&l.id).map_or(0, |p| p.seen.len());
+            let line = format!(
+                " {} {:>2}. {:<58} {seen}/{}",
+                if done {
+                    "✓"
+                } else if seen > 0 {
+                    "◐"
+                } else {
+                    " "
+                },
+                i + 1,
+                l.title,
+                l.steps.len()
+            );
+            lines.push(Line::from(Span::styled(
+                line,
+                if self.map_cursor == i {
+                    cursor_style
+                } else {
+                    Style::new()
+                },
+            )));
+        }
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            "Labs",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        let n = self.course.lessons.len();
+        for (i, e) in self.course.labs.labs.iter().enumerate() {
+            let r = self.progress.labs.get(&e.lab.id);
+            let mark = match r {
+                Some(r) if r.passed => "✓".to_string(),
+                Some(r) => format!("{}/{}", r.points, r.max_points),
+                None => " ".to_string(),
+            };
+            let line = format!(" {mark:>5} {:<20} {}", e.lab.id, e.lab.title);
+            lines.push(Line::from(Span::styled(
+                line,
+                if self.map_cursor == n + i {
+                    cursor_style
+                } else {
+                    Style::new()
+                },
+            )));
+        }
+        // Keep the cursor in view.
+        let inner_h = area.height.saturating_sub(2) as usize;
+        let cursor_line = if self.map_cursor < n {
+            self.map_cursor + 1
+        } else {
+            self.map_cursor + 3
+        };
+        let scroll = cursor_line.saturating_sub(inner_h.saturating_sub(1));
+        Paragraph::new(lines)
+            .block(Block::new().borders(Borders::ALL).title(" Course map "))
+            .scroll((scroll as u16, 0))
+            .render(area, buf);
+    }
+
+    fn help_overlay(&self, area: Rect, buf: &mut Buffer) {
+        let keys: &[(&str, &str)] = &[
+            ("→ n / ← p", "next / previous step"),
+            ("↑ ↓ j k", "scroll (or move in a quiz)"),
+            (
+                "Enter",
+                "act: start the server, run the demo, answer, open the lab",
+            ),
+            ("s", "start / stop the step's server"),
+            ("d", "run the step's demo client"),
+            (
+                "t  Tab",
+                "focus the timeline (space pause, f filter, l lanes, G follow)",
+            ),
+            ("c", "check the lab now"),
+            ("w", "watch mode: check on every save"),
+            ("e", "open your client file in $EDITOR"),
+            ("h", "next hint"),
+            ("i", "make a workspace (netlab init)"),
+            ("m", "course map (r reset a lab, R reset all)"),
+            ("?", "this help"),
+            ("q  Ctrl-C", "quit (servers stop gracefully)"),
+        ];
+        let mut lines = vec![Line::default()];
+        for (k, what) in keys {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {k:<12}"),
+                    Style::new().add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(what.to_string()),
+            ]));
+        }
+        lines.push(Line::default());
+        lines.push(Line::from(
+            "  Mouse wheel scrolls. Any key closes this help.",
+        ));
+        let w = area.width.min(76);
+        let h = area.height.min(lines.len() as u16 + 2);
+        let r = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
+        Clear.render(r, buf);
+        Paragraph::new(lines)
+            .block(Block::new().borders(Borders::ALL).title(" Keys "))
+            .render(r, buf);
+    }
+}
+
+/// Turn the first on-screen occurrence of `text` (on one row of `area`) into an OSC 8
+/// hyperlink to `url`, so terminals that support it open the file on click.
+///
+/// Cells hold the link in two-character pieces: ratatui measures each piece as two columns
+/// wide and skips the cell after it, so the escape sequences do not shift the layout.
+fn link(buf: &mut Buffer, area: Rect, text: &str, url: &str) {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() || !text.is_ascii() {
+        return;
+    }
+    for y in area.top()..area.bottom() {
+        let row: Vec<char> = (area.left()..area.right())
+            .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
+            .collect();
+        if let Some(col) = row.windows(chars.len()).position(|w| w == chars.as_slice()) {
+            let x0 = area.left() + col as u16;
+            for (i, pair) in chars.chunks(2).enumerate() {
+                let piece: String = pair.iter().collect();
+                let sym = format!("\x1b]8;;{url}\x07{piece}\x1b]8;;\x07");
+                buf[(x0 + 2 * i as u16, y)].set_symbol(&sym);
+            }
+            return;
+        }
+    }
+}

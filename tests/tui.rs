@@ -1,0 +1,476 @@
+//! The TUI without a terminal: `update` driven by messages, every screen drawn on ratatui's
+//! `TestBackend` and compared with a snapshot (insta), and the main loop fed from a channel.
+
+use netlab::course::progress::Progress;
+use netlab::course::Course;
+use netlab::lab::grade::{CheckResult, Status};
+use netlab::lab::report::Report;
+use netlab::lab::run::{ClientOutcome, ExitStatus};
+use netlab::trace::{Entry, Event, Scope};
+use netlab::tui::app::{App, Cmd, Msg, Screen, Server, TIMELINE_CAP};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use std::sync::Arc;
+
+fn app() -> App {
+    let course = Arc::new(Course::load(None).unwrap());
+    let mut a = App::new(course, Progress::fresh());
+    a.color = false;
+    a
+}
+
+fn key(a: &mut App, code: KeyCode) -> Vec<Cmd> {
+    a.update(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ch(a: &mut App, c: char) -> Vec<Cmd> {
+    key(a, KeyCode::Char(c))
+}
+
+fn draw(a: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| f.render_widget(a, f.area())).unwrap();
+    format!("{}", t.backend())
+}
+
+fn at(a: &mut App, lesson: &str, step: usize) {
+    let (i, _) = a.course.find(lesson).unwrap();
+    a.open(i, step - 1);
+}
+
+fn entry(seq: u64, t_ms: f64, scope: Scope, event: Event) -> Arc<Entry> {
+    Arc::new(Entry {
+        seq,
+        t_ms,
+        scope,
+        event,
+    })
+}
+
+fn echo_events(a: &mut App) {
+    let conn = Scope::Conn { conn: 1 };
+    let events = [
+        (
+            Scope::Server,
+            Event::Listening {
+                address: "127.0.0.1".into(),
+                port: Some(8124),
+                transport: "tcp".into(),
+            },
+        ),
+        (
+            Scope::Server,
+            Event::Connection {
+                peer: "127.0.0.1:50000".into(),
+            },
+        ),
+        (conn, Event::data(b"hello\r\n")),
+        (
+            conn,
+            Event::Write {
+                bytes: 7,
+                text: "hello\r\n".into(),
+                truncated: false,
+                returned: true,
+            },
+        ),
+        (conn, Event::End),
+        (conn, Event::EndCall { reason: None }),
+        (conn, Event::Finish),
+        (
+            conn,
+            Event::Close {
+                had_error: Some(false),
+            },
+        ),
+    ];
+    for (i, (scope, event)) in events.into_iter().enumerate() {
+        a.update(Msg::Event(entry(i as u64, i as f64 * 1.5, scope, event)));
+    }
+}
+
+fn report(pass: bool) -> Box<Report> {
+    let c = Course::load(None).unwrap();
+    let lab = &c.labs.find("tcp-hello").unwrap().lab;
+    let checks: Vec<CheckResult> = lab
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, ch)| {
+            let fails = !pass && i == 2;
+            CheckResult {
+                name: ch.name.clone(),
+                status: if fails { Status::Fail } else { Status::Pass },
+                points: if fails { 0 } else { ch.points },
+                max_points: ch.points,
+                message: fails.then(|| ch.fail.clone()),
+                output: fails.then(|| "- hello\\r\\n\n+ hello\\n".to_string()),
+            }
+        })
+        .collect();
+    let client = ClientOutcome {
+        status: ExitStatus::Exited { code: 0 },
+        seconds: 0.12,
+        stdout: b"hello\r\n".to_vec(),
+        stdout_bytes: 7,
+        stderr: Vec::new(),
+        stderr_bytes: 0,
+        leftovers_killed: 0,
+    };
+    Box::new(Report::new(
+        lab,
+        checks,
+        client,
+        vec!["node".into(), "client.js".into()],
+        String::new(),
+        true,
+    ))
+}
+
+fn lab_app(pass: bool) -> App {
+    let mut a = app();
+    a.workspace = Some(("/home/learner/netlab-work".into(), "js".into()));
+    at(&mut a, "tcp-server", 7);
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert_eq!(a.screen, Screen::Lab);
+    assert_eq!(
+        cmds,
+        [Cmd::Watch(Some(
+            "/home/learner/netlab-work/tcp-hello/client.js".into()
+        ))]
+    );
+    a.update(Msg::CheckDone(Ok(report(pass))));
+    a
+}
+
+// ---- snapshots of every screen ---------------------------------------------------------------
+
+#[test]
+fn snapshot_lesson_text_step() {
+    let mut a = app();
+    a.open(0, 0);
+    insta::assert_snapshot!(draw(&a, 80, 24));
+}
+
+#[test]
+fn snapshot_serve_step_with_a_live_timeline() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServer("tcp-echo".into())]);
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    echo_events(&mut a);
+    insta::assert_snapshot!(draw(&a, 100, 30));
+}
+
+#[test]
+fn snapshot_timeline_lanes_and_wide_layout() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    ch(&mut a, 's');
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    echo_events(&mut a);
+    ch(&mut a, 't');
+    ch(&mut a, 'l');
+    insta::assert_snapshot!(draw(&a, 130, 24));
+}
+
+#[test]
+fn snapshot_quiz_answered() {
+    let mut a = app();
+    at(&mut a, "layers", 3);
+    ch(&mut a, 'b');
+    key(&mut a, KeyCode::Enter);
+    insta::assert_snapshot!(draw(&a, 80, 24));
+}
+
+#[test]
+fn snapshot_lab_pass() {
+    let a = lab_app(true);
+    insta::assert_snapshot!(draw(&a, 80, 30));
+}
+
+#[test]
+fn snapshot_lab_fail_with_diff() {
+    let mut a = lab_app(false);
+    // Scroll to the checks.
+    for _ in 0..8 {
+        key(&mut a, KeyCode::Down);
+    }
+    insta::assert_snapshot!(draw(&a, 80, 30));
+}
+
+#[test]
+fn snapshot_course_map() {
+    let mut a = lab_app(true);
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, 'm');
+    insta::assert_snapshot!(draw(&a, 80, 24));
+}
+
+#[test]
+fn snapshot_help() {
+    let mut a = app();
+    a.open(0, 0);
+    ch(&mut a, '?');
+    insta::assert_snapshot!(draw(&a, 80, 24));
+}
+
+#[test]
+fn snapshot_too_small() {
+    let mut a = app();
+    a.open(0, 0);
+    insta::assert_snapshot!(draw(&a, 40, 10));
+}
+
+// ---- update ----------------------------------------------------------------------------------
+
+#[test]
+fn arrows_walk_steps_and_lessons_and_save_the_position() {
+    let mut a = app();
+    a.open(0, 0);
+    let n = a.steps().len();
+    for _ in 0..n - 1 {
+        key(&mut a, KeyCode::Right);
+    }
+    assert_eq!((a.lesson, a.step), (0, n - 1));
+    let cmds = ch(&mut a, 'n');
+    assert_eq!((a.lesson, a.step), (1, 0));
+    assert!(
+        matches!(cmds[0], Cmd::SaveProgress(ref p) if p.position.as_ref().unwrap().lesson == "tcp-server")
+    );
+    ch(&mut a, 'p');
+    assert_eq!((a.lesson, a.step), (0, n - 1));
+    key(&mut a, KeyCode::Left);
+    assert_eq!((a.lesson, a.step), (0, n - 2));
+    // The first step of the course: nothing before it.
+    a.open(0, 0);
+    assert!(key(&mut a, KeyCode::Left).is_empty());
+}
+
+#[test]
+fn s_starts_and_stops_and_leaving_the_lesson_stops_the_server() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServer("tcp-echo".into())]);
+    assert_eq!(a.server, Server::Starting("tcp-echo".into()));
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    assert!(matches!(a.server, Server::Running { port: 8124, .. }));
+    assert_eq!(ch(&mut a, 's'), [Cmd::StopServer]);
+    ch(&mut a, 's');
+    // Moving to another lesson stops it.
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    let n = a.steps().len();
+    for _ in a.step..n - 1 {
+        key(&mut a, KeyCode::Right);
+    }
+    let cmds = key(&mut a, KeyCode::Right);
+    assert!(cmds.contains(&Cmd::StopServer), "{cmds:?}");
+    assert_eq!(a.server, Server::Stopped);
+    // A text step has no server to start.
+    a.open(0, 0);
+    assert!(ch(&mut a, 's').is_empty());
+    assert!(a.status.is_some());
+}
+
+#[test]
+fn q_and_ctrl_c_quit_stopping_the_server_and_saving() {
+    let mut a = app();
+    at(&mut a, "udp", 3);
+    ch(&mut a, 's');
+    let cmds = ch(&mut a, 'q');
+    assert!(a.quit);
+    assert_eq!(cmds.first(), Some(&Cmd::StopServer));
+    assert!(matches!(cmds[1], Cmd::SaveProgress(_)));
+    assert_eq!(cmds.last(), Some(&Cmd::Quit));
+    let mut b = app();
+    b.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(b.quit);
+    let mut c = app();
+    c.update(Msg::Quit); // SIGTERM
+    assert!(c.quit);
+}
+
+#[test]
+fn quizzes_record_right_and_wrong_answers() {
+    let mut a = app();
+    at(&mut a, "layers", 3); // "Which layer do TCP and UDP belong to?" — (a) is right
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Up);
+    ch(&mut a, ' ');
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert!(matches!(&cmds[..], [Cmd::SaveProgress(_)]));
+    assert!(a.quiz.submitted);
+    let q = &a.progress.lessons["layers"].quizzes["3"];
+    assert_eq!((q.chosen.clone(), q.right), (vec![0], true));
+    // A multiple-answer quiz answered with only one of the right ones is wrong.
+    key(&mut a, KeyCode::Enter); // next step
+    ch(&mut a, 'a');
+    key(&mut a, KeyCode::Enter);
+    assert!(!a.progress.lessons["layers"].quizzes["4"].right);
+    // Coming back shows the saved answer.
+    key(&mut a, KeyCode::Left);
+    key(&mut a, KeyCode::Right);
+    assert!(a.quiz.submitted);
+}
+
+#[test]
+fn demo_steps_run_the_demo_once_at_a_time() {
+    let mut a = app();
+    at(&mut a, "layers", 5);
+    assert_eq!(ch(&mut a, 'd'), [Cmd::RunDemo("http-get".into())]);
+    assert!(ch(&mut a, 'd').is_empty(), "one demo at a time");
+    a.update(Msg::DemoDone(Ok(vec!["GET /hello → 200".into()])));
+    assert!(!a.demo_running);
+    assert_eq!(a.notes, ["GET /hello → 200"]);
+}
+
+#[test]
+fn watch_mode_checks_on_save_and_reruns_after_a_running_check() {
+    let mut a = lab_app(true);
+    assert!(a.lab.watching);
+    assert_eq!(
+        a.update(Msg::FileChanged),
+        [Cmd::RunCheck("tcp-hello".into())]
+    );
+    assert!(a.lab.running);
+    // A save during the run: one more check when it ends, not two at once.
+    assert!(a.update(Msg::FileChanged).is_empty());
+    let cmds = a.update(Msg::CheckDone(Ok(report(false))));
+    assert!(
+        cmds.contains(&Cmd::RunCheck("tcp-hello".into())),
+        "{cmds:?}"
+    );
+    // A pass is remembered even if a later check fails.
+    a.update(Msg::CheckDone(Ok(report(false))));
+    assert!(a.progress.lab_passed("tcp-hello"));
+    // w stops watching; saves no longer check.
+    assert_eq!(ch(&mut a, 'w'), [Cmd::Watch(None)]);
+    assert!(a.update(Msg::FileChanged).is_empty());
+    // Where watching is impossible, the learner is told and checks by hand.
+    ch(&mut a, 'w');
+    a.update(Msg::WatchFailed("inotify limit reached".into()));
+    assert!(!a.lab.watching);
+    assert_eq!(ch(&mut a, 'c'), [Cmd::RunCheck("tcp-hello".into())]);
+    // e opens the file; h reveals hints one by one.
+    assert_eq!(
+        ch(&mut a, 'e'),
+        [Cmd::OpenEditor(
+            "/home/learner/netlab-work/tcp-hello/client.js".into()
+        )]
+    );
+    ch(&mut a, 'h');
+    assert_eq!(a.lab.hints, 1);
+}
+
+#[test]
+fn labs_without_a_workspace_offer_init() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 7);
+    assert!(key(&mut a, KeyCode::Enter).is_empty());
+    assert_eq!(a.screen, Screen::Lab);
+    assert!(ch(&mut a, 'c').is_empty());
+    assert_eq!(ch(&mut a, 'i'), [Cmd::InitWorkspace]);
+    a.workspace = Some(("/w".into(), "js".into()));
+    let cmds = a.update(Msg::WorkspaceReady("/w".into()));
+    assert_eq!(cmds, [Cmd::Watch(Some("/w/tcp-hello/client.js".into()))]);
+}
+
+#[test]
+fn map_resets_need_confirmation() {
+    let mut a = lab_app(true);
+    assert!(a.progress.lab_passed("tcp-hello"));
+    ch(&mut a, 'm');
+    ch(&mut a, 'R');
+    ch(&mut a, 'n'); // anything but y
+    assert!(a.progress.lab_passed("tcp-hello"));
+    ch(&mut a, 'R');
+    ch(&mut a, 'y');
+    assert!(!a.progress.lab_passed("tcp-hello"));
+    // Enter on a lesson row opens it.
+    a.map_cursor = 3;
+    key(&mut a, KeyCode::Enter);
+    assert_eq!((a.screen, a.lesson, a.step), (Screen::Lesson, 3, 0));
+}
+
+#[test]
+fn a_flood_keeps_the_timeline_bounded_and_counted() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    for i in 0..(TIMELINE_CAP as u64 * 3) {
+        a.update(Msg::Event(entry(
+            i,
+            0.0,
+            Scope::Conn { conn: 1 },
+            Event::data(b"x"),
+        )));
+    }
+    a.update(Msg::Lagged(500));
+    assert_eq!(a.timeline.entries.len(), TIMELINE_CAP);
+    assert_eq!(a.timeline.dropped, TIMELINE_CAP as u64 * 2);
+    assert_eq!(a.timeline.counts["data"], TIMELINE_CAP as u64 * 3);
+    assert_eq!(a.timeline.lagged, 500);
+    // Filter and pause.
+    ch(&mut a, 't');
+    ch(&mut a, 'f');
+    assert_eq!(a.timeline.filter, Some(1));
+    ch(&mut a, ' ');
+    assert!(a.timeline.paused);
+    a.update(Msg::Event(entry(
+        0,
+        0.0,
+        Scope::Conn { conn: 1 },
+        Event::End,
+    )));
+    assert_eq!(
+        a.timeline.scroll, 1,
+        "a paused view stays on the same lines"
+    );
+}
+
+#[test]
+fn the_loop_applies_messages_and_stops_on_quit() {
+    let mut a = app();
+    a.open(0, 0);
+    let (tx, rx) = std::sync::mpsc::sync_channel(16);
+    for c in ['n', 'n', 'q'] {
+        tx.send(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )))
+        .unwrap();
+    }
+    let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut seen = Vec::new();
+    netlab::tui::run_loop(&mut t, &mut a, &rx, |cmd, _, _| seen.push(cmd)).unwrap();
+    assert!(a.quit);
+    assert_eq!(a.step, 2);
+    assert_eq!(seen.last(), Some(&Cmd::Quit));
+    // And it stops when every sender is gone.
+    let mut b = app();
+    drop(tx);
+    netlab::tui::run_loop(&mut t, &mut b, &rx, |_, _, _| {}).unwrap();
+}
