@@ -1,0 +1,205 @@
+//! The real binary in a real terminal: tmux runs `netlab tui`, the test presses keys, connects
+//! a real client to the server the TUI started, reads the screen, quits, and checks that the
+//! terminal was restored (cooked mode, main screen) — also when SIGTERM ends it.
+
+mod common;
+
+use common::{have, netlab_bin};
+use std::io::{Read, Write};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed (with everything in it) when dropped.
+struct Tmux {
+    socket: String,
+    _home: tempfile::TempDir,
+}
+
+impl Tmux {
+    fn start(args: &str) -> Tmux {
+        let home = tempfile::tempdir().unwrap();
+        let socket = format!("netlab-e2e-{}-{}", std::process::id(), rand_suffix());
+        // After netlab exits, print its exit code and the terminal's mode, then wait to be
+        // read (the session is killed by Drop).
+        let script = format!(
+            "cd '{dir}' && '{bin}' {args}; echo EXITED:$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 120",
+            dir = home.path().display(),
+            bin = netlab_bin(),
+        );
+        let ok = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+            ])
+            .arg("-e")
+            .arg(format!("XDG_DATA_HOME={}", home.path().display()))
+            .arg("-e")
+            .arg("NO_COLOR=1")
+            .arg(&script)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "tmux new-session failed");
+        Tmux {
+            socket,
+            _home: home,
+        }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &str) {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", keys])
+            .status()
+            .unwrap();
+    }
+
+    fn display(&self, what: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", what])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Wait (bounded) until the screen contains `text`; returns the screen.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the screen never showed {text:?}; it shows:\n{s}"
+            );
+            // Polling the terminal for a condition, bounded by the deadline.
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn rand_suffix() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+}
+
+/// The terminal is back in cooked mode with echo, on the main screen.
+fn assert_restored(t: &Tmux) {
+    let s = t.wait_for("EXITED:");
+    assert!(s.contains("EXITED:0"), "{s}");
+    let modes = s
+        .lines()
+        .skip_while(|l| !l.contains("EXITED:"))
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        modes.split_whitespace().any(|w| w == "icanon")
+            && modes.split_whitespace().any(|w| w == "echo"),
+        "raw mode was not undone: {modes:?}\n{s}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
+}
+
+#[test]
+fn start_a_server_connect_see_events_quit_cleanly() {
+    if !have("tmux") {
+        return;
+    }
+    let t = Tmux::start("tui --lesson tcp-server --step 3");
+    t.wait_for("press s (or Enter) to start");
+    t.keys("s");
+    let screen = t.wait_for("is listening on 127.0.0.1:");
+    let port: u16 = screen
+        .split("is listening on 127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|p| p.parse().ok())
+        .expect("a port on screen");
+    let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    c.write_all(b"hello\r\n").unwrap();
+    c.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut echo = Vec::new();
+    c.read_to_end(&mut echo).unwrap();
+    assert_eq!(echo, b"hello\r\n");
+    let s = t.wait_for("hadError=false");
+    assert!(s.contains("connection"), "{s}");
+    assert!(s.contains(r#"data            "hello\r\n" (7 B)"#), "{s}");
+    t.keys("q");
+    assert_restored(&t);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if !have("tmux") {
+        return;
+    }
+    let t = Tmux::start("tui --lesson udp");
+    t.wait_for("UDP: datagrams with dgram");
+    let shell = t.display("#{pane_pid}");
+    let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+    let pid: i32 = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("netlab's pid");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    assert_restored(&t);
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_note_and_resizing_recovers() {
+    if !have("tmux") {
+        return;
+    }
+    let t = Tmux::start("tui --lesson layers");
+    t.wait_for("Four modules, four protocols");
+    Command::new("tmux")
+        .args(["-L", &t.socket, "resize-window", "-x", "40", "-y", "10"])
+        .status()
+        .unwrap();
+    t.wait_for("Please enlarge the terminal.");
+    Command::new("tmux")
+        .args(["-L", &t.socket, "resize-window", "-x", "100", "-y", "30"])
+        .status()
+        .unwrap();
+    t.wait_for("Four modules, four protocols");
+    t.keys("q");
+    assert_restored(&t);
+}
