@@ -22,7 +22,7 @@ impl Tmux {
         // After netlab exits, print its exit code and the terminal's mode, then wait to be
         // read (the session is killed by Drop).
         let script = format!(
-            "cd '{dir}' && '{bin}' {args}; echo EXITED:$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 120",
+            "cd '{dir}' && '{bin}' {args}; echo EXITED:$?; echo MODES: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo) :ENDMODES; sleep 120",
             dir = home.path().display(),
             bin = netlab_bin(),
         );
@@ -112,12 +112,12 @@ fn rand_suffix() -> u64 {
 
 /// The terminal is back in cooked mode with echo, on the main screen.
 fn assert_restored(t: &Tmux) {
-    let s = t.wait_for("EXITED:");
+    let s = t.wait_for(":ENDMODES");
     assert!(s.contains("EXITED:0"), "{s}");
     let modes = s
-        .lines()
-        .skip_while(|l| !l.contains("EXITED:"))
+        .split("MODES:")
         .nth(1)
+        .and_then(|r| r.split(":ENDMODES").next())
         .unwrap_or_default()
         .to_string();
     assert!(
@@ -202,4 +202,38 @@ fn a_tiny_terminal_gets_a_note_and_resizing_recovers() {
     t.wait_for("Four modules, four protocols");
     t.keys("q");
     assert_restored(&t);
+}
+
+/// The lab flow a learner follows from the screen alone: open the lab, make a workspace with
+/// `i`, check the starter (it fails), replace the client with a working one and see watch mode
+/// turn the verdict into a pass.
+#[test]
+fn a_lab_fails_then_passes_in_watch_mode() {
+    if !have("tmux") || !have("node") {
+        return;
+    }
+    let t = Tmux::start("tui --lesson tcp-server --step 7");
+    t.wait_for("Enter opens the lab");
+    t.keys("Enter");
+    t.wait_for("No workspace yet. Press i");
+    t.keys("i");
+    let s = t.wait_for("watching: every save runs the checks");
+    assert!(s.contains("netlab-work/tcp-hello/client.js"), "{s}");
+    t.keys("c");
+    t.wait_for("Last check: FAIL");
+    // The learner fixes the client and saves: watch mode checks it.
+    let client = t._home.path().join("netlab-work/tcp-hello/client.js");
+    let solution =
+        std::fs::read_to_string(common::repo_root().join("labs/tcp-hello/solution.js")).unwrap();
+    std::fs::write(&client, solution).unwrap();
+    t.wait_for("Last check: PASS");
+    t.keys("q");
+    assert_restored(&t);
+    // The pass is in the workspace's progress file.
+    let progress =
+        std::fs::read_to_string(t._home.path().join("netlab-work/.netlab/progress.toml")).unwrap();
+    assert!(
+        progress.contains("[labs.tcp-hello]") && progress.contains("passed = true"),
+        "{progress}"
+    );
 }

@@ -207,6 +207,7 @@ pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
                 _ => {}
             },
             Event::Text(text) => {
+                let text = visible(&text);
                 if let Some((_, buf)) = code.as_mut() {
                     buf.push_str(&text);
                 } else if table.is_some() {
@@ -219,7 +220,7 @@ pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
                 }
             }
             Event::Code(text) => {
-                let span = Span::styled(text.to_string(), theme.code().patch(style));
+                let span = Span::styled(visible(&text), theme.code().patch(style));
                 if table.is_some() {
                     cell.push(span);
                 } else {
@@ -241,6 +242,22 @@ pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
     }
     while out.first().is_some_and(|l| l.spans.is_empty()) {
         out.remove(0);
+    }
+    out
+}
+
+/// Control characters written as escapes (`\r`, `\n`, `\t`, `\x07`), so text from a course
+/// file can never move the cursor or ring the bell.
+fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("    "),
+            '\n' => out.push('\n'),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
     }
     out
 }
@@ -316,7 +333,7 @@ mod tests {
         let text = plain(&render(md, Theme { color: false }));
         assert_eq!(
             text,
-            "# Title\n\nSome em and code.\n\n• one\n• two\n\n1. a\n2. b\n\na │ bb\n──┼───\n1 │ 2 \n\n  ┌─ js\n  │ x()\n  └─"
+            "# Title\n\nSome em and code.\n\n• one\n• two\n\n1. a\n2. b\n\na │ bb\n──┼───\n1 │ 2\n\n  ┌─ js\n  │ x()\n  └─"
         );
     }
 }

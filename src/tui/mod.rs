@@ -63,7 +63,20 @@ pub fn run_loop<B: Backend>(
     rx: &Receiver<Msg>,
     mut apply: impl FnMut(Cmd, &mut Terminal<B>, &mut App),
 ) -> Result<(), B::Error> {
-    terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    run_loop_with(terminal, app, rx, &mut apply, &mut |_, _| {})
+}
+
+/// [`run_loop`] with a hook called after every frame with the drawn buffer (the real terminal
+/// uses it to overlay OSC 8 hyperlinks, which ratatui cannot measure).
+pub fn run_loop_with<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    rx: &Receiver<Msg>,
+    apply: &mut dyn FnMut(Cmd, &mut Terminal<B>, &mut App),
+    after_draw: &mut dyn FnMut(&ratatui::buffer::Buffer, &App),
+) -> Result<(), B::Error> {
+    let frame = terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+    after_draw(frame.buffer, app);
     let mut last_draw = Instant::now();
     let mut last_tick = Instant::now();
     let mut dirty = false;
@@ -101,7 +114,8 @@ pub fn run_loop<B: Backend>(
             break;
         }
         if dirty && last_draw.elapsed() >= FRAME {
-            terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            let frame = terminal.draw(|f| f.render_widget(&*app, f.area()))?;
+            after_draw(frame.buffer, app);
             last_draw = Instant::now();
             dirty = false;
         }
@@ -248,9 +262,13 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         return Ok(ExitCode::Pass);
     }
     drop(tx);
-    let result = run_loop(&mut terminal, &mut app, &rx, |cmd, term, app| {
-        runtime.apply(cmd, term, app)
-    });
+    let result = run_loop_with(
+        &mut terminal,
+        &mut app,
+        &rx,
+        &mut |cmd, term, app| runtime.apply(cmd, term, app),
+        &mut hyperlink,
+    );
     runtime.shutdown();
     stop_input.store(true, Ordering::Relaxed);
     let _ = input.join();
@@ -262,6 +280,26 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
     rt.shutdown_timeout(Duration::from_secs(2));
     result.map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
     Ok(ExitCode::Pass)
+}
+
+/// Make the app's file path on screen a clickable OSC 8 link: the same characters, rewritten
+/// in place around the cursor (saved and restored), after ratatui has drawn the frame.
+fn hyperlink(buf: &ratatui::buffer::Buffer, app: &App) {
+    use std::io::Write;
+    let Some((text, url)) = app.link_target() else {
+        return;
+    };
+    let Some((x, y)) = view::find_text(buf, &text) else {
+        return;
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = write!(
+        out,
+        "\x1b7\x1b[{};{}H\x1b]8;;{url}\x1b\\{text}\x1b]8;;\x1b\\\x1b8",
+        y + 1,
+        x + 1
+    );
+    let _ = out.flush();
 }
 
 /// The workspace (folder of `netlab.toml`) around `cwd`, and its client file extension.

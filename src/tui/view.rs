@@ -658,14 +658,6 @@ impl App {
             .wrap(Wrap { trim: false })
             .scroll((self.lab.scroll, 0))
             .render(area, buf);
-        if let (true, Some(f)) = (self.hyperlinks, &self.lab.file) {
-            link(
-                buf,
-                area,
-                &f.display().to_string(),
-                &format!("file://{}", f.display()),
-            );
-        }
     }
 
     fn map_screen(&self, area: Rect, buf: &mut Buffer) {
@@ -789,28 +781,32 @@ impl App {
     }
 }
 
-/// Turn the first on-screen occurrence of `text` (on one row of `area`) into an OSC 8
-/// hyperlink to `url`, so terminals that support it open the file on click.
-///
-/// Cells hold the link in two-character pieces: ratatui measures each piece as two columns
-/// wide and skips the cell after it, so the escape sequences do not shift the layout.
-fn link(buf: &mut Buffer, area: Rect, text: &str, url: &str) {
+/// Where `text` (ASCII) first appears on one row of `buf`: (column, row).
+pub fn find_text(buf: &Buffer, text: &str) -> Option<(u16, u16)> {
     let chars: Vec<char> = text.chars().collect();
     if chars.is_empty() || !text.is_ascii() {
-        return;
+        return None;
     }
+    let area = buf.area;
     for y in area.top()..area.bottom() {
         let row: Vec<char> = (area.left()..area.right())
             .map(|x| buf[(x, y)].symbol().chars().next().unwrap_or(' '))
             .collect();
         if let Some(col) = row.windows(chars.len()).position(|w| w == chars.as_slice()) {
-            let x0 = area.left() + col as u16;
-            for (i, pair) in chars.chunks(2).enumerate() {
-                let piece: String = pair.iter().collect();
-                let sym = format!("\x1b]8;;{url}\x07{piece}\x1b]8;;\x07");
-                buf[(x0 + 2 * i as u16, y)].set_symbol(&sym);
-            }
-            return;
+            return Some((area.left() + col as u16, y));
         }
+    }
+    None
+}
+
+impl App {
+    /// A file path on screen that should be a clickable link (OSC 8): (text, URL).
+    pub fn link_target(&self) -> Option<(String, String)> {
+        if !self.hyperlinks || self.screen != Screen::Lab {
+            return None;
+        }
+        let f = self.lab.file.as_ref()?;
+        let text = f.display().to_string();
+        Some((text.clone(), format!("file://{text}")))
     }
 }
