@@ -228,27 +228,32 @@ pub(crate) fn print_timeline(
     }
 }
 
+/// Ctrl-C and SIGTERM stop the server gracefully; a second Ctrl-C exits at once.
+///
+/// The handlers are registered here, synchronously, before the server binds: a signal that
+/// arrives right after `listening` must never meet the default action (instant death).
 fn spawn_signal_handler(cancel: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let int = signal(SignalKind::interrupt()).ok();
+    let term = signal(SignalKind::terminate()).ok();
     tokio::spawn(async move {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let sigterm = async {
-            match term.as_mut() {
-                Some(t) => {
-                    t.recv().await;
+        let (mut int, mut term) = (int, term);
+        async fn next(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s.as_mut() {
+                Some(s) => {
+                    s.recv().await;
                 }
                 None => std::future::pending::<()>().await,
             }
-        };
+        }
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = sigterm => {}
+            _ = next(&mut int) => {}
+            _ = next(&mut term) => {}
         }
         cancel.cancel();
         // A second Ctrl-C means "now".
-        if tokio::signal::ctrl_c().await.is_ok() {
-            std::process::exit(130);
-        }
+        next(&mut int).await;
+        std::process::exit(130);
     });
 }
 

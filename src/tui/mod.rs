@@ -209,24 +209,26 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         })
     };
     // Signals: SIGTERM and SIGHUP quit cleanly (SIGINT arrives as a Ctrl-C key in raw mode).
+    // Registered here, synchronously, so none can meet the default action once we draw.
     {
+        use tokio::signal::unix::{signal, SignalKind};
+        let _enter = rt.enter();
+        let streams = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+            signal(SignalKind::interrupt()),
+        );
         let tx = tx.clone();
-        rt.spawn(async move {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut hup), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::hangup()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-                _ = int.recv() => {}
-            }
-            let _ = tx.send(Msg::Quit);
-        });
+        if let (Ok(mut term), Ok(mut hup), Ok(mut int)) = streams {
+            rt.spawn(async move {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = hup.recv() => {}
+                    _ = int.recv() => {}
+                }
+                let _ = tx.send(Msg::Quit);
+            });
+        }
     }
 
     let mut runtime = Runtime {
