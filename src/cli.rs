@@ -41,6 +41,11 @@ pub enum Command {
     ///
     /// Never overwrites a file. Then edit `<lab>/client.<ext>` and run `netlab check <lab>`.
     Init(InitArgs),
+    /// Grade a whole class: every student's clients, in parallel, each isolated.
+    ///
+    /// CLASS_DIR holds one workspace per student (as `netlab init` makes them; the folder name
+    /// is the student id). `netlab grade merge FILES…` combines JSON results instead.
+    Grade(GradeArgs),
     /// Open the course in the terminal (what `netlab` alone does): lessons, live servers and
     /// their timelines, labs checked on every save.
     Tui(TuiArgs),
@@ -75,6 +80,48 @@ pub enum DevCommand {
         dir: PathBuf,
         #[arg(long)]
         check: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct GradeArgs {
+    #[command(subcommand)]
+    pub command: Option<GradeCommand>,
+    /// The class directory: one student workspace per folder.
+    #[arg(required = true)]
+    pub class_dir: Option<PathBuf>,
+    /// Grade only these labs (repeatable). Default: every lab a workspace contains.
+    #[arg(long = "lab", value_name = "ID")]
+    pub labs: Vec<String>,
+    /// Checks run at once. Default: the number of CPU cores.
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// Seconds each client may run (default: each lab's limit).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: crate::grade::format::Format,
+    /// Write the gradebook here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write each student's full reports to DIR/<student>.md.
+    #[arg(long, value_name = "DIR")]
+    pub feedback: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GradeCommand {
+    /// Combine JSON results (`netlab grade --format json`, `netlab check --format json`) into
+    /// one gradebook.
+    Merge {
+        /// JSON files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: crate::grade::format::Format,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -149,12 +196,27 @@ pub struct CheckArgs {
     /// Seconds the client may run (default: the lab's limit, usually 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
-    /// Print the result as JSON (status, points, max_points, checks[]).
+    /// Print the result as JSON (status, points, max_points, checks[]); same as --format json.
     #[arg(long)]
     pub json: bool,
+    /// text (default), json, or junit (one testsuite, one testcase).
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
+    /// The student's id, recorded in JSON and JUnit results (for `netlab grade merge`).
+    /// Default: $NETLAB_STUDENT, else $GITHUB_ACTOR.
+    #[arg(long)]
+    pub student: Option<String>,
     /// The client command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+/// Formats of `netlab check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Junit,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,9 @@
 //! - [`course`]: the course — lessons (`lessons/*.toml`: text, live `serve` and `demo` steps,
 //!   quizzes, lab links), loaded embedded or from `--course DIR` and checked with file:line:col
 //!   diagnostics; the learner's progress file; JSON Schemas for course authors' editors.
+//! - [`grade`]: classroom grading — a class directory of workspaces graded in parallel with
+//!   each check isolated, gradebooks as a table, JSON, JUnit, CSV or Markdown, per-student
+//!   feedback, and merging results graded elsewhere.
 //! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
 //! - [`tui`]: the terminal UI (ratatui, The Elm Architecture): lessons, the live timeline,
@@ -38,6 +41,7 @@ pub mod course;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod grade;
 pub mod http;
 pub mod lab;
 pub mod scenario;

@@ -34,6 +34,7 @@ fn main() -> std::process::ExitCode {
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Schema { dir, check },
         }) => netlab::cmd::course::schema(&dir, check),
+        Some(Command::Grade(args)) => netlab::cmd::grade::run(course.as_deref(), args),
         Some(Command::List(args)) => netlab::cmd::course::list(course.as_deref(), args),
         Some(Command::Lesson(args)) => netlab::cmd::course::lesson(course.as_deref(), args),
         Some(Command::Validate(args)) => netlab::cmd::course::validate(course.as_deref(), args),

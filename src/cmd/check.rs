@@ -4,7 +4,7 @@
 //! workspace (`netlab.toml`, written by `netlab init`, in this folder or a parent) and runs
 //! `<lab>/client.<ext>` with the workspace's language.
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, CheckFormat};
 use crate::lab::report::{Report, Verdict};
 use crate::lab::{grade, run, Catalog, LabEntry, Language};
 use crate::{scenario, term, Error, ExitCode};
@@ -28,11 +28,31 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let report = rt.block_on(check_one(entry, &command, &cwd, limit))?;
-    if args.json {
-        println!("{}", report.json());
-    } else {
-        print!("{}", report.text(term::color_stdout()));
+    let mut report = rt.block_on(check_one(entry, &command, &cwd, limit))?;
+    report.student = args
+        .student
+        .clone()
+        .or_else(|| std::env::var("NETLAB_STUDENT").ok())
+        .or_else(|| std::env::var("GITHUB_ACTOR").ok())
+        .filter(|s| !s.is_empty());
+    let format = match (args.format, args.json) {
+        (Some(f), _) => f,
+        (None, true) => CheckFormat::Json,
+        (None, false) => CheckFormat::Text,
+    };
+    match format {
+        CheckFormat::Json => println!("{}", report.json()),
+        CheckFormat::Text => print!("{}", report.text(term::color_stdout())),
+        CheckFormat::Junit => {
+            let grade = crate::grade::from_report(&report);
+            let book = crate::grade::Gradebook {
+                students: vec![crate::grade::StudentGrades {
+                    student: report.student.clone().unwrap_or_else(|| "student".into()),
+                    labs: vec![grade],
+                }],
+            };
+            print!("{}", crate::grade::format::junit(&book));
+        }
     }
     Ok(match report.status {
         Verdict::Pass => ExitCode::Pass,

@@ -4,5 +4,6 @@ pub mod check;
 pub mod course;
 pub mod demo;
 pub mod dev;
+pub mod grade;
 pub mod init;
 pub mod serve;

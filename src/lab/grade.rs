@@ -12,7 +12,7 @@ use crate::trace::{escape, unescape, Entry, Event, Scope};
 use serde::Serialize;
 
 /// Outcome of one check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Pass,
@@ -21,7 +21,7 @@ pub enum Status {
 }
 
 /// One check's result, as reported.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct CheckResult {
     pub name: String,
     pub status: Status,

@@ -39,6 +39,9 @@ pub struct Report {
     pub trace: String,
     /// Last lines of the client's stderr.
     pub stderr_tail: String,
+    /// Who this is for (`--student`), so results from many CI jobs can be merged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub student: Option<String>,
 }
 
 impl Report {
@@ -98,6 +101,7 @@ impl Report {
             reproduce,
             trace,
             stderr_tail,
+            student: None,
         }
     }
 
