@@ -247,13 +247,16 @@ pub fn from_report(r: &Report) -> LabGrade {
     }
 }
 
+/// Called after each graded task with (done, total, task, grade): a progress bar.
+pub type Progress = Arc<dyn Fn(usize, usize, &Task, &LabGrade) + Send + Sync>;
+
 /// Grade every task, `jobs` at a time; `progress` is called after each with (done, total).
 pub async fn run(
     tasks: Vec<Task>,
     catalog: &Catalog,
     jobs: usize,
     limit: Option<f64>,
-    progress: Arc<dyn Fn(usize, usize, &Task, &LabGrade) + Send + Sync>,
+    progress: Progress,
 ) -> Gradebook {
     let total = tasks.len();
     let sem = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
