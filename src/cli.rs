@@ -46,6 +46,11 @@ pub enum Command {
     /// CLASS_DIR holds one workspace per student (as `netlab init` makes them; the folder name
     /// is the student id). `netlab grade merge FILES…` combines JSON results instead.
     Grade(GradeArgs),
+    /// Generate the mdBook companion from the course: pages, recorded timelines, diagrams.
+    Book(BookArgs),
+    /// Turn a recorded timeline (JSON lines from `serve --json` or `demo --json`) into a
+    /// sequence diagram (`--svg`) or the canonical trace.
+    Trace(TraceArgs),
     /// Open the course in the terminal (what `netlab` alone does): lessons, live servers and
     /// their timelines, labs checked on every save.
     Tui(TuiArgs),
@@ -123,6 +128,31 @@ pub enum GradeCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    /// The book directory (book.toml and src/).
+    #[arg(long, default_value = "book")]
+    pub out: PathBuf,
+    /// Write nothing; exit 1 listing the pages that differ from the course.
+    #[arg(long)]
+    pub check: bool,
+    /// Only the pages: do not run the live steps to record timelines.
+    #[arg(long)]
+    pub no_record: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// JSON lines file; `-` or nothing reads standard input.
+    pub file: Option<PathBuf>,
+    /// Print an SVG sequence diagram.
+    #[arg(long)]
+    pub svg: bool,
+    /// The diagram's title.
+    #[arg(long, default_value = "netlab timeline")]
+    pub title: String,
 }
 
 #[derive(Debug, Args)]

@@ -32,9 +32,12 @@
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
 //! - [`tui`]: the terminal UI (ratatui, The Elm Architecture): lessons, the live timeline,
 //!   labs in watch mode, the course map, progress.
+//! - [`book`]: the mdBook companion generated from the course, with timelines recorded at
+//!   build time and SVG sequence diagrams.
 //! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
 //! - [`error`]: the library's error type and the process exit codes.
 
+pub mod book;
 pub mod cli;
 pub mod cmd;
 pub mod course;

@@ -35,6 +35,8 @@ fn main() -> std::process::ExitCode {
             command: netlab::cli::DevCommand::Schema { dir, check },
         }) => netlab::cmd::course::schema(&dir, check),
         Some(Command::Grade(args)) => netlab::cmd::grade::run(course.as_deref(), args),
+        Some(Command::Book(args)) => netlab::cmd::book::run(course.as_deref(), args),
+        Some(Command::Trace(args)) => netlab::cmd::book::trace(args),
         Some(Command::List(args)) => netlab::cmd::course::list(course.as_deref(), args),
         Some(Command::Lesson(args)) => netlab::cmd::course::lesson(course.as_deref(), args),
         Some(Command::Validate(args)) => netlab::cmd::course::validate(course.as_deref(), args),

@@ -1,5 +1,6 @@
 //! One module per command; each takes its parsed arguments and returns an exit code.
 
+pub mod book;
 pub mod check;
 pub mod course;
 pub mod demo;

@@ -1,0 +1,243 @@
+//! The book: generated pages match the course (stale pages fail), every live step has a
+//! timeline recorded by running it and a diagram, every internal link resolves, mdBook builds
+//! it (when installed; CI installs it), and headless Chromium renders a diagram (when
+//! installed; CI installs it).
+
+mod common;
+
+use common::{have, netlab_bin, repo_root};
+use netlab::book;
+use netlab::course::lesson::Step;
+use netlab::course::Course;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn course() -> Course {
+    Course::load(None).unwrap()
+}
+
+fn live_steps(c: &Course) -> Vec<String> {
+    c.lessons
+        .iter()
+        .flat_map(|l| {
+            l.lesson
+                .steps
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| matches!(s, Step::Serve { .. } | Step::Demo { .. }))
+                .map(|(n, _)| book::trace_name(&l.lesson.id, n + 1))
+        })
+        .collect()
+}
+
+#[test]
+fn the_committed_book_is_up_to_date() {
+    let out = Command::new(netlab_bin())
+        .args(["book", "--check", "--out"])
+        .arg(repo_root().join("book"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the book is stale; run `cargo run -- book`:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every lesson and lab has its page.
+    let c = course();
+    let src = repo_root().join("book/src");
+    for (i, l) in c.lessons.iter().enumerate() {
+        assert!(src
+            .join(format!("lessons/{:02}-{}.md", i + 1, l.lesson.id))
+            .is_file());
+    }
+    for l in &c.labs.labs {
+        assert!(src.join(format!("labs/{}.md", l.lab.id)).is_file());
+    }
+    // Every live step has a recorded trace (canonical, parseable) and a diagram.
+    for name in live_steps(&c) {
+        let t = std::fs::read_to_string(src.join(format!("traces/{name}.trace")))
+            .unwrap_or_else(|_| panic!("no trace for {name}"));
+        netlab::trace::canon::CanonTrace::parse(&t).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let svg = std::fs::read_to_string(src.join(format!("traces/{name}.svg"))).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("marker-end"),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn building_the_book_records_every_live_step() {
+    if !have("nc") || !have("curl") || !have("node") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(netlab_bin())
+        .arg("book")
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No live step's client failed while recording.
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("note:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in live_steps(&course()) {
+        let t =
+            std::fs::read_to_string(dir.path().join(format!("src/traces/{name}.trace"))).unwrap();
+        // Something really happened: a connection, a datagram, or a demo's client.
+        assert!(
+            t.contains("connection") || t.contains("message") || t.contains("client"),
+            "{name} recorded nothing:\n{t}"
+        );
+    }
+}
+
+/// Markdown links and includes in `text` (relative targets only).
+fn targets(text: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    let re = regex::Regex::new(r"\]\(([^)\s]+)\)|\{\{#include ([^}]+)\}\}").unwrap();
+    for c in re.captures_iter(text) {
+        let t = c.get(1).or(c.get(2)).unwrap().as_str().trim().to_string();
+        if !t.starts_with("http") && !t.starts_with('#') && !t.starts_with("mailto:") {
+            v.push(t);
+        }
+    }
+    v
+}
+
+fn md_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            md_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "md") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_internal_link_resolves() {
+    let src = repo_root().join("book/src");
+    let mut files = Vec::new();
+    md_files(&src, &mut files);
+    assert!(files.len() > 30);
+    let mut broken = Vec::new();
+    let mut n = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for t in targets(&text) {
+            n += 1;
+            let path = t.split('#').next().unwrap();
+            if !f.parent().unwrap().join(path).exists() {
+                broken.push(format!("{}: {t}", f.display()));
+            }
+        }
+    }
+    assert!(n > 100, "only {n} links checked");
+    assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+#[test]
+fn mdbook_builds_it() {
+    if !have("mdbook") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new("mdbook")
+        .arg("build")
+        .arg(repo_root().join("book"))
+        .arg("-d")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let c = course();
+    for (i, l) in c.lessons.iter().enumerate() {
+        let html = dir
+            .path()
+            .join(format!("lessons/{:02}-{}.html", i + 1, l.lesson.id));
+        let text =
+            std::fs::read_to_string(&html).unwrap_or_else(|_| panic!("no {}", html.display()));
+        assert!(text.contains("<h1"), "{}", html.display());
+    }
+    // The chapter embeds its diagram and the included trace.
+    let ch = std::fs::read_to_string(dir.path().join("lessons/02-tcp-server.html")).unwrap();
+    assert!(ch.contains("../traces/tcp-server-step3.svg"));
+    assert!(ch.contains("netlab-trace/1"), "the trace was included");
+}
+
+#[test]
+fn chromium_renders_a_diagram() {
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| {
+            Command::new("sh")
+                .arg("-c")
+                .arg(format!("command -v {c}"))
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+    let Some(chromium) = chromium else {
+        if std::env::var_os("CI").is_some() {
+            panic!("chromium is required in CI");
+        }
+        eprintln!("\n*** SKIPPING: chromium is not installed (CI installs it) ***\n");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let svg = repo_root().join("book/src/traces/tcp-server-step3.svg");
+    // The chapter's own markup for it: an <img> in an HTML page.
+    let page = dir.path().join("page.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<html><body style=\"margin:0;background:#fff\"><img src=\"file://{}\"></body></html>",
+            svg.display()
+        ),
+    )
+    .unwrap();
+    let png = dir.path().join("shot.png");
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--allow-file-access-from-files",
+            "--window-size=800,400",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        png.is_file(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoder = png::Decoder::new(std::fs::File::open(&png).unwrap());
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let px = &buf[..info.buffer_size()];
+    let channels = info.color_type.samples();
+    // Count dark pixels (text and arrows): a blank or broken image has none.
+    let dark = px
+        .chunks(channels)
+        .filter(|p| p.iter().take(3).all(|c| *c < 120))
+        .count();
+    assert!(dark > 500, "the diagram did not render: {dark} dark pixels");
+}
