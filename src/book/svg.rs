@@ -14,9 +14,9 @@ use std::fmt::Write as _;
 /// Most rows drawn; longer timelines end with a "… N more" row.
 pub const MAX_ROWS: usize = 80;
 
-const WIDTH: usize = 760;
-const CLIENT_X: usize = 200;
-const SERVER_X: usize = 600;
+const WIDTH: usize = 880;
+const CLIENT_X: usize = 290;
+const SERVER_X: usize = 630;
 const ROW: usize = 26;
 const TOP: usize = 64;
 
@@ -224,7 +224,7 @@ pub fn sequence(title: &str, entries: &[Entry]) -> String {
                     r##"<line x1="{x1}" y1="{y}" x2="{x2}" y2="{y}" stroke="{color}" stroke-width="1.4" marker-end="url(#arrow)"/><text x="{}" y="{}" text-anchor="middle" fill="{color}">{}</text>"##,
                     (CLIENT_X + SERVER_X) / 2,
                     y - 4,
-                    esc(&clip(&label, 54))
+                    esc(&clip(&label, 46))
                 );
             }
             Row::Note(client, label) => {
@@ -239,7 +239,7 @@ pub fn sequence(title: &str, entries: &[Entry]) -> String {
                     r##"<circle cx="{}" cy="{y}" r="3" fill="#557"/><text x="{x}" y="{}" text-anchor="{anchor}" fill="#446">{}</text>"##,
                     if client { CLIENT_X } else { SERVER_X },
                     y + 4,
-                    esc(&clip(&label, 26))
+                    esc(&clip(&label, if client { 28 } else { 32 }))
                 );
             }
         }
