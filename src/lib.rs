@@ -44,6 +44,8 @@ pub mod course;
 pub mod demo;
 pub mod engine;
 pub mod error;
+#[cfg(test)]
+pub mod fuzzing;
 pub mod grade;
 pub mod http;
 pub mod lab;

@@ -436,18 +436,9 @@ why = "no"
         /// either parse or give an error naming the file.
         #[test]
         fn the_loader_never_panics(
-            edits in proptest::collection::vec((proptest::prelude::any::<u16>(), proptest::prelude::any::<u8>(), 0u8..3), 0..6),
+            edits in crate::fuzzing::edits(6),
         ) {
-            let mut data = OK.as_bytes().to_vec();
-            for (at, byte, op) in edits {
-                let i = usize::from(at) % (data.len() + 1);
-                match op {
-                    0 if i < data.len() => data[i] = byte,
-                    1 => data.insert(i, byte),
-                    _ if i < data.len() => { data.remove(i); }
-                    _ => {}
-                }
-            }
+            let data = crate::fuzzing::mutate(OK.as_bytes(), &edits);
             let text = String::from_utf8_lossy(&data);
             if let Err(e) = parse("x.toml", &text, &labs()) {
                 proptest::prop_assert!(e.to_string().starts_with("x.toml: "));

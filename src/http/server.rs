@@ -957,7 +957,7 @@ mod tests {
         #[test]
         fn mutated_requests_never_panic(
             base in 0usize..7,
-            edits in proptest::collection::vec((any::<u16>(), any::<u8>(), 0u8..3), 0..8),
+            edits in crate::fuzzing::edits(8),
             split in 1usize..50,
             fin in any::<bool>(),
         ) {
@@ -970,16 +970,7 @@ mod tests {
                 b"CONNECT echo.netlab:7 HTTP/1.1\r\nHost: x\r\n\r\nyo",
                 b"GET /slow/3 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
             ];
-            let mut data = SEEDS[base].to_vec();
-            for (at, byte, op) in edits {
-                let i = usize::from(at) % (data.len() + 1);
-                match op {
-                    0 if i < data.len() => data[i] = byte,
-                    1 => data.insert(i, byte),
-                    _ if i < data.len() => { data.remove(i); }
-                    _ => {}
-                }
-            }
+            let data = crate::fuzzing::mutate(SEEDS[base], &edits);
             let mut c = conn();
             let mut out = Vec::new();
             for part in data.chunks(split) {

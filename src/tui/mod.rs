@@ -176,11 +176,7 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
     );
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = ratatui::crossterm::execute!(
-            std::io::stdout(),
-            ratatui::crossterm::event::DisableMouseCapture
-        );
-        ratatui::restore();
+        restore_terminal();
         hook(info);
     }));
 
@@ -252,11 +248,7 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         runtime.shutdown();
         stop_input.store(true, Ordering::Relaxed);
         let _ = input.join();
-        let _ = ratatui::crossterm::execute!(
-            std::io::stdout(),
-            ratatui::crossterm::event::DisableMouseCapture
-        );
-        ratatui::restore();
+        restore_terminal();
         eprintln!(
             "first frame after {:.1} ms",
             first_frame.as_secs_f64() * 1e3
@@ -274,14 +266,19 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
     runtime.shutdown();
     stop_input.store(true, Ordering::Relaxed);
     let _ = input.join();
+    restore_terminal();
+    rt.shutdown_timeout(Duration::from_secs(2));
+    result.map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
+    Ok(ExitCode::Pass)
+}
+
+/// Undo everything [`run`] did to the terminal: mouse capture, raw mode, alternate screen.
+fn restore_terminal() {
     let _ = ratatui::crossterm::execute!(
         std::io::stdout(),
         ratatui::crossterm::event::DisableMouseCapture
     );
     ratatui::restore();
-    rt.shutdown_timeout(Duration::from_secs(2));
-    result.map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
-    Ok(ExitCode::Pass)
 }
 
 /// Make the app's file path on screen a clickable OSC 8 link: the same characters, rewritten
@@ -517,11 +514,7 @@ impl Runtime {
                 let editor = std::env::var("VISUAL")
                     .or_else(|_| std::env::var("EDITOR"))
                     .unwrap_or_else(|_| "vi".to_string());
-                let _ = ratatui::crossterm::execute!(
-                    std::io::stdout(),
-                    ratatui::crossterm::event::DisableMouseCapture
-                );
-                ratatui::restore();
+                restore_terminal();
                 // `$EDITOR` may carry arguments (`code -w`): let the shell split it.
                 let status = std::process::Command::new("sh")
                     .arg("-c")
