@@ -176,12 +176,18 @@ pub struct ListArgs {
 pub struct LessonArgs {
     /// A lesson id (see `netlab list`), alias or number.
     pub id: String,
+    /// The lesson as JSON (its steps as in the TOML file).
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     /// A course directory (with lessons/ and labs/); default: the built-in course.
     pub dir: Option<PathBuf>,
+    /// `{"ok":true,"lessons":N,"steps":N,"labs":N}` or `{"ok":false,"error":"…"}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

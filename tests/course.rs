@@ -257,6 +257,32 @@ fn broken_lessons_are_located_and_exit_3() {
 }
 
 #[test]
+fn validate_and_lesson_speak_json() {
+    let out = Command::new(netlab_bin())
+        .args(["validate", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["lessons"], 16);
+    let out = Command::new(netlab_bin())
+        .args(["validate", "--json", "/nonexistent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["ok"], false);
+    let out = Command::new(netlab_bin())
+        .args(["lesson", "udp", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["id"], "udp");
+    assert_eq!(v["number"], 9);
+    assert_eq!(v["steps"][0]["kind"], "text");
+}
+
+#[test]
 fn lesson_prints_as_plain_text() {
     let out = Command::new(netlab_bin())
         .args(["lesson", "udp"])

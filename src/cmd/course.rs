@@ -122,7 +122,16 @@ pub fn lesson(course: Option<&Path>, args: LessonArgs) -> Result<ExitCode, Error
                 .unwrap_or_default()
         )));
     };
-    print!("{}", plain_text(&c, n, &e.lesson));
+    if args.json {
+        let mut v = serde_json::to_value(&e.lesson).map_err(std::io::Error::from)?;
+        v["number"] = (n + 1).into();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(std::io::Error::from)?
+        );
+    } else {
+        print!("{}", plain_text(&c, n, &e.lesson));
+    }
     Ok(ExitCode::Pass)
 }
 
@@ -238,8 +247,25 @@ fn letter(k: usize) -> char {
 /// `netlab validate [DIR]`: exit 0 when the course loads cleanly, 3 with the first problem.
 pub fn validate(course: Option<&Path>, args: ValidateArgs) -> Result<ExitCode, Error> {
     let dir = args.dir.as_deref().or(course);
-    let c = load(dir)?;
+    let c = match load(dir) {
+        Ok(c) => c,
+        Err(e) if args.json => {
+            println!(
+                "{}",
+                serde_json::json!({"ok": false, "error": e.to_string()})
+            );
+            return Ok(e.exit_code());
+        }
+        Err(e) => return Err(e),
+    };
     let steps: usize = c.lessons.iter().map(|e| e.lesson.steps.len()).sum();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"ok": true, "lessons": c.lessons.len(), "steps": steps, "labs": c.labs.labs.len()})
+        );
+        return Ok(ExitCode::Pass);
+    }
     println!(
         "ok: {} lessons ({steps} steps) and {} labs in {}",
         c.lessons.len(),
