@@ -12,7 +12,7 @@
 
 pub mod svg;
 
-use crate::course::lesson::{fill, Choice, Step};
+use crate::course::lesson::{fill, fill_default, Choice, Step};
 use crate::course::Course;
 use crate::scenario::{self, BindSpec, ServeConfig};
 use crate::trace::{Entry, Recorder};
@@ -110,7 +110,6 @@ fn lesson_page(course: &Course, i: usize) -> String {
                 ..
             } => {
                 let _ = writeln!(o, "{}\n", body.trim());
-                let port = scenario::find(scenario).map_or(0, |s| s.default_port);
                 let _ = writeln!(
                     o,
                     "Start the server:\n\n```sh\nnetlab serve {scenario}\n```\n"
@@ -118,7 +117,7 @@ fn lesson_page(course: &Course, i: usize) -> String {
                 if !try_.is_empty() {
                     o.push_str("Then, from another terminal:\n\n```sh\n");
                     for t in try_ {
-                        let cmd = fill(&t.cmd, "127.0.0.1", port, "/tmp/netlab.sock", "ca.pem");
+                        let cmd = fill_default(&t.cmd, scenario);
                         let _ = writeln!(o, "{cmd}    # {}", t.label);
                     }
                     o.push_str("```\n\n");

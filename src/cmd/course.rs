@@ -1,7 +1,7 @@
 //! `netlab list`, `netlab lesson ID` and `netlab validate`: the course from the command line.
 
 use crate::cli::{LessonArgs, ListArgs, ValidateArgs};
-use crate::course::lesson::{fill, Step};
+use crate::course::lesson::{fill_default, Step};
 use crate::course::progress::{Progress, Store};
 use crate::course::Course;
 use crate::{Error, ExitCode};
@@ -168,19 +168,11 @@ pub fn plain_text(c: &Course, n: usize, l: &crate::course::lesson::Lesson) -> St
                 ..
             } => {
                 let _ = writeln!(out, "{}\n", body.trim());
-                let sc = crate::scenario::find(scenario);
-                let port = sc.map_or(0, |s| s.default_port);
                 let _ = writeln!(out, "Start the server:  netlab serve {scenario}");
                 if !try_.is_empty() {
                     let _ = writeln!(out, "Then, from another terminal:");
                     for t in try_ {
-                        let cmd = fill(
-                            &t.cmd,
-                            "127.0.0.1",
-                            port,
-                            &format!("/tmp/netlab-{scenario}.sock"),
-                            "ca.pem",
-                        );
+                        let cmd = fill_default(&t.cmd, scenario);
                         let _ = writeln!(out, "  [{}] {cmd}", t.label);
                     }
                 }

@@ -182,3 +182,16 @@ pub fn fill(cmd: &str, host: &str, port: u16, socket: &str, ca: &str) -> String 
         .replace("{socket}", socket)
         .replace("{ca}", ca)
 }
+
+/// A `try` command as shown when the step's server is not running: the scenario's usual port,
+/// and conventional names for the socket path and the CA file.
+pub fn fill_default(cmd: &str, scenario: &str) -> String {
+    let port = crate::scenario::find(scenario).map_or(0, |s| s.default_port);
+    fill(
+        cmd,
+        "127.0.0.1",
+        port,
+        &format!("/tmp/netlab-{scenario}.sock"),
+        "ca.pem",
+    )
+}

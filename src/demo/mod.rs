@@ -282,13 +282,10 @@ async fn client(
                 ],
                 ..RequestOptions::get("/chat")
             };
-            let reply = one_shot(None).request(1, opts).await?;
-            let Some(tunnel) = reply.tunnel else {
-                return Err(std::io::Error::other(format!(
-                    "expected 101 Switching Protocols, got {} {}",
-                    reply.status, reply.reason
-                )));
-            };
+            let tunnel = one_shot(None)
+                .request(1, opts)
+                .await?
+                .into_tunnel("101 Switching Protocols")?;
             let echo = tunnel.exchange(b"ping over netlab-echo\n").await?;
             findings.notes.push(format!(
                 "101 Switching Protocols, then raw bytes on the same socket: sent \"ping over netlab-echo\\n\", got back {:?}",
@@ -300,19 +297,14 @@ async fn client(
                 method: "CONNECT".into(),
                 ..RequestOptions::get(crate::http::routes::CONNECT_TARGET)
             };
-            let reply = one_shot(None).request(1, opts).await?;
-            let Some(tunnel) = reply.tunnel else {
-                return Err(std::io::Error::other(format!(
-                    "expected 200 Connection Established, got {} {}",
-                    reply.status, reply.reason
-                )));
-            };
+            let tunnel = one_shot(None)
+                .request(1, opts)
+                .await?
+                .into_tunnel("200 Connection Established")?;
             let echo = tunnel.exchange(b"hello through the tunnel\n").await?;
             findings.notes.push(format!(
-                "CONNECT {} → {} {}, then a tunnel: got back {:?}",
+                "CONNECT {} → 200 Connection Established, then a tunnel: got back {:?}",
                 crate::http::routes::CONNECT_TARGET,
-                reply.status,
-                reply.reason,
                 String::from_utf8_lossy(&echo)
             ));
         }

@@ -122,6 +122,18 @@ pub struct Reply {
     pub tunnel: Option<Tunnel>,
 }
 
+impl Reply {
+    /// The tunnel of an accepted upgrade or CONNECT, or an error naming what came instead.
+    pub fn into_tunnel(self, expected: &str) -> std::io::Result<Tunnel> {
+        self.tunnel.ok_or_else(|| {
+            std::io::Error::other(format!(
+                "expected {expected}, got {} {}",
+                self.status, self.reason
+            ))
+        })
+    }
+}
+
 /// A socket taken over after a `101` or a CONNECT's `200` (Node's `(res, socket, head)`).
 pub struct Tunnel {
     io: BoxIo,
@@ -574,16 +586,7 @@ impl Reader<'_> {
                 let head = Head {
                     status: res.code.unwrap_or(0),
                     reason: res.reason.unwrap_or_default().to_string(),
-                    headers: res
-                        .headers
-                        .iter()
-                        .map(|h| {
-                            (
-                                h.name.to_string(),
-                                String::from_utf8_lossy(h.value).into_owned(),
-                            )
-                        })
-                        .collect(),
+                    headers: super::header_pairs(res.headers),
                 };
                 self.buf.drain(..len);
                 return Ok(head);

@@ -29,3 +29,16 @@ pub mod client;
 pub mod message;
 pub mod routes;
 pub mod server;
+
+/// Parsed headers as owned (name, value) pairs, in order (values lossily as UTF-8).
+pub fn header_pairs(headers: &[httparse::Header<'_>]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|h| {
+            (
+                h.name.to_string(),
+                String::from_utf8_lossy(h.value).into_owned(),
+            )
+        })
+        .collect()
+}

@@ -156,6 +156,8 @@ enum Mode {
 struct Slot {
     req: u32,
     ready: Option<Vec<u8>>,
+    /// The `writeHead()` event of `ready`, recorded when it is written.
+    head: Option<Event>,
     close_after: bool,
     tunnel_after: bool,
 }
@@ -322,6 +324,7 @@ impl Conn {
         self.queue.push_back(Slot {
             req: 0,
             ready: Some(bytes.to_vec()),
+            head: None,
             close_after: true,
             tunnel_after: false,
         });
@@ -390,16 +393,7 @@ impl Conn {
             method: req.method.unwrap_or_default().to_string(),
             url: req.path.unwrap_or_default().to_string(),
             version: format!("1.{}", req.version.unwrap_or(1)),
-            headers: req
-                .headers
-                .iter()
-                .map(|h| {
-                    (
-                        h.name.to_string(),
-                        String::from_utf8_lossy(h.value).into_owned(),
-                    )
-                })
-                .collect(),
+            headers: super::header_pairs(req.headers),
             body: Vec::new(),
             body_len: 0,
         };
@@ -510,6 +504,7 @@ impl Conn {
         self.queue.push_back(Slot {
             req: id,
             ready: None,
+            head: None,
             close_after: false,
             tunnel_after: true,
         });
@@ -610,6 +605,7 @@ impl Conn {
         self.queue.push_back(Slot {
             req: req.id,
             ready: None,
+            head: None,
             close_after: close,
             tunnel_after: false,
         });
@@ -634,7 +630,7 @@ impl Conn {
 
     /// A reply is ready: fill its slot and send what is due, in order.
     fn complete(&mut self, req: Request, reply: Reply) {
-        let bytes = reply.response.to_bytes(&req);
+        let (head, bytes) = reply.response.to_bytes(&req);
         if let Some(slot) = self.queue.iter_mut().find(|s| s.req == req.id) {
             slot.close_after |= reply.response.close;
             let accepted = reply.response.status == 101
@@ -646,6 +642,7 @@ impl Conn {
                 slot.close_after = true;
             }
             slot.ready = Some(bytes);
+            slot.head = Some(head);
         }
         self.flush();
     }
@@ -655,11 +652,9 @@ impl Conn {
         while self.queue.front().is_some_and(|s| s.ready.is_some()) {
             let slot = self.queue.pop_front().expect("checked");
             let bytes = slot.ready.expect("checked");
-            if slot.req > 0 {
-                if let Some(head) = write_head(&bytes) {
-                    let rs = self.res_scope(slot.req);
-                    self.out.push(Action::Record(rs, head));
-                }
+            if let (true, Some(head)) = (slot.req > 0, slot.head) {
+                let rs = self.res_scope(slot.req);
+                self.out.push(Action::Record(rs, head));
             }
             self.out.push(Action::Write(bytes));
             // A switched connection has no response object in Node (the app writes the 101 or
@@ -738,27 +733,6 @@ fn push_body(req: &mut Request, chunk: &[u8]) {
     req.body.extend_from_slice(&chunk[..chunk.len().min(room)]);
 }
 
-/// The `writeHead()` action for a response's wire bytes (status line and headers as sent).
-fn write_head(bytes: &[u8]) -> Option<Event> {
-    let mut headers = [httparse::EMPTY_HEADER; 32];
-    let mut res = httparse::Response::new(&mut headers);
-    res.parse(bytes).ok()?;
-    Some(Event::WriteHead {
-        status: res.code?,
-        reason: res.reason.unwrap_or_default().to_string(),
-        headers: res
-            .headers
-            .iter()
-            .map(|h| {
-                (
-                    h.name.to_string(),
-                    String::from_utf8_lossy(h.value).into_owned(),
-                )
-            })
-            .collect(),
-    })
-}
-
 fn request_event(r: &Request) -> Event {
     Event::Request {
         method: r.method.clone(),
@@ -769,17 +743,16 @@ fn request_event(r: &Request) -> Event {
 }
 
 impl Response {
-    /// The response's wire bytes for `req` (no body for HEAD).
-    pub fn to_bytes(&self, req: &Request) -> Vec<u8> {
-        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
-        for (k, v) in &self.headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
+    /// The head as written for `req` — status, reason and every header, the framing and
+    /// `Connection` headers included — as the `writeHead()` event, and the wire bytes (no body
+    /// for HEAD). One source for both, so the message view shows exactly what was sent.
+    pub fn to_bytes(&self, req: &Request) -> (Event, Vec<u8>) {
+        let mut headers = self.headers.clone();
         let tunnel = self.status == 101 || (req.method == "CONNECT" && self.status == 200);
         let mut body = Vec::new();
         if !tunnel {
             if self.chunked {
-                head.push_str("Transfer-Encoding: chunked\r\n");
+                headers.push(("Transfer-Encoding".into(), "chunked".into()));
                 for part in &self.chunks {
                     body.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
                     body.extend_from_slice(part);
@@ -787,21 +760,31 @@ impl Response {
                 }
                 body.extend_from_slice(b"0\r\n\r\n");
             } else {
-                head.push_str(&format!("Content-Length: {}\r\n", self.body.len()));
+                headers.push(("Content-Length".into(), self.body.len().to_string()));
                 body.extend_from_slice(&self.body);
             }
             if self.close || req.wants_close() {
-                head.push_str("Connection: close\r\n");
+                headers.push(("Connection".into(), "close".into()));
             } else {
-                head.push_str("Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n");
+                headers.push(("Connection".into(), "keep-alive".into()));
+                headers.push(("Keep-Alive".into(), "timeout=5".into()));
             }
+        }
+        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
+        for (k, v) in &headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
         let mut out = head.into_bytes();
         if req.method != "HEAD" {
             out.extend_from_slice(&body);
         }
-        out
+        let event = Event::WriteHead {
+            status: self.status,
+            reason: self.reason.to_string(),
+            headers,
+        };
+        (event, out)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use super::app::{conn_of, App, Confirm, Focus, Screen, Server};
 use super::markdown::{self, Theme};
-use crate::course::lesson::{fill, Choice, Step};
+use crate::course::lesson::{fill, fill_default, Choice, Step};
 use crate::trace::render::{self, Kind};
 use crate::trace::{Entry, Scope};
 use ratatui::buffer::Buffer;
@@ -186,15 +186,11 @@ impl App {
                 lines.extend(md(body));
                 lines.push(Line::default());
                 lines.push(self.server_line(scenario));
-                let (port, socket, ca) = match &self.server {
+                let running = match &self.server {
                     Server::Running {
                         port, socket, ca, ..
-                    } => (*port, socket.clone(), ca.clone()),
-                    _ => (
-                        crate::scenario::find(scenario).map_or(0, |s| s.default_port),
-                        "SOCKET".to_string(),
-                        "CA.pem".to_string(),
-                    ),
+                    } => Some((*port, socket.as_str(), ca.as_str())),
+                    _ => None,
                 };
                 if !try_.is_empty() {
                     lines.push(Line::default());
@@ -203,7 +199,10 @@ impl App {
                         Style::new().add_modifier(Modifier::BOLD),
                     )));
                     for t in try_ {
-                        let cmd = fill(&t.cmd, "127.0.0.1", port, &socket, &ca);
+                        let cmd = match running {
+                            Some((port, socket, ca)) => fill(&t.cmd, "127.0.0.1", port, socket, ca),
+                            None => fill_default(&t.cmd, scenario),
+                        };
                         lines.push(Line::from(vec![
                             Span::styled(
                                 format!("  {:<10} ", t.label),
