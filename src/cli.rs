@@ -1,4 +1,5 @@
-//! The command-line interface (clap definitions only; the work is in [`crate::cmd`]).
+//! The command-line interface: clap definitions only. The binary's `cmd` modules carry each
+//! command out on top of the library.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

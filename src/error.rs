@@ -39,14 +39,16 @@ pub enum Error {
     },
     /// A lab or lesson file is invalid.
     #[error("{0}")]
-    Course(#[from] crate::lab::CourseError),
+    Course(#[from] crate::diag::CourseError),
     /// An unknown lab id.
-    #[error("unknown lab `{name}`{}; labs: {known}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
-    UnknownLab {
-        name: String,
-        suggestion: Option<String>,
-        known: String,
-    },
+    #[error(transparent)]
+    UnknownLab(#[from] crate::lab::check::UnknownLab),
+    /// The learner's workspace (or a client in it) cannot be used.
+    #[error(transparent)]
+    Workspace(#[from] crate::workspace::WorkspaceError),
+    /// A lab run could not happen at all (netlab's problem, not the client's).
+    #[error(transparent)]
+    Run(#[from] crate::lab::run::RunError),
     /// The command line asked for something impossible.
     #[error("{0}")]
     Usage(String),
@@ -74,12 +76,16 @@ impl Error {
     /// The exit code this error ends the process with.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::UnknownScenario { .. } | Error::UnknownLab { .. } | Error::Usage(_) => {
+            Error::UnknownScenario { .. } | Error::UnknownLab(_) | Error::Usage(_) => {
                 ExitCode::Usage
             }
+            Error::Workspace(e) => match e {
+                crate::workspace::WorkspaceError::Io { .. } => ExitCode::Internal,
+                _ => ExitCode::Usage,
+            },
             Error::Course(_) => ExitCode::BadCourse,
             Error::Bind { .. } => ExitCode::Fail,
-            Error::Io(_) => ExitCode::Internal,
+            Error::Io(_) | Error::Run(_) => ExitCode::Internal,
         }
     }
 }

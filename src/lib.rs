@@ -39,9 +39,9 @@
 
 pub mod book;
 pub mod cli;
-pub mod cmd;
 pub mod course;
 pub mod demo;
+pub mod diag;
 pub mod engine;
 pub mod error;
 #[cfg(test)]
@@ -50,9 +50,11 @@ pub mod grade;
 pub mod http;
 pub mod lab;
 pub mod scenario;
+pub mod suggest;
 pub mod term;
 pub mod tls;
 pub mod trace;
 pub mod tui;
+pub mod workspace;
 
 pub use error::{Error, ExitCode};

@@ -1,6 +1,8 @@
 //! The `netlab` binary: parse the command line, run the command, map the outcome to an exit
 //! code. Everything else lives in the library.
 
+mod cmd;
+
 use clap::Parser;
 use netlab::cli::{Cli, Command};
 use netlab::ExitCode;
@@ -19,27 +21,27 @@ fn main() -> std::process::ExitCode {
     };
     let course = cli.course.clone();
     let outcome = match cli.command {
-        Some(Command::Serve(args)) => netlab::cmd::serve::run(args),
-        Some(Command::Check(args)) => netlab::cmd::check::run(course.as_deref(), args),
-        Some(Command::Demo(args)) => netlab::cmd::demo::run(args),
+        Some(Command::Serve(args)) => cmd::serve::run(args),
+        Some(Command::Check(args)) => cmd::check::run(course.as_deref(), args),
+        Some(Command::Demo(args)) => cmd::demo::run(args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "netlab", &mut std::io::stdout());
             Ok(ExitCode::Pass)
         }
-        Some(Command::Init(args)) => netlab::cmd::init::run(course.as_deref(), args),
+        Some(Command::Init(args)) => cmd::init::run(course.as_deref(), args),
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Check(args),
-        }) => netlab::cmd::dev::check(course.as_deref(), args),
+        }) => cmd::dev::check(course.as_deref(), args),
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Schema { dir, check },
-        }) => netlab::cmd::course::schema(&dir, check),
-        Some(Command::Grade(args)) => netlab::cmd::grade::run(course.as_deref(), args),
-        Some(Command::Book(args)) => netlab::cmd::book::run(course.as_deref(), args),
-        Some(Command::Trace(args)) => netlab::cmd::book::trace(args),
-        Some(Command::List(args)) => netlab::cmd::course::list(course.as_deref(), args),
-        Some(Command::Lesson(args)) => netlab::cmd::course::lesson(course.as_deref(), args),
-        Some(Command::Validate(args)) => netlab::cmd::course::validate(course.as_deref(), args),
+        }) => cmd::course::schema(&dir, check),
+        Some(Command::Grade(args)) => cmd::grade::run(course.as_deref(), args),
+        Some(Command::Book(args)) => cmd::book::run(course.as_deref(), args),
+        Some(Command::Trace(args)) => cmd::book::trace(args),
+        Some(Command::List(args)) => cmd::course::list(course.as_deref(), args),
+        Some(Command::Lesson(args)) => cmd::course::lesson(course.as_deref(), args),
+        Some(Command::Validate(args)) => cmd::course::validate(course.as_deref(), args),
         Some(Command::Tui(args)) => netlab::tui::run(
             course.as_deref(),
             netlab::tui::Options {

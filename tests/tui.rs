@@ -6,8 +6,10 @@ use netlab::course::Course;
 use netlab::lab::grade::{CheckResult, Status};
 use netlab::lab::report::Report;
 use netlab::lab::run::{ClientOutcome, ExitStatus};
+use netlab::lab::Language;
 use netlab::trace::{Entry, Event, Scope};
 use netlab::tui::app::{App, Cmd, Msg, Screen, Server, TIMELINE_CAP};
+use netlab::workspace::Workspace;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -130,7 +132,10 @@ fn report(pass: bool) -> Box<Report> {
 
 fn lab_app(pass: bool) -> App {
     let mut a = app();
-    a.workspace = Some(("/home/learner/netlab-work".into(), "js".into()));
+    a.workspace = Some(Workspace {
+        root: "/home/learner/netlab-work".into(),
+        language: Language::Node,
+    });
     at(&mut a, "tcp-server", 7);
     let cmds = key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Lab);
@@ -394,8 +399,12 @@ fn labs_without_a_workspace_offer_init() {
     assert_eq!(a.screen, Screen::Lab);
     assert!(ch(&mut a, 'c').is_empty());
     assert_eq!(ch(&mut a, 'i'), [Cmd::InitWorkspace]);
-    a.workspace = Some(("/w".into(), "js".into()));
-    let cmds = a.update(Msg::WorkspaceReady("/w".into()));
+    let ws = Workspace {
+        root: "/w".into(),
+        language: Language::Node,
+    };
+    a.workspace = Some(ws.clone());
+    let cmds = a.update(Msg::WorkspaceReady(ws));
     assert_eq!(cmds, [Cmd::Watch(Some("/w/tcp-hello/client.js".into()))]);
 }
 

@@ -19,7 +19,6 @@ use crate::trace::{Entry, Recorder};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 /// `book.toml`, written when missing.
 pub const BOOK_TOML: &str = r#"[book]
@@ -626,17 +625,8 @@ async fn serve_with(
         ca_out: Some(tmp.path().join("ca.pem")),
         ..BindSpec::default()
     };
-    let bound = scenario::bind(sc, &spec).await?;
-    let port = bound.port().unwrap_or(0);
-    let rec = Recorder::new();
-    let mut sub = rec.subscribe();
-    let cancel = CancellationToken::new();
-    let server = {
-        let (rec, cancel) = (rec.clone(), cancel.clone());
-        tokio::spawn(
-            async move { scenario::run(sc, bound, ServeConfig::default(), cancel, rec).await },
-        )
-    };
+    let server = scenario::start(sc, &spec, ServeConfig::default()).await?;
+    let port = server.port.unwrap_or(0);
     let mut note = None;
     if let Some(cmd) = cmd {
         let filled = fill(
@@ -661,13 +651,8 @@ async fn serve_with(
             Err(_) => note = Some(format!("`{filled}` did not finish in 20 s")),
         }
     }
-    rec.settle(
-        &mut sub,
-        tokio::time::Instant::now() + Duration::from_secs(2),
-    )
-    .await;
-    cancel.cancel();
-    let _ = server.await;
+    let rec = server.recorder.clone();
+    let _ = server.stop().await;
     Ok((rec, note))
 }
 

@@ -1,15 +1,15 @@
 //! `netlab book` and `netlab trace`.
 
-use crate::cli::{BookArgs, TraceArgs};
-use crate::course::Course;
-use crate::{Error, ExitCode};
+use netlab::cli::{BookArgs, TraceArgs};
+use netlab::course::Course;
+use netlab::{Error, ExitCode};
 use std::io::Read;
 use std::path::Path;
 
 /// `netlab book [--out DIR] [--check] [--no-record]`.
 pub fn run(course: Option<&Path>, args: BookArgs) -> Result<ExitCode, Error> {
     let c = Course::load(course)?;
-    let stale = crate::book::write_pages(&c, &args.out, args.check)?;
+    let stale = netlab::book::write_pages(&c, &args.out, args.check)?;
     if args.check {
         if stale.is_empty() {
             println!("the book in {} is up to date", args.out.display());
@@ -26,7 +26,7 @@ pub fn run(course: Option<&Path>, args: BookArgs) -> Result<ExitCode, Error> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?;
-        let (names, notes) = rt.block_on(crate::book::record(&c, &args.out.join("src")))?;
+        let (names, notes) = rt.block_on(netlab::book::record(&c, &args.out.join("src")))?;
         println!("{} timelines recorded (trace + svg)", names.len());
         for n in notes {
             eprintln!("note: {n}");
@@ -48,7 +48,7 @@ pub fn trace(args: TraceArgs) -> Result<ExitCode, Error> {
     let mut entries = Vec::new();
     let mut skipped = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        match serde_json::from_str::<crate::trace::Entry>(line) {
+        match serde_json::from_str::<netlab::trace::Entry>(line) {
             Ok(e) => entries.push(e),
             Err(_) => skipped += 1, // notes, summaries, lag markers
         }
@@ -59,9 +59,9 @@ pub fn trace(args: TraceArgs) -> Result<ExitCode, Error> {
         ));
     }
     if args.svg {
-        print!("{}", crate::book::svg::sequence(&args.title, &entries));
+        print!("{}", netlab::book::svg::sequence(&args.title, &entries));
     } else {
-        print!("{}", crate::trace::canon::from_entries(&entries));
+        print!("{}", netlab::trace::canon::from_entries(&entries));
     }
     if skipped > 0 {
         eprintln!("note: {skipped} line(s) that are not timeline entries were skipped");

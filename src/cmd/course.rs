@@ -1,10 +1,10 @@
 //! `netlab list`, `netlab lesson ID` and `netlab validate`: the course from the command line.
 
-use crate::cli::{LessonArgs, ListArgs, ValidateArgs};
-use crate::course::lesson::{fill_default, Step};
-use crate::course::progress::{Progress, Store};
-use crate::course::Course;
-use crate::{Error, ExitCode};
+use netlab::cli::{LessonArgs, ListArgs, ValidateArgs};
+use netlab::course::lesson::{fill_default, Step};
+use netlab::course::progress::{Progress, Store};
+use netlab::course::Course;
+use netlab::{Error, ExitCode};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -136,7 +136,7 @@ pub fn lesson(course: Option<&Path>, args: LessonArgs) -> Result<ExitCode, Error
 }
 
 /// A lesson as plain text: for screen readers, pipes and the book's text view.
-pub fn plain_text(c: &Course, n: usize, l: &crate::course::lesson::Lesson) -> String {
+pub fn plain_text(c: &Course, n: usize, l: &netlab::course::lesson::Lesson) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -198,7 +198,7 @@ pub fn plain_text(c: &Course, n: usize, l: &crate::course::lesson::Lesson) -> St
                 question, choices, ..
             } => {
                 let _ = writeln!(out, "{}", question.trim());
-                let several = crate::course::lesson::Choice::several_right(choices);
+                let several = netlab::course::lesson::Choice::several_right(choices);
                 if several {
                     let _ = writeln!(out, "(several answers are right)");
                 }
@@ -272,7 +272,7 @@ pub fn validate(course: Option<&Path>, args: ValidateArgs) -> Result<ExitCode, E
 /// `netlab dev schema [--check]`: write (or compare) the JSON Schemas in `schema/`.
 pub fn schema(dir: &Path, check: bool) -> Result<ExitCode, Error> {
     let mut stale = Vec::new();
-    for (name, text) in crate::course::schema::all() {
+    for (name, text) in netlab::course::schema::all() {
         let path = dir.join(name);
         let old = std::fs::read_to_string(&path).unwrap_or_default();
         if old != text {

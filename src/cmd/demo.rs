@@ -1,10 +1,10 @@
 //! `netlab demo NAME [--json]`: run a built-in client against its scenario, both sides shown.
 
-use crate::cli::DemoArgs;
-use crate::demo;
-use crate::scenario::ServeConfig;
-use crate::trace::Recorder;
-use crate::{Error, ExitCode};
+use netlab::cli::DemoArgs;
+use netlab::demo;
+use netlab::scenario::ServeConfig;
+use netlab::trace::Recorder;
+use netlab::{Error, ExitCode};
 use tokio_util::sync::CancellationToken;
 
 /// Run `netlab demo`.

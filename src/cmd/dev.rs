@@ -4,13 +4,12 @@
 //! reference solution must pass through the real grader, and every starter must fail — a
 //! starter that passes would grade nothing.
 
-use super::check::check_one;
-use crate::cli::DevCheckArgs;
-use crate::lab::report::Verdict;
-use crate::lab::{Catalog, Language};
-use crate::{Error, ExitCode};
+use netlab::cli::DevCheckArgs;
+use netlab::lab::check::{check_one, time_limit};
+use netlab::lab::report::Verdict;
+use netlab::lab::{Catalog, Language};
+use netlab::{Error, ExitCode};
 use std::path::Path;
-use std::time::Duration;
 
 /// Run `netlab dev check`.
 pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Error> {
@@ -55,11 +54,8 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             }
             let path = work.path().join(file);
             std::fs::write(&path, entry.file(file).unwrap_or_default())?;
-            let cmd = vec![
-                lang.interpreter().to_string(),
-                path.to_string_lossy().into_owned(),
-            ];
-            let limit = Duration::from_secs_f64(entry.lab.time_limit_secs);
+            let cmd = netlab::workspace::client_argv(lang, &path);
+            let limit = time_limit(entry, None);
             let report = rt.block_on(check_one(entry, &cmd, work.path(), limit))?;
             ran += 1;
             let role = if want == Verdict::Pass {

@@ -1,10 +1,10 @@
 //! `netlab grade CLASS_DIR …` and `netlab grade merge FILES…`.
 
-use crate::cli::{GradeArgs, GradeCommand};
-use crate::grade::format::{self, Format};
-use crate::grade::{self, Gradebook};
-use crate::lab::Catalog;
-use crate::{Error, ExitCode};
+use netlab::cli::{GradeArgs, GradeCommand};
+use netlab::grade::format::{self, Format};
+use netlab::grade::{self, Gradebook};
+use netlab::lab::Catalog;
+use netlab::{Error, ExitCode};
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;

@@ -6,11 +6,11 @@
 //! `server.close()`, each connection's `end()` and `close`, and the server's `close`; a second
 //! Ctrl-C exits at once.
 
-use crate::cli::ServeArgs;
-use crate::scenario::{self, BindSpec, Scenario, ServeConfig, Transport};
-use crate::trace::recorder::{Live, Subscription};
-use crate::trace::{render, Recorder};
-use crate::{term, Error, ExitCode};
+use netlab::cli::ServeArgs;
+use netlab::scenario::{self, BindSpec, Running, Scenario, ServeConfig, Transport};
+use netlab::trace::recorder::{Live, Subscription};
+use netlab::trace::{render, Recorder};
+use netlab::{term, Error, ExitCode};
 use std::io::Write;
 use tokio_util::sync::CancellationToken;
 
@@ -73,19 +73,21 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
 
     let recorder = Recorder::new();
     let cancel = CancellationToken::new();
+    // Before the server starts, so the printer misses nothing and a signal right after
+    // `listening` is already handled.
+    spawn_signal_handler(cancel.clone());
     let printer = {
         let sub = recorder.subscribe();
         let (json, quiet, heads) = (args.json, args.quiet, !args.no_heads);
         let cancel = cancel.clone();
         std::thread::spawn(move || print_timeline(sub, json, quiet, heads, cancel))
     };
-    spawn_signal_handler(cancel.clone());
-
     let cfg = ServeConfig {
         bulk_bytes: args.bytes,
         ..ServeConfig::default()
     };
-    let served = scenario::run(scenario, bound, cfg, cancel, recorder.clone()).await;
+    let server = Running::spawn_until(scenario, bound, cfg, recorder.clone(), cancel).await;
+    let served = server.wait().await;
     let summary = (args.quiet || !args.json).then(|| summary(&recorder, args.json));
     drop(recorder); // the printer drains what is left, then stops
     let _ = tokio::task::spawn_blocking(move || printer.join()).await;
@@ -122,8 +124,8 @@ fn summary(recorder: &Recorder, json: bool) -> String {
     s.push_str(&format!("\n  events: {}", events.join(", ")));
     for (scope, dir, st) in streams {
         let dir = match dir {
-            crate::trace::recorder::Dir::Rx => "received",
-            crate::trace::recorder::Dir::Tx => "wrote",
+            netlab::trace::recorder::Dir::Rx => "received",
+            netlab::trace::recorder::Dir::Tx => "wrote",
         };
         s.push_str(&format!(
             "\n  {:<9} {dir:<8} {:>12} B in {:>6} chunks  xxh3 {}",
@@ -187,7 +189,7 @@ pub(crate) fn print_timeline(
         Live::Entry(e) => {
             let mut text = render::line(&e, color);
             if heads {
-                for l in crate::http::message::head_lines(&e.event).unwrap_or_default() {
+                for l in netlab::http::message::head_lines(&e.event).unwrap_or_default() {
                     text.push_str("\n                          ");
                     text.push_str(&l);
                 }

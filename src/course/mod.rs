@@ -17,8 +17,9 @@ pub mod progress;
 pub mod schema;
 pub mod snippet;
 
+use crate::diag::locate;
+pub use crate::diag::CourseError;
 use crate::lab::Catalog;
-pub use crate::lab::CourseError;
 use include_dir::{include_dir, Dir};
 use lesson::{Lesson, Step};
 use std::path::Path;
@@ -133,11 +134,7 @@ impl Course {
 
     /// The closest lesson id, for "did you mean".
     pub fn suggest(&self, id: &str) -> Option<&str> {
-        self.lessons
-            .iter()
-            .map(|e| e.lesson.id.as_str())
-            .min_by_key(|c| crate::scenario::strsim(c, id))
-            .filter(|c| crate::scenario::strsim(c, id) <= 3)
+        crate::suggest::closest(id, self.lessons.iter().map(|e| e.lesson.id.as_str()))
     }
 }
 
@@ -157,24 +154,6 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, CourseError> {
     Ok(out)
 }
 
-/// Where `pattern` first matches at or after byte `from`, as an error message with the line and
-/// a caret under the match; or just the message when it cannot be found.
-pub(crate) fn locate(text: &str, from: usize, pattern: &str, message: &str) -> String {
-    let re = regex::Regex::new(pattern).ok();
-    let found = re.and_then(|re| re.find_at(text, from.min(text.len())));
-    let Some(m) = found else {
-        return message.to_string();
-    };
-    let before = &text[..m.start()];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    let src = text.lines().nth(line - 1).unwrap_or_default();
-    format!(
-        "line {line}, column {col}: {message}\n  |\n{line:>3} | {src}\n  | {}^",
-        " ".repeat(col - 1)
-    )
-}
-
 /// Byte offset of the `n`-th `[[steps]]` header (0-based), to search a step's own lines.
 fn step_start(text: &str, n: usize) -> usize {
     text.match_indices("[[steps]]").nth(n).map_or(0, |(i, _)| i)
@@ -184,7 +163,7 @@ fn step_start(text: &str, n: usize) -> usize {
 pub fn parse(origin: &str, text: &str, labs: &Catalog) -> Result<Lesson, CourseError> {
     let lesson: Lesson = toml::from_str(text).map_err(|e| CourseError::Parse {
         path: origin.to_string(),
-        message: crate::lab::model::toml_message(text, &e),
+        message: crate::diag::toml_message(text, &e),
     })?;
     let bad = |from: usize, pattern: &str, message: String| CourseError::Invalid {
         path: origin.to_string(),

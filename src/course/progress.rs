@@ -82,9 +82,9 @@ pub struct SaveError {
 impl Store {
     /// The progress file for a learner working in `cwd`.
     pub fn locate(cwd: &Path) -> Store {
-        if let Some(root) = cwd.ancestors().find(|d| d.join("netlab.toml").is_file()) {
+        if let Some(root) = crate::workspace::Workspace::find_root(cwd) {
             return Store {
-                path: root.join(".netlab").join("progress.toml"),
+                path: crate::workspace::progress_path(&root),
             };
         }
         let data = std::env::var_os("XDG_DATA_HOME")
@@ -129,7 +129,7 @@ impl Store {
                     Ok(()) => format!("it was kept as {}", aside.display()),
                     Err(r) => format!("it could not be moved aside ({r}) and is left as it is"),
                 };
-                let msg = crate::lab::model::toml_message(&text, &e);
+                let msg = crate::diag::toml_message(&text, &e);
                 (
                     Progress::fresh(),
                     Some(format!(

@@ -21,7 +21,6 @@ use crate::lab::{Catalog, LabEntry, Language};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// How one lab went for one student.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,10 +131,10 @@ pub fn plan(class: &Path, catalog: &Catalog, labs: &[String]) -> Result<Vec<Task
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let cfg = dir.join("netlab.toml");
-        let lang = std::fs::read_to_string(&cfg)
+        let cfg = dir.join(crate::workspace::CONFIG);
+        let lang = crate::workspace::Workspace::open(&dir)
             .ok()
-            .and_then(|t| crate::cmd::check::parse_language(&t));
+            .map(|ws| ws.language);
         let wanted: Vec<String> = if labs.is_empty() {
             let mut found: Vec<String> = catalog
                 .labs
@@ -215,16 +214,9 @@ pub async fn grade_one(task: &Task, entry: &LabEntry, limit: Option<f64>) -> Lab
         return simple(Status::Error, format!("cannot copy {}: {e}", dir.display()));
     }
     let client = work.path().join(format!("client.{}", lang.ext()));
-    let command = vec![
-        lang.interpreter().to_string(),
-        client.to_string_lossy().into_owned(),
-    ];
-    let limit = Duration::from_secs_f64(
-        limit
-            .unwrap_or(entry.lab.time_limit_secs)
-            .clamp(0.1, 3600.0),
-    );
-    match crate::cmd::check::check_one(entry, &command, work.path(), limit).await {
+    let command = crate::workspace::client_argv(lang, &client);
+    let limit = crate::lab::check::time_limit(entry, limit);
+    match crate::lab::check::check_one(entry, &command, work.path(), limit).await {
         Ok(r) => from_report(&r),
         Err(e) => simple(Status::Error, e.to_string()),
     }

@@ -3,7 +3,8 @@
 //! The course's labs are embedded in the binary (so `cargo install` users have them); a course
 //! directory given with `--course DIR` replaces them (`DIR/labs/<id>/…`).
 
-use super::model::{CourseError, Lab};
+use super::model::Lab;
+use crate::diag::CourseError;
 use include_dir::{include_dir, Dir};
 use std::collections::BTreeMap;
 use std::path::Path;

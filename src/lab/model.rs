@@ -20,6 +20,7 @@
 //! fail = "Nothing connected to the server. Read NETLAB_HOST and NETLAB_PORT and connect."
 //! ```
 
+use crate::diag::{toml_message, CourseError};
 use crate::scenario;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -187,17 +188,6 @@ pub enum CheckKind {
     },
 }
 
-/// A problem in a lab definition.
-#[derive(Debug, thiserror::Error)]
-pub enum CourseError {
-    /// TOML that does not parse or does not fit the format; the message names line and column.
-    #[error("{path}: {message}")]
-    Parse { path: String, message: String },
-    /// Parsed, but inconsistent.
-    #[error("{path}: {message}")]
-    Invalid { path: String, message: String },
-}
-
 impl Lab {
     /// Parse and validate a `lab.toml`. `path` is used in messages only.
     pub fn parse(path: &str, text: &str) -> Result<Lab, CourseError> {
@@ -212,7 +202,7 @@ impl Lab {
                 let pattern = format!(r#"scenario\s*=\s*"{}""#, regex::escape(&lab.scenario));
                 CourseError::Invalid {
                     path,
-                    message: crate::course::locate(text, 0, &pattern, &message),
+                    message: crate::diag::locate(text, 0, &pattern, &message),
                 }
             }
             e => e,
@@ -352,22 +342,6 @@ fn check_keys(path: &str, text: &str) -> Result<(), CourseError> {
         }
     }
     Ok(())
-}
-
-/// toml's error with the offending line and a caret, as `line L, column C: …`.
-pub fn toml_message(text: &str, e: &toml::de::Error) -> String {
-    let Some(span) = e.span() else {
-        return e.message().to_string();
-    };
-    let before = &text[..span.start.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
-    let src = text.lines().nth(line - 1).unwrap_or_default();
-    format!(
-        "line {line}, column {col}: {}\n  |\n{line:>3} | {src}\n  | {}^",
-        e.message(),
-        " ".repeat(col - 1)
-    )
 }
 
 #[cfg(test)]

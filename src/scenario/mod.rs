@@ -2,19 +2,25 @@
 //!
 //! Each scenario is a small Node-style program written against the engine's [`Handler`]
 //! callbacks (see [`tcp`] and [`udp`]). [`SCENARIOS`] is the catalogue: name, transport, a
-//! one-line summary, the default port, and the commands a learner can try against it. [`bind`]
-//! opens the right kind of socket and [`run`] serves it until cancelled.
+//! one-line summary, the default port, the commands a learner can try against it, and the
+//! server function itself. [`start`] binds one and serves it in the background ([`Running`]);
+//! [`bind`] and [`run`] are its two halves.
 //!
 //! [`Handler`]: crate::engine::Handler
 
 pub mod http;
+pub mod running;
 pub mod tcp;
 pub mod udp;
 
+pub use running::{start, Running};
+
 use crate::engine::{serve_stream, serve_udp, Listener, SocketOptions};
 use crate::trace::Recorder;
+use std::future::Future;
 use std::io;
 use std::path::PathBuf;
+use std::pin::Pin;
 use tokio::net::UdpSocket;
 use tokio_util::sync::CancellationToken;
 
@@ -43,7 +49,16 @@ pub struct Scenario {
     pub default_port: u16,
     /// Commands to try from another terminal; `{host}`, `{port}`, `{socket}` are filled in.
     pub try_commands: &'static [&'static str],
+    /// The server itself: serves a socket [`bind`] opened until cancelled.
+    #[serde(skip)]
+    pub serve: ServeFn,
 }
+
+/// What a scenario's server returns: a future that serves until its token is cancelled.
+pub type ServeFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+/// A scenario's server: the bound socket, the run's settings, the stop signal, the recorder.
+pub type ServeFn = fn(Bound, ServeConfig, CancellationToken, Recorder) -> ServeFuture;
 
 /// Every scenario netlab can serve.
 pub static SCENARIOS: &[Scenario] = &[
@@ -57,6 +72,7 @@ pub static SCENARIOS: &[Scenario] = &[
             "node -e \"const s=require('net').connect({port:{port},host:'{host}'},()=>s.end('hello\\r\\n'));s.pipe(process.stdout)\"",
             "python3 -c \"import socket;s=socket.create_connection(('{host}',{port}));s.sendall(b'hello\\r\\n');s.shutdown(1);print(s.recv(99))\"",
         ],
+        serve: serve_echo,
     },
     Scenario {
         name: "tcp-greeting",
@@ -64,6 +80,7 @@ pub static SCENARIOS: &[Scenario] = &[
         summary: "waits ~200 ms, writes `Echo server\\r\\n`, then echoes",
         default_port: 1337,
         try_commands: &["nc {host} {port}"],
+        serve: serve_greeting,
     },
     Scenario {
         name: "tcp-bulk",
@@ -71,6 +88,7 @@ pub static SCENARIOS: &[Scenario] = &[
         summary: "streams 8 MiB (--bytes N) in 64 KiB writes, honouring backpressure, then ends",
         default_port: 8125,
         try_commands: &["nc {host} {port} | wc -c", "nc {host} {port} | pv -L 1m | wc -c"],
+        serve: serve_bulk,
     },
     Scenario {
         name: "tcp-idle",
@@ -78,6 +96,7 @@ pub static SCENARIOS: &[Scenario] = &[
         summary: "echoes; after 500 ms of silence (timeout) writes `bye\\r\\n` and ends",
         default_port: 8126,
         try_commands: &["nc {host} {port}"],
+        serve: serve_idle,
     },
     Scenario {
         name: "tcp-halfopen",
@@ -85,6 +104,7 @@ pub static SCENARIOS: &[Scenario] = &[
         summary: "allowHalfOpen: after the client's end, replies `got N bytes\\r\\n`, then ends",
         default_port: 8127,
         try_commands: &["printf 'request' | nc -N {host} {port}"],
+        serve: serve_halfopen,
     },
     Scenario {
         name: "unix-echo",
@@ -95,6 +115,7 @@ pub static SCENARIOS: &[Scenario] = &[
             "printf 'hello\\r\\n' | nc -q1 -U {socket}",
             "node -e \"const s=require('net').connect('{socket}',()=>s.end('hello\\r\\n'));s.pipe(process.stdout)\"",
         ],
+        serve: serve_echo,
     },
     Scenario {
         name: "udp-pong",
@@ -105,6 +126,7 @@ pub static SCENARIOS: &[Scenario] = &[
             "printf 'ping' | nc -u -w1 {host} {port}",
             "node -e \"const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m));s.close()});s.send('ping',{port},'{host}')\"",
         ],
+        serve: serve_udp_pong,
     },
     Scenario {
         name: "http",
@@ -118,6 +140,7 @@ pub static SCENARIOS: &[Scenario] = &[
             "curl -v -H 'Expect: 100-continue' --data 'netlab rocks' http://{host}:{port}/upload",
             "printf 'GET /chat HTTP/1.1\\r\\nHost: x\\r\\nConnection: Upgrade\\r\\nUpgrade: netlab-echo\\r\\n\\r\\n' | nc -q1 {host} {port}",
         ],
+        serve: serve_http,
     },
     Scenario {
         name: "https",
@@ -129,6 +152,7 @@ pub static SCENARIOS: &[Scenario] = &[
             "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')},r=>r.pipe(process.stdout))\"",
             "curl -v http://{host}:{port}/hello      # plain HTTP to a TLS port: see tlsClientError",
         ],
+        serve: serve_https,
     },
 ];
 
@@ -139,27 +163,7 @@ pub fn find(name: &str) -> Option<&'static Scenario> {
 
 /// The closest scenario name, for "did you mean" messages.
 pub fn suggest(name: &str) -> Option<&'static str> {
-    SCENARIOS
-        .iter()
-        .map(|s| (strsim(name, s.name), s.name))
-        .filter(|(d, _)| *d <= 3)
-        .min()
-        .map(|(_, n)| n)
-}
-
-/// Levenshtein distance (small strings only).
-pub fn strsim(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    crate::suggest::closest(name, SCENARIOS.iter().map(|s| s.name))
 }
 
 /// Per-run settings a scenario may use.
@@ -234,6 +238,37 @@ impl Bound {
         }
     }
 
+    /// The stream listener, for stream scenarios.
+    pub fn into_stream(self) -> io::Result<Listener> {
+        match self {
+            Bound::Stream(l) => Ok(l),
+            other => Err(other.mismatch("a stream listener")),
+        }
+    }
+
+    /// The UDP socket, for datagram scenarios.
+    pub fn into_udp(self) -> io::Result<UdpSocket> {
+        match self {
+            Bound::Udp(s) => Ok(s),
+            other => Err(other.mismatch("a UDP socket")),
+        }
+    }
+
+    /// The TCP listener and TLS acceptor, for TLS scenarios.
+    pub fn into_tls(self) -> io::Result<(Listener, tokio_rustls::TlsAcceptor)> {
+        match self {
+            Bound::Tls(l, acceptor, _) => Ok((l, acceptor)),
+            other => Err(other.mismatch("a TLS listener")),
+        }
+    }
+
+    fn mismatch(&self, wanted: &str) -> io::Error {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("this scenario serves on {wanted}, not on {self:?}"),
+        )
+    }
+
     /// The Unix socket path, if any.
     pub fn socket_path(&self) -> Option<PathBuf> {
         match self {
@@ -295,58 +330,111 @@ pub async fn run(
     cancel: CancellationToken,
     recorder: Recorder,
 ) -> io::Result<()> {
-    let opts = SocketOptions::default();
-    match (scenario.name, bound) {
-        ("tcp-echo" | "unix-echo", Bound::Stream(l)) => {
-            serve_stream(l, cancel, recorder, opts, |_| tcp::Echo).await
-        }
-        ("tcp-greeting", Bound::Stream(l)) => {
-            let delay = cfg.greeting_delay_ms;
-            serve_stream(l, cancel, recorder, opts, move |_| {
-                tcp::Greeting::new(delay)
-            })
-            .await
-        }
-        ("tcp-bulk", Bound::Stream(l)) => {
-            let total = cfg.bulk_bytes;
-            serve_stream(l, cancel, recorder, opts, move |_| tcp::Bulk::new(total)).await
-        }
-        ("tcp-idle", Bound::Stream(l)) => {
-            let ms = cfg.idle_ms;
-            serve_stream(l, cancel, recorder, opts, move |_| tcp::Idle::new(ms)).await
-        }
-        ("tcp-halfopen", Bound::Stream(l)) => {
-            let opts = SocketOptions {
-                allow_half_open: true,
-            };
-            serve_stream(l, cancel, recorder, opts, |_| tcp::HalfOpen::default()).await
-        }
-        ("udp-pong", Bound::Udp(s)) => serve_udp(s, cancel, recorder, udp::Pong).await,
-        ("https", Bound::Tls(l, acceptor, _)) => {
-            let opts = SocketOptions {
-                allow_half_open: true,
-            };
-            let t = cfg.http_timeouts;
-            crate::engine::serve_stream_tls(l, Some(acceptor), cancel, recorder, opts, move |n| {
-                http::Http::new(n, t)
-            })
-            .await
-        }
-        ("http", Bound::Stream(l)) => {
-            let opts = SocketOptions {
-                allow_half_open: true,
-            };
-            let t = cfg.http_timeouts;
-            serve_stream(l, cancel, recorder, opts, move |n| http::Http::new(n, t)).await
-        }
-        (name, bound) => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("scenario {name} cannot serve on {bound:?}"),
-            ))
-        }
+    (scenario.serve)(bound, cfg, cancel, recorder).await
+}
+
+/// Node's `net.createServer()` defaults; `allowHalfOpen: true` where a scenario needs it.
+fn half_open() -> SocketOptions {
+    SocketOptions {
+        allow_half_open: true,
     }
-    Ok(())
+}
+
+fn serve_echo(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let l = b.into_stream()?;
+        serve_stream(l, cancel, rec, SocketOptions::default(), |_| tcp::Echo).await;
+        Ok(())
+    })
+}
+
+fn serve_greeting(
+    b: Bound,
+    cfg: ServeConfig,
+    cancel: CancellationToken,
+    rec: Recorder,
+) -> ServeFuture {
+    Box::pin(async move {
+        let (l, delay) = (b.into_stream()?, cfg.greeting_delay_ms);
+        serve_stream(l, cancel, rec, SocketOptions::default(), move |_| {
+            tcp::Greeting::new(delay)
+        })
+        .await;
+        Ok(())
+    })
+}
+
+fn serve_bulk(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let (l, total) = (b.into_stream()?, cfg.bulk_bytes);
+        serve_stream(l, cancel, rec, SocketOptions::default(), move |_| {
+            tcp::Bulk::new(total)
+        })
+        .await;
+        Ok(())
+    })
+}
+
+fn serve_idle(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let (l, ms) = (b.into_stream()?, cfg.idle_ms);
+        serve_stream(l, cancel, rec, SocketOptions::default(), move |_| {
+            tcp::Idle::new(ms)
+        })
+        .await;
+        Ok(())
+    })
+}
+
+fn serve_halfopen(
+    b: Bound,
+    _: ServeConfig,
+    cancel: CancellationToken,
+    rec: Recorder,
+) -> ServeFuture {
+    Box::pin(async move {
+        let l = b.into_stream()?;
+        serve_stream(l, cancel, rec, half_open(), |_| tcp::HalfOpen::default()).await;
+        Ok(())
+    })
+}
+
+fn serve_udp_pong(
+    b: Bound,
+    _: ServeConfig,
+    cancel: CancellationToken,
+    rec: Recorder,
+) -> ServeFuture {
+    Box::pin(async move {
+        let s = b.into_udp()?;
+        serve_udp(s, cancel, rec, udp::Pong).await;
+        Ok(())
+    })
+}
+
+fn serve_http(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let (l, t) = (b.into_stream()?, cfg.http_timeouts);
+        serve_stream(l, cancel, rec, half_open(), move |n| http::Http::new(n, t)).await;
+        Ok(())
+    })
+}
+
+fn serve_https(
+    b: Bound,
+    cfg: ServeConfig,
+    cancel: CancellationToken,
+    rec: Recorder,
+) -> ServeFuture {
+    Box::pin(async move {
+        let (l, acceptor) = b.into_tls()?;
+        let t = cfg.http_timeouts;
+        crate::engine::serve_stream_tls(l, Some(acceptor), cancel, rec, half_open(), move |n| {
+            http::Http::new(n, t)
+        })
+        .await;
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::course::progress::Progress;
 use crate::course::Course;
 use crate::lab::report::Report;
 use crate::trace::Entry;
+use crate::workspace::Workspace;
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
 };
@@ -47,7 +48,7 @@ pub enum Msg {
     /// Watching the file is not possible here (the learner checks by hand).
     WatchFailed(String),
     /// A workspace now exists at this path.
-    WorkspaceReady(PathBuf),
+    WorkspaceReady(Workspace),
     /// A one-line message for the status bar (e.g. a save error).
     Status(String),
     /// Stop: SIGTERM or SIGHUP arrived.
@@ -221,8 +222,8 @@ pub struct App {
     pub confirm: Option<Confirm>,
     /// A transient message and the ticks it has left.
     pub status: Option<(String, u16)>,
-    /// The learner's workspace (netlab.toml's folder) and its client extension.
-    pub workspace: Option<(PathBuf, String)>,
+    /// The learner's workspace, once there is one.
+    pub workspace: Option<Workspace>,
     pub quit: bool,
     /// Terminal supports colour (NO_COLOR unset).
     pub color: bool,
@@ -452,8 +453,7 @@ impl App {
     }
 
     fn client_file(&self, lab: &str) -> Option<PathBuf> {
-        let (root, ext) = self.workspace.as_ref()?;
-        Some(root.join(lab).join(format!("client.{ext}")))
+        Some(self.workspace.as_ref()?.client_file(lab))
     }
 
     fn check_now(&mut self) -> Vec<Cmd> {
@@ -609,14 +609,9 @@ impl App {
                 self.lab.watch_error = Some(e);
                 Vec::new()
             }
-            Msg::WorkspaceReady(root) => {
-                let ext = self
-                    .workspace
-                    .as_ref()
-                    .map(|(_, e)| e.clone())
-                    .unwrap_or_else(|| "js".into());
-                self.workspace = Some((root.clone(), ext));
-                self.say(format!("Workspace ready in {}", root.display()));
+            Msg::WorkspaceReady(ws) => {
+                self.say(format!("Workspace ready in {}", ws.root.display()));
+                self.workspace = Some(ws);
                 if self.screen == Screen::Lab {
                     let id = std::mem::take(&mut self.lab.id);
                     return self.open_lab(&id);

@@ -28,6 +28,7 @@ use crate::lab::Language;
 use crate::scenario::{self, BindSpec, ServeConfig};
 use crate::trace::recorder::{Live, Subscription};
 use crate::trace::Recorder;
+use crate::workspace::Workspace;
 use crate::{Error, ExitCode};
 use app::{App, Cmd, Msg};
 use ratatui::backend::Backend;
@@ -301,12 +302,13 @@ fn hyperlink(buf: &ratatui::buffer::Buffer, app: &App) {
     let _ = out.flush();
 }
 
-/// The workspace (folder of `netlab.toml`) around `cwd`, and its client file extension.
-pub fn find_workspace(cwd: &Path) -> Option<(PathBuf, String)> {
-    let root = cwd.ancestors().find(|d| d.join("netlab.toml").is_file())?;
-    let text = std::fs::read_to_string(root.join("netlab.toml")).ok()?;
-    let lang = crate::cmd::check::parse_language(&text).unwrap_or(Language::Node);
-    Some((root.to_path_buf(), lang.ext().to_string()))
+/// The workspace around `cwd`; one whose `netlab.toml` names no language is taken as Node's.
+pub fn find_workspace(cwd: &Path) -> Option<Workspace> {
+    let root = Workspace::find_root(cwd)?;
+    Some(Workspace::open(&root).unwrap_or(Workspace {
+        root,
+        language: Language::Node,
+    }))
 }
 
 /// A server (or demo) running for the UI.
@@ -396,19 +398,16 @@ impl Runtime {
                         ..BindSpec::default()
                     };
                     let bound = match scenario::bind(sc, &spec).await {
-                        Ok(b) => b,
+                        // The scenario's usual port is taken: any free port will do, the
+                        // commands shown carry the real one.
                         Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                            // The scenario's usual port is taken: any free port will do, the
-                            // commands shown carry the real one.
                             spec.port = Some(0);
-                            match scenario::bind(sc, &spec).await {
-                                Ok(b) => b,
-                                Err(e) => {
-                                    let _ = tx.try_send(Msg::ServerFailed(e.to_string()));
-                                    return;
-                                }
-                            }
+                            scenario::bind(sc, &spec).await
                         }
+                        other => other,
+                    };
+                    let bound = match bound {
+                        Ok(b) => b,
                         Err(e) => {
                             let _ = tx.try_send(Msg::ServerFailed(e.to_string()));
                             return;
@@ -416,19 +415,21 @@ impl Runtime {
                     };
                     let recorder = Recorder::new();
                     let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
+                    let cfg = ServeConfig::default();
+                    let server = scenario::Running::spawn_until(sc, bound, cfg, recorder, c).await;
+                    let shown = |p: &Option<PathBuf>| {
+                        p.as_ref()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    };
                     let _ = tx.send(Msg::ServerStarted {
                         scenario: name,
-                        port: bound.port().unwrap_or(0),
-                        socket: bound
-                            .socket_path()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default(),
-                        ca: bound
-                            .ca_path()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default(),
+                        port: server.port.unwrap_or(0),
+                        socket: shown(&server.socket),
+                        ca: shown(&server.ca),
                     });
-                    let _ = scenario::run(sc, bound, ServeConfig::default(), c, recorder).await;
+                    // Until the UI cancels it: then it closes its connections gracefully.
+                    let _ = server.wait().await;
                     let _ = fwd.await;
                     let _ = tx.try_send(Msg::ServerStopped);
                 });
@@ -459,16 +460,16 @@ impl Runtime {
                         .try_send(Msg::CheckDone(Err(format!("unknown lab {lab}"))));
                     return;
                 };
-                let root = app
-                    .workspace
-                    .as_ref()
-                    .map_or(self.cwd.clone(), |(r, _)| r.clone());
+                let ws = match &app.workspace {
+                    Some(ws) => Ok(ws.clone()),
+                    None => Workspace::locate(&self.cwd),
+                };
                 let tx = self.tx.clone();
                 self.rt.spawn(async move {
-                    let r = match crate::cmd::check::client_command(&root.join(&lab), &lab) {
-                        Ok((command, cwd)) => {
-                            let limit = Duration::from_secs_f64(entry.lab.time_limit_secs);
-                            crate::cmd::check::check_one(&entry, &command, &cwd, limit)
+                    let r = match ws.and_then(|ws| ws.client_command(&lab)) {
+                        Ok(c) => {
+                            let limit = crate::lab::check::time_limit(&entry, None);
+                            crate::lab::check::check_one(&entry, &c.argv, &c.cwd, limit)
                                 .await
                                 .map(Box::new)
                                 .map_err(|e| e.to_string())
@@ -549,21 +550,20 @@ impl Runtime {
                 }
             }
             Cmd::InitWorkspace => {
-                if let Some((root, _)) = &app.workspace {
+                if let Some(ws) = &app.workspace {
                     let _ = self.tx.try_send(Msg::Status(format!(
                         "You already have a workspace: {}",
-                        root.display()
+                        ws.root.display()
                     )));
                     return;
                 }
                 let root = self.cwd.join("netlab-work");
-                let lang = Language::Node;
-                match crate::cmd::init::write_workspace(&self.course.labs, &root, lang) {
-                    Ok(_) => {
-                        app.workspace = Some((root.clone(), lang.ext().to_string()));
+                match Workspace::create(&self.course.labs, &root, Language::Node) {
+                    Ok((ws, _)) => {
+                        app.workspace = Some(ws.clone());
                         // Progress follows the workspace from now on.
                         self.store = Store::locate(&root);
-                        let _ = self.tx.try_send(Msg::WorkspaceReady(root));
+                        let _ = self.tx.try_send(Msg::WorkspaceReady(ws));
                     }
                     Err(e) => {
                         let _ = self

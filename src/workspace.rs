@@ -1,0 +1,242 @@
+//! The learner's workspace: the folder `netlab init` writes and `netlab check` grades from.
+//!
+//! ```text
+//! ROOT/netlab.toml              language = "node"
+//! ROOT/.netlab/progress.toml    what the learner has done (see [`crate::course::progress`])
+//! ROOT/<lab-id>/client.js       the lab's starter, then the learner's client
+//! ROOT/<lab-id>/README.md       the lab's instructions and how to check
+//! ```
+//!
+//! [`Workspace`] is the one place that knows this shape: finding a workspace from any folder
+//! inside it, its language, where a lab's client lives and the command that runs it, where
+//! progress is kept, and writing a new one. The CLI, the TUI, progress and class grading all go
+//! through it.
+
+use crate::lab::{Catalog, Language};
+use std::path::{Path, PathBuf};
+
+/// The file that marks a workspace's root and names its language.
+pub const CONFIG: &str = "netlab.toml";
+
+/// A learner's workspace, found on disk or just written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Workspace {
+    /// The folder holding `netlab.toml`.
+    pub root: PathBuf,
+    /// The language of the learner's clients (from `netlab.toml`).
+    pub language: Language,
+}
+
+/// Why a workspace (or a lab's client in it) cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// No `netlab.toml` in the folder or any folder above it.
+    #[error("no {CONFIG} in {} or any folder above it", from.display())]
+    NotFound { from: PathBuf },
+    /// `netlab.toml` exists but does not name a language netlab knows.
+    #[error("{}: expected a line like `language = \"node\"` (node, python or shell){}", path.display(), detail.as_ref().map(|d| format!(": {d}")).unwrap_or_default())]
+    BadConfig {
+        path: PathBuf,
+        /// What the TOML parser said, with line and column, when the file did not parse.
+        detail: Option<String>,
+    },
+    /// The lab's client file is not there.
+    #[error("{} does not exist: write your client there (or run `netlab init` to get a starter)", file.display())]
+    NoClient { file: PathBuf },
+    /// Reading or writing the workspace failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// How to run a learner's client: the command line and the folder to run it in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCommand {
+    pub argv: Vec<String>,
+    pub cwd: PathBuf,
+}
+
+impl Workspace {
+    /// The root of the workspace around `from` (the nearest folder with `netlab.toml`).
+    pub fn find_root(from: &Path) -> Option<PathBuf> {
+        from.ancestors()
+            .find(|d| d.join(CONFIG).is_file())
+            .map(Path::to_path_buf)
+    }
+
+    /// The workspace around `from`.
+    pub fn locate(from: &Path) -> Result<Workspace, WorkspaceError> {
+        let root = Workspace::find_root(from).ok_or_else(|| WorkspaceError::NotFound {
+            from: from.to_path_buf(),
+        })?;
+        Workspace::open(&root)
+    }
+
+    /// The workspace whose `netlab.toml` is in `root`.
+    pub fn open(root: &Path) -> Result<Workspace, WorkspaceError> {
+        let path = root.join(CONFIG);
+        let text = std::fs::read_to_string(&path).map_err(|source| WorkspaceError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let language =
+            parse_config(&text).map_err(|detail| WorkspaceError::BadConfig { path, detail })?;
+        Ok(Workspace {
+            root: root.to_path_buf(),
+            language,
+        })
+    }
+
+    /// The folder of `lab` in this workspace.
+    pub fn lab_dir(&self, lab: &str) -> PathBuf {
+        self.root.join(lab)
+    }
+
+    /// Where the learner's client for `lab` lives (`<lab>/client.<ext>`).
+    pub fn client_file(&self, lab: &str) -> PathBuf {
+        self.lab_dir(lab)
+            .join(format!("client.{}", self.language.ext()))
+    }
+
+    /// The command that runs the learner's client for `lab`, in the lab's folder.
+    pub fn client_command(&self, lab: &str) -> Result<ClientCommand, WorkspaceError> {
+        let file = self.client_file(lab);
+        if !file.is_file() {
+            return Err(WorkspaceError::NoClient { file });
+        }
+        Ok(ClientCommand {
+            argv: client_argv(self.language, &file),
+            cwd: self.lab_dir(lab),
+        })
+    }
+
+    /// The learner's progress file.
+    pub fn progress_path(&self) -> PathBuf {
+        progress_path(&self.root)
+    }
+
+    /// Write a workspace for `language` at `root`: `netlab.toml` and, per lab with a starter in
+    /// that language, its client and README. Existing files are never overwritten; the list says
+    /// for every file whether it was written (false: it existed and was kept). Prints nothing.
+    pub fn create(
+        catalog: &Catalog,
+        root: &Path,
+        language: Language,
+    ) -> Result<(Workspace, Vec<(PathBuf, bool)>), WorkspaceError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| WorkspaceError::Io { path, source }
+        };
+        std::fs::create_dir_all(root).map_err(io(root))?;
+        let mut files = Vec::new();
+        let mut put = |path: &Path, text: &str| -> Result<(), WorkspaceError> {
+            if path.exists() {
+                files.push((path.to_path_buf(), false));
+                return Ok(());
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(path, text).map_err(io(path))?;
+            files.push((path.to_path_buf(), true));
+            Ok(())
+        };
+        put(
+            &root.join(CONFIG),
+            &format!(
+                "# A netlab workspace: `netlab check <lab>` here grades <lab>/client.{}\nlanguage = \"{}\"\n",
+                language.ext(),
+                language.name()
+            ),
+        )?;
+        for entry in &catalog.labs {
+            let lab = &entry.lab;
+            let Some(starter) = lab.starters.get(&language).and_then(|f| entry.file(f)) else {
+                continue;
+            };
+            let dir = root.join(&lab.id);
+            let client = format!("client.{}", language.ext());
+            put(&dir.join(&client), starter)?;
+            let readme = format!(
+                "# {}\n\n{}\n\n## Check your client\n\n```sh\nnetlab check {}          # grades {client}\nnetlab serve {}          # watch the server's timeline while you experiment\n```\n",
+                lab.title,
+                lab.instructions.trim(),
+                lab.id,
+                lab.scenario
+            );
+            put(&dir.join("README.md"), &readme)?;
+        }
+        let ws = Workspace {
+            root: root.to_path_buf(),
+            language,
+        };
+        Ok((ws, files))
+    }
+}
+
+/// The progress file of the workspace at `root`.
+pub fn progress_path(root: &Path) -> PathBuf {
+    root.join(".netlab").join("progress.toml")
+}
+
+/// The command line that runs `file`, a client in `language`.
+pub fn client_argv(language: Language, file: &Path) -> Vec<String> {
+    vec![
+        language.interpreter().to_string(),
+        file.to_string_lossy().into_owned(),
+    ]
+}
+
+/// The language a `netlab.toml` names; on failure, the parser's message when the file did not
+/// parse as TOML (`None` when it parsed but names no known language).
+pub fn parse_config(text: &str) -> Result<Language, Option<String>> {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        language: String,
+    }
+    let cfg: Config =
+        toml::from_str(text).map_err(|e| Some(crate::diag::toml_message(text, &e)))?;
+    Language::parse(&cfg.language).ok_or(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_workspace_from_a_lab_folder_and_runs_its_client() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::embedded().unwrap();
+        let (ws, files) = Workspace::create(&catalog, dir.path(), Language::Python).unwrap();
+        assert!(files.iter().all(|(_, written)| *written));
+        let found = Workspace::locate(&dir.path().join("tcp-hello")).unwrap();
+        assert_eq!(found, ws);
+        let cmd = found.client_command("tcp-hello").unwrap();
+        assert_eq!(cmd.argv[0], "python3");
+        assert!(cmd.argv[1].ends_with("tcp-hello/client.py"));
+        assert_eq!(cmd.cwd, dir.path().join("tcp-hello"));
+        assert!(matches!(
+            found.client_command("no-such-lab"),
+            Err(WorkspaceError::NoClient { .. })
+        ));
+        // A second create keeps every file.
+        let (_, again) = Workspace::create(&catalog, dir.path(), Language::Python).unwrap();
+        assert!(again.iter().all(|(_, written)| !*written));
+    }
+
+    #[test]
+    fn a_bad_config_is_named() {
+        assert_eq!(parse_config("language = \"python\""), Ok(Language::Python));
+        assert_eq!(parse_config("language = \"cobol\""), Err(None));
+        let e = parse_config("language = ").unwrap_err().unwrap();
+        assert!(e.starts_with("line 1, column"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Workspace::locate(dir.path()),
+            Err(WorkspaceError::NotFound { .. })
+        ));
+    }
+}
