@@ -483,3 +483,30 @@ fn the_loop_applies_messages_and_stops_on_quit() {
     drop(tx);
     netlab::tui::run_loop(&mut t, &mut b, &rx, |_, _, _| {}).unwrap();
 }
+
+#[test]
+fn lesson_12_connect_look_for_ticks_on_a_connect_request() {
+    let mut a = app();
+    at(&mut a, "http-server-events", 2);
+    ch(&mut a, 's');
+    a.update(Msg::ServerStarted {
+        scenario: "http".into(),
+        port: 8080,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    let before = draw(&a, 120, 40);
+    assert!(before.contains("· connect"), "{before}");
+    a.update(Msg::Event(entry(
+        1,
+        1.0,
+        Scope::Request { conn: 1, req: 1 },
+        Event::ConnectRequest {
+            url: "echo.netlab:7".into(),
+            http_version: "1.1".into(),
+        },
+    )));
+    let after = draw(&a, 120, 40);
+    assert!(after.contains("✓ connect"), "{after}");
+    assert!(after.contains("· checkContinue"), "{after}");
+}

@@ -20,6 +20,7 @@ pub mod snippet;
 use crate::diag::locate;
 pub use crate::diag::CourseError;
 use crate::lab::Catalog;
+use crate::trace::EventKind;
 use include_dir::{include_dir, Dir};
 use lesson::{Lesson, Step};
 use std::path::Path;
@@ -40,40 +41,6 @@ pub struct Course {
     pub lessons: Vec<LessonEntry>,
     pub labs: Catalog,
 }
-
-/// Node event names a `look_for` may name (netlab's timeline vocabulary).
-pub const EVENT_NAMES: &[&str] = &[
-    "listening",
-    "connection",
-    "connect",
-    "data",
-    "end",
-    "drain",
-    "timeout",
-    "finish",
-    "error",
-    "close",
-    "message",
-    "request",
-    "checkContinue",
-    "connect_request",
-    "upgrade",
-    "clientError",
-    "response",
-    "continue",
-    "socket",
-    "secureConnection",
-    "secureConnect",
-    "tlsClientError",
-    "write",
-    "send",
-    "end()",
-    "destroy()",
-    "setTimeout()",
-    "setNoDelay()",
-    "writeHead()",
-    "server.close()",
-];
 
 impl Course {
     /// The embedded course, or the one in `dir`.
@@ -296,12 +263,16 @@ fn check_events(
     from: usize,
     bad: &dyn Fn(usize, &str, String) -> CourseError,
 ) -> Result<(), CourseError> {
+    let known = EventKind::names();
     for e in look_for {
-        if !EVENT_NAMES.contains(&e.as_str()) {
+        if !known.contains(&e.as_str()) {
             return Err(bad(
                 from,
                 &format!(r#""{}""#, regex::escape(e)),
-                format!("`{e}` is not an event netlab shows (see `netlab serve --help`)"),
+                format!(
+                    "`{e}` is not an event netlab shows (it shows: {})",
+                    known.join(", ")
+                ),
             ));
         }
     }
@@ -360,6 +331,26 @@ why = "no"
 
     fn labs() -> Catalog {
         Catalog::embedded().unwrap()
+    }
+
+    #[test]
+    fn look_for_accepts_every_event_name_and_nothing_else() {
+        let with =
+            |name: &str| OK.replace(r#"look_for = ["data"]"#, &format!("look_for = [{name:?}]"));
+        for kind in <EventKind as strum::IntoEnumIterator>::iter() {
+            let name = kind.name();
+            assert!(
+                parse("x.toml", &with(name), &labs()).is_ok(),
+                "`{name}` rejected"
+            );
+        }
+        // JSON-only spellings and near misses are not timeline names.
+        for name in ["connect_request", "Connect", "request()", "headers"] {
+            let e = parse("x.toml", &with(name), &labs())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("is not an event netlab shows"), "{e}");
+        }
     }
 
     #[test]

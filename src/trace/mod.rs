@@ -173,8 +173,13 @@ pub type Addr = String;
 /// Emitted events carry Node's event name; the server's own actions are named after the call
 /// (`write`, `end()`…) and answer true to [`Event::is_action`]. Field names are what
 /// `serve --json` prints.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "event")]
+#[strum_discriminants(
+    name(EventKind),
+    derive(strum::EnumIter, Hash, PartialOrd, Ord),
+    doc = "Which kind of [`Event`] — the variant without its fields; [`EventKind::name`] is its one name."
+)]
 pub enum Event {
     // ---- net.Server / dgram / http.Server -------------------------------------------------
     /// `listening`: the server is bound. `address` is an IP or a socket path.
@@ -344,41 +349,60 @@ pub enum Event {
     ServerClose,
 }
 
+impl EventKind {
+    /// Node's event name (or the call's name, for actions), as the timeline shows it. Two
+    /// kinds share `connect`: a client socket's and http.Server's (a CONNECT request).
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::Listening => "listening",
+            EventKind::Connection => "connection",
+            EventKind::Connect => "connect",
+            EventKind::Data => "data",
+            EventKind::End => "end",
+            EventKind::Drain => "drain",
+            EventKind::Timeout => "timeout",
+            EventKind::Finish => "finish",
+            EventKind::Error => "error",
+            EventKind::Close => "close",
+            EventKind::Message => "message",
+            EventKind::Request => "request",
+            EventKind::CheckContinue => "checkContinue",
+            EventKind::ConnectRequest => "connect",
+            EventKind::Upgrade => "upgrade",
+            EventKind::ClientError => "clientError",
+            EventKind::Response => "response",
+            EventKind::Continue => "continue",
+            EventKind::Socket => "socket",
+            EventKind::SecureConnection => "secureConnection",
+            EventKind::TlsClientError => "tlsClientError",
+            EventKind::SecureConnect => "secureConnect",
+            EventKind::WriteHead => "writeHead()",
+            EventKind::Write => "write",
+            EventKind::Send => "send",
+            EventKind::EndCall => "end()",
+            EventKind::Destroy => "destroy()",
+            EventKind::SetTimeout => "setTimeout()",
+            EventKind::SetNoDelay => "setNoDelay()",
+            EventKind::ServerClose => "server.close()",
+        }
+    }
+
+    /// Every name the timeline can show, each once, in declaration order.
+    pub fn names() -> Vec<&'static str> {
+        let mut seen = Vec::new();
+        for k in <EventKind as strum::IntoEnumIterator>::iter() {
+            if !seen.contains(&k.name()) {
+                seen.push(k.name());
+            }
+        }
+        seen
+    }
+}
+
 impl Event {
     /// Node's event name (or the call's name, for actions).
     pub fn name(&self) -> &'static str {
-        match self {
-            Event::Listening { .. } => "listening",
-            Event::Connection { .. } => "connection",
-            Event::Connect { .. } => "connect",
-            Event::Data { .. } => "data",
-            Event::End => "end",
-            Event::Drain => "drain",
-            Event::Timeout => "timeout",
-            Event::Finish => "finish",
-            Event::Error { .. } => "error",
-            Event::Close { .. } => "close",
-            Event::Message { .. } => "message",
-            Event::Request { .. } => "request",
-            Event::CheckContinue { .. } => "checkContinue",
-            Event::ConnectRequest { .. } => "connect",
-            Event::Upgrade { .. } => "upgrade",
-            Event::ClientError { .. } => "clientError",
-            Event::Response { .. } => "response",
-            Event::Continue => "continue",
-            Event::Socket { .. } => "socket",
-            Event::SecureConnection { .. } => "secureConnection",
-            Event::TlsClientError { .. } => "tlsClientError",
-            Event::SecureConnect { .. } => "secureConnect",
-            Event::WriteHead { .. } => "writeHead()",
-            Event::Write { .. } => "write",
-            Event::Send { .. } => "send",
-            Event::EndCall { .. } => "end()",
-            Event::Destroy { .. } => "destroy()",
-            Event::SetTimeout { .. } => "setTimeout()",
-            Event::SetNoDelay { .. } => "setNoDelay()",
-            Event::ServerClose => "server.close()",
-        }
+        EventKind::from(self).name()
     }
 
     /// True for the program's own calls, false for events an object emitted.
