@@ -2,6 +2,7 @@
 //! [`Msg`]; [`App::update`] changes the state and returns the [`Cmd`]s to carry out (start a
 //! server, run a check, save progress…). It does no I/O, so tests drive it with plain values.
 
+use super::keymap::{self, Action, Ctx};
 use crate::course::lesson::Step;
 use crate::course::progress::Progress;
 use crate::course::Course;
@@ -677,47 +678,131 @@ impl App {
             self.help = false;
             return Vec::new();
         }
-        match k.code {
-            KeyCode::Char('q') => return self.quit(),
-            KeyCode::Char('?') => {
-                self.help = true;
-                return Vec::new();
-            }
-            KeyCode::Char('m') => {
+        let quiz = self.quiz_len();
+        let screen = match self.screen {
+            Screen::Map => Ctx::Map,
+            Screen::Lab => Ctx::Lab,
+            Screen::Lesson => Ctx::Lesson,
+        };
+        let timeline = self.focus == Focus::Timeline;
+        let mut action = keymap::action(&keymap::chain(screen, timeline, quiz.is_some()), k.code);
+        if action == Some(Action::Pick) && self.quiz.submitted {
+            // An answered quiz takes no marks: the key means what it means elsewhere.
+            action = keymap::action(&keymap::chain(screen, timeline, false), k.code);
+        }
+        match action {
+            Some(a) => self.perform(a, k.code),
+            None => Vec::new(),
+        }
+    }
+
+    /// The number of choices, when the current step is a quiz.
+    fn quiz_len(&self) -> Option<usize> {
+        match self.current() {
+            Some(Step::Quiz { choices, .. }) => Some(choices.len()),
+            _ => None,
+        }
+    }
+
+    /// Carry out what a key asked for (see [`keymap::KEYMAP`] for which key asks what, where).
+    fn perform(&mut self, action: Action, code: KeyCode) -> Vec<Cmd> {
+        match action {
+            Action::Quit => return self.quit(),
+            Action::Help => self.help = true,
+            Action::Map => {
                 self.screen = if self.screen == Screen::Map {
                     Screen::Lesson
                 } else {
                     self.map_cursor = self.lesson;
                     Screen::Map
                 };
-                return Vec::new();
             }
-            KeyCode::Esc => {
+            Action::Back => {
                 if self.screen != Screen::Lesson {
                     self.screen = Screen::Lesson;
                 } else if self.focus == Focus::Timeline {
                     self.focus = Focus::Text;
                 }
-                return Vec::new();
             }
-            _ => {}
-        }
-        match self.screen {
-            Screen::Map => self.map_key(k),
-            Screen::Lab => self.lab_key(k),
-            Screen::Lesson => self.lesson_key(k),
-        }
-    }
-
-    fn timeline_key(&mut self, k: KeyEvent) -> Option<Vec<Cmd>> {
-        match k.code {
-            KeyCode::Char(' ') => {
+            Action::Focus => {
+                self.focus = if self.focus == Focus::Timeline {
+                    Focus::Text
+                } else {
+                    Focus::Timeline
+                };
+            }
+            Action::NextStep => return self.next_step(),
+            Action::PrevStep => return self.prev_step(),
+            Action::LabNext => {
+                self.screen = Screen::Lesson;
+                return self.next_step();
+            }
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.scroll_by(-10),
+            Action::PageDown => self.scroll_by(10),
+            Action::Mark => {
+                if !self.quiz.submitted {
+                    let c = self.quiz.cursor;
+                    self.toggle_choice(c);
+                }
+            }
+            Action::Pick => {
+                let i = match code {
+                    KeyCode::Char(ch @ '1'..='9') => ch as usize - '1' as usize,
+                    KeyCode::Char(ch @ 'a'..='i') => ch as usize - 'a' as usize,
+                    _ => usize::MAX,
+                };
+                if i < self.quiz_len().unwrap_or(0) {
+                    self.quiz.cursor = i;
+                    self.toggle_choice(i);
+                }
+            }
+            Action::ResetQuiz => self.quiz = Quiz::default(),
+            Action::Act => return self.act(),
+            Action::ToggleServer => return self.toggle_server(),
+            Action::RunDemo => return self.run_demo(),
+            Action::Init => return vec![Cmd::InitWorkspace],
+            Action::Check | Action::Watch | Action::Edit | Action::Hint
+                if self.screen == Screen::Lesson =>
+            {
+                // A lab's keys on a lab step open the lab and act there.
+                return match self.current() {
+                    Some(Step::Lab { lab, .. }) => {
+                        let lab = lab.clone();
+                        let mut cmds = self.open_lab(&lab);
+                        cmds.extend(self.perform(action, code));
+                        cmds
+                    }
+                    _ => {
+                        self.say("That key works on a lab step (Enter opens the lab).");
+                        Vec::new()
+                    }
+                };
+            }
+            Action::Check => return self.check_now(),
+            Action::Watch => return self.toggle_watch(),
+            Action::Edit => match self.lab.file.clone() {
+                Some(f) => return vec![Cmd::OpenEditor(f)],
+                None => self.say("No workspace yet: press i to make one (netlab init)."),
+            },
+            Action::Hint => self.next_hint(),
+            Action::ResetLab => {
+                if self.screen == Screen::Lab {
+                    self.confirm = Some(Confirm::ResetLab(self.lab.id.clone()));
+                } else if let Some(id) = self.map_lab() {
+                    self.confirm = Some(Confirm::ResetLab(id));
+                }
+            }
+            Action::ResetAll => self.confirm = Some(Confirm::ResetAll),
+            Action::Open => return self.open_from_map(),
+            Action::Pause => {
                 self.timeline.paused = !self.timeline.paused;
                 if !self.timeline.paused {
                     self.timeline.scroll = 0;
                 }
             }
-            KeyCode::Char('f') => {
+            Action::Filter => {
                 // Cycle the connection filter: all → #1 → #2 … → all.
                 let conns = self.timeline.conns();
                 self.timeline.filter = match self.timeline.filter {
@@ -726,219 +811,87 @@ impl App {
                 };
                 self.timeline.scroll = 0;
             }
-            KeyCode::Char('l') => self.timeline.lanes = !self.timeline.lanes,
-            KeyCode::End | KeyCode::Char('G') => {
+            Action::Lanes => self.timeline.lanes = !self.timeline.lanes,
+            Action::Follow => {
                 self.timeline.scroll = 0;
                 self.timeline.paused = false;
             }
-            _ => return None,
         }
-        Some(Vec::new())
+        Vec::new()
     }
 
-    fn lesson_key(&mut self, k: KeyEvent) -> Vec<Cmd> {
-        if self.focus == Focus::Timeline {
-            if let Some(c) = self.timeline_key(k) {
-                return c;
-            }
-        }
-        let quiz_len = match self.current() {
-            Some(Step::Quiz { choices, .. }) => Some(choices.len()),
-            _ => None,
-        };
-        match k.code {
-            KeyCode::Right | KeyCode::Char('n') => self.next_step(),
-            KeyCode::Left | KeyCode::Char('p') => self.prev_step(),
-            KeyCode::Up | KeyCode::Char('k') => {
-                match (quiz_len, self.focus) {
-                    (Some(_), Focus::Text) if !self.quiz.submitted => {
-                        self.quiz.cursor = self.quiz.cursor.saturating_sub(1)
-                    }
-                    _ => self.scroll_by(-1),
-                }
-                Vec::new()
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                match (quiz_len, self.focus) {
-                    (Some(n), Focus::Text) if !self.quiz.submitted => {
-                        self.quiz.cursor = (self.quiz.cursor + 1).min(n.saturating_sub(1))
-                    }
-                    _ => self.scroll_by(1),
-                }
-                Vec::new()
-            }
-            KeyCode::PageUp => {
-                self.scroll_by(-10);
-                Vec::new()
-            }
-            KeyCode::PageDown => {
-                self.scroll_by(10);
-                Vec::new()
-            }
-            KeyCode::Char(' ') | KeyCode::Char('x') if quiz_len.is_some() => {
-                if !self.quiz.submitted {
-                    let c = self.quiz.cursor;
-                    if !self.quiz.chosen.remove(&c) {
-                        self.quiz.chosen.insert(c);
-                    }
-                }
-                Vec::new()
-            }
-            KeyCode::Char(ch @ ('1'..='9' | 'a'..='i'))
-                if quiz_len.is_some() && !self.quiz.submitted =>
-            {
-                let i = if ch.is_ascii_digit() {
-                    ch as usize - '1' as usize
-                } else {
-                    ch as usize - 'a' as usize
-                };
-                if i < quiz_len.unwrap_or(0) {
-                    self.quiz.cursor = i;
-                    if !self.quiz.chosen.remove(&i) {
-                        self.quiz.chosen.insert(i);
-                    }
-                }
-                Vec::new()
-            }
-            KeyCode::Char('r') if quiz_len.is_some() => {
-                self.quiz = Quiz::default();
-                Vec::new()
-            }
-            KeyCode::Enter => self.act(),
-            KeyCode::Char('s') => self.toggle_server(),
-            KeyCode::Char('d') => self.run_demo(),
-            KeyCode::Char('t') | KeyCode::Tab => {
-                self.focus = if self.focus == Focus::Timeline {
-                    Focus::Text
-                } else {
-                    Focus::Timeline
-                };
-                Vec::new()
-            }
-            KeyCode::Char('c') | KeyCode::Char('w') | KeyCode::Char('e') | KeyCode::Char('h') => {
-                match self.current() {
-                    Some(Step::Lab { lab, .. }) => {
-                        let lab = lab.clone();
-                        let mut cmds = self.open_lab(&lab);
-                        cmds.extend(self.lab_key(k));
-                        cmds
-                    }
-                    _ => {
-                        self.say("That key works on a lab step (Enter opens the lab).");
-                        Vec::new()
-                    }
-                }
-            }
-            KeyCode::Char('i') => vec![Cmd::InitWorkspace],
-            _ => Vec::new(),
+    fn toggle_choice(&mut self, i: usize) {
+        if !self.quiz.chosen.remove(&i) {
+            self.quiz.chosen.insert(i);
         }
     }
 
-    fn lab_key(&mut self, k: KeyEvent) -> Vec<Cmd> {
-        match k.code {
-            KeyCode::Char('c') | KeyCode::Enter => self.check_now(),
-            KeyCode::Char('w') => {
-                if self.lab.file.is_none() {
-                    self.say("No workspace yet: press i to make one (netlab init).");
-                    return Vec::new();
-                }
-                self.lab.watching = !self.lab.watching;
-                self.lab.watch_error = None;
-                vec![Cmd::Watch(if self.lab.watching {
-                    self.lab.file.clone()
-                } else {
-                    None
-                })]
+    /// Up or down one row: the map's cursor, a quiz's cursor, or a scroll.
+    fn move_by(&mut self, d: i32) {
+        match (self.screen, self.quiz_len(), self.focus) {
+            (Screen::Map, ..) => {
+                let last = self.map_rows().saturating_sub(1);
+                self.map_cursor = self.map_cursor.saturating_add_signed(d as isize).min(last);
             }
-            KeyCode::Char('e') => match self.lab.file.clone() {
-                Some(f) => vec![Cmd::OpenEditor(f)],
-                None => {
-                    self.say("No workspace yet: press i to make one (netlab init).");
-                    Vec::new()
-                }
-            },
-            KeyCode::Char('h') => {
-                let n = self
-                    .course
-                    .labs
-                    .find(&self.lab.id)
-                    .map_or(0, |e| e.lab.hints.len());
-                if self.lab.hints < n {
-                    self.lab.hints += 1;
-                } else {
-                    self.say("No more hints: the reference solution is in the lab's folder.");
-                }
-                Vec::new()
+            (Screen::Lesson, Some(n), Focus::Text) if !self.quiz.submitted => {
+                let last = n.saturating_sub(1);
+                self.quiz.cursor = self.quiz.cursor.saturating_add_signed(d as isize).min(last);
             }
-            KeyCode::Char('i') => vec![Cmd::InitWorkspace],
-            KeyCode::Char('r') => {
-                self.confirm = Some(Confirm::ResetLab(self.lab.id.clone()));
-                Vec::new()
-            }
-            KeyCode::Up | KeyCode::Char('k') => {
-                self.scroll_by(-1);
-                Vec::new()
-            }
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.scroll_by(1);
-                Vec::new()
-            }
-            KeyCode::Left | KeyCode::Char('p') | KeyCode::Backspace => {
-                self.screen = Screen::Lesson;
-                Vec::new()
-            }
-            KeyCode::Right | KeyCode::Char('n') => {
-                self.screen = Screen::Lesson;
-                self.next_step()
-            }
-            _ => Vec::new(),
+            _ => self.scroll_by(d),
         }
+    }
+
+    fn toggle_watch(&mut self) -> Vec<Cmd> {
+        if self.lab.file.is_none() {
+            self.say("No workspace yet: press i to make one (netlab init).");
+            return Vec::new();
+        }
+        self.lab.watching = !self.lab.watching;
+        self.lab.watch_error = None;
+        vec![Cmd::Watch(if self.lab.watching {
+            self.lab.file.clone()
+        } else {
+            None
+        })]
+    }
+
+    fn next_hint(&mut self) {
+        let n = self
+            .course
+            .labs
+            .find(&self.lab.id)
+            .map_or(0, |e| e.lab.hints.len());
+        if self.lab.hints < n {
+            self.lab.hints += 1;
+        } else {
+            self.say("No more hints: the reference solution is in the lab's folder.");
+        }
+    }
+
+    /// The lab under the map's cursor, if the cursor is on a lab.
+    fn map_lab(&self) -> Option<String> {
+        let i = self.map_cursor.checked_sub(self.course.lessons.len())?;
+        Some(self.course.labs.labs.get(i)?.lab.id.clone())
+    }
+
+    /// Open the lesson or lab under the map's cursor.
+    fn open_from_map(&mut self) -> Vec<Cmd> {
+        if let Some(id) = self.map_lab() {
+            return self.open_lab(&id);
+        }
+        self.screen = Screen::Lesson;
+        self.timeline.clear();
+        let mut c = Vec::new();
+        if !matches!(self.server, Server::Stopped) {
+            c.push(Cmd::StopServer);
+            self.server = Server::Stopped;
+        }
+        c.extend(self.open(self.map_cursor, 0));
+        c
     }
 
     /// Rows of the course map: lessons, then labs.
     pub fn map_rows(&self) -> usize {
         self.course.lessons.len() + self.course.labs.labs.len()
-    }
-
-    fn map_key(&mut self, k: KeyEvent) -> Vec<Cmd> {
-        let n = self.map_rows();
-        match k.code {
-            KeyCode::Up | KeyCode::Char('k') => self.map_cursor = self.map_cursor.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.map_cursor = (self.map_cursor + 1).min(n.saturating_sub(1))
-            }
-            KeyCode::Enter => {
-                let lessons = self.course.lessons.len();
-                if self.map_cursor < lessons {
-                    self.screen = Screen::Lesson;
-                    self.timeline.clear();
-                    let mut c = Vec::new();
-                    if !matches!(self.server, Server::Stopped) {
-                        c.push(Cmd::StopServer);
-                        self.server = Server::Stopped;
-                    }
-                    c.extend(self.open(self.map_cursor, 0));
-                    return c;
-                }
-                let id = self.course.labs.labs[self.map_cursor - lessons]
-                    .lab
-                    .id
-                    .clone();
-                return self.open_lab(&id);
-            }
-            KeyCode::Char('r') => {
-                let lessons = self.course.lessons.len();
-                if self.map_cursor >= lessons {
-                    let id = self.course.labs.labs[self.map_cursor - lessons]
-                        .lab
-                        .id
-                        .clone();
-                    self.confirm = Some(Confirm::ResetLab(id));
-                }
-            }
-            KeyCode::Char('R') => self.confirm = Some(Confirm::ResetAll),
-            _ => {}
-        }
-        Vec::new()
     }
 }

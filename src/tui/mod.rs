@@ -19,6 +19,7 @@
 //! only go to the timeline.
 
 pub mod app;
+pub mod keymap;
 pub mod markdown;
 pub mod view;
 

@@ -6,6 +6,7 @@
 //! the help overlay; and a note when the terminal is too small.
 
 use super::app::{conn_of, App, Confirm, Focus, Screen, Server};
+use super::keymap::{self, Ctx};
 use super::markdown::{self, Theme};
 use crate::course::lesson::{fill, fill_default, Choice, Step};
 use crate::trace::render::{self, Kind};
@@ -112,18 +113,19 @@ impl App {
         } else if let Some((s, _)) = &self.status {
             Line::from(Span::styled(format!(" {s}"), self.style(Color::Yellow)))
         } else {
-            let keys = match (self.screen, self.focus) {
-                (Screen::Map, _) => "↑↓ move · Enter open · r reset lab · R reset all · m/Esc back · q quit",
-                (Screen::Lab, _) => "c check · w watch · e edit · h hint · i init · r reset · ← back · ? help · q quit",
-                (Screen::Lesson, Focus::Timeline) => "↑↓ scroll · space pause · f filter · l lanes · G follow · t/Esc back · q quit",
+            let ctx = match (self.screen, self.focus) {
+                (Screen::Map, _) => Ctx::Map,
+                (Screen::Lab, _) => Ctx::Lab,
+                (Screen::Lesson, Focus::Timeline) => Ctx::Timeline,
                 (Screen::Lesson, Focus::Text) => match self.current() {
-                    Some(Step::Quiz { .. }) => "↑↓ choose · space/1-9 mark · Enter answer · →/← steps · ? help · q quit",
-                    Some(Step::Serve { .. }) => "s start/stop server · t timeline · →/← steps · m map · ? help · q quit",
-                    Some(Step::Demo { .. }) => "d run demo · t timeline · →/← steps · m map · ? help · q quit",
-                    Some(Step::Lab { .. }) => "Enter open lab · →/← steps · m map · ? help · q quit",
-                    _ => "→/n next · ←/p previous · ↑↓ scroll · m map · ? help · q quit",
+                    Some(Step::Quiz { .. }) => Ctx::Quiz,
+                    Some(Step::Serve { .. }) => Ctx::Serve,
+                    Some(Step::Demo { .. }) => Ctx::Demo,
+                    Some(Step::Lab { .. }) => Ctx::LabStep,
+                    _ => Ctx::Text,
                 },
             };
+            let keys = keymap::bar(ctx);
             Line::from(Span::styled(
                 format!(" {keys}"),
                 Style::new().add_modifier(Modifier::DIM),
@@ -729,28 +731,7 @@ impl App {
     }
 
     fn help_overlay(&self, area: Rect, buf: &mut Buffer) {
-        let keys: &[(&str, &str)] = &[
-            ("→ n / ← p", "next / previous step"),
-            ("↑ ↓ j k", "scroll (or move in a quiz)"),
-            (
-                "Enter",
-                "act: start the server, run the demo, answer, open the lab",
-            ),
-            ("s", "start / stop the step's server"),
-            ("d", "run the step's demo client"),
-            (
-                "t  Tab",
-                "focus the timeline (space pause, f filter, l lanes, G follow)",
-            ),
-            ("c", "check the lab now"),
-            ("w", "watch mode: check on every save"),
-            ("e", "open your client file in $EDITOR"),
-            ("h", "next hint"),
-            ("i", "make a workspace (netlab init)"),
-            ("m", "course map (r reset a lab, R reset all)"),
-            ("?", "this help"),
-            ("q  Ctrl-C", "quit (servers stop gracefully)"),
-        ];
+        let keys = keymap::help();
         let mut lines = vec![Line::default()];
         for (k, what) in keys {
             lines.push(Line::from(vec![
