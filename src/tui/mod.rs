@@ -20,7 +20,9 @@
 
 pub mod app;
 pub mod keymap;
+mod keys;
 pub mod markdown;
+pub mod timeline;
 pub mod view;
 
 use crate::course::progress::Store;

@@ -1,0 +1,74 @@
+//! The live timeline's state: a bounded ring of entries plus counters, so a flood of events
+//! can never exhaust memory, with the view's filter, scroll, pause and lanes.
+
+use crate::trace::Entry;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+/// Most timeline entries kept for display; older ones are dropped (and counted).
+pub const TIMELINE_CAP: usize = 2000;
+
+/// The live timeline: a bounded ring plus counters, so a flood cannot exhaust memory.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    pub entries: VecDeque<Arc<Entry>>,
+    /// Entries dropped off the front of the ring.
+    pub dropped: u64,
+    /// Entries that never reached the UI (the channel was full).
+    pub lagged: u64,
+    /// Every event seen, by name (for the "look for" ticks), including dropped ones.
+    pub counts: BTreeMap<&'static str, u64>,
+    /// Show only this connection.
+    pub filter: Option<u32>,
+    /// Lines up from the newest; 0 follows the tail.
+    pub scroll: usize,
+    /// Frozen: new entries are counted but the view stays.
+    pub paused: bool,
+    /// Draw client ↔ server arrows instead of a list.
+    pub lanes: bool,
+}
+
+impl Timeline {
+    pub fn push(&mut self, e: Arc<Entry>) {
+        *self.counts.entry(e.event.name()).or_default() += 1;
+        if self.entries.len() == TIMELINE_CAP {
+            self.entries.pop_front();
+            self.dropped += 1;
+        }
+        self.entries.push_back(e);
+        if self.scroll > 0 || self.paused {
+            self.scroll += 1; // keep the same lines in view
+        }
+    }
+
+    pub fn clear(&mut self) {
+        let keep = (self.filter, self.lanes);
+        *self = Timeline::default();
+        (self.filter, self.lanes) = keep;
+    }
+
+    /// Entries passing the filter.
+    pub fn visible(&self) -> impl Iterator<Item = &Arc<Entry>> {
+        self.entries
+            .iter()
+            .filter(move |e| self.filter.is_none_or(|c| conn_of(e) == Some(c)))
+    }
+
+    /// Connection numbers seen, in order.
+    pub fn conns(&self) -> Vec<u32> {
+        let set: BTreeSet<u32> = self.entries.iter().filter_map(|e| conn_of(e)).collect();
+        set.into_iter().collect()
+    }
+}
+
+/// The server-side connection an entry belongs to.
+pub fn conn_of(e: &Entry) -> Option<u32> {
+    use crate::trace::Scope;
+    match e.scope {
+        Scope::Conn { conn } | Scope::Request { conn, .. } | Scope::Response { conn, .. } => {
+            Some(conn)
+        }
+        Scope::Client { conn } => Some(conn),
+        _ => None,
+    }
+}
