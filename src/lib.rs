@@ -7,35 +7,50 @@
 //!
 //! # Layout
 //!
+//! Layers, each using only the ones above it; the `netlab` binary (`src/main.rs`, with one
+//! module per command in `src/cmd/`) sits on top and is the only place that prints for a
+//! command or picks an exit code.
+//!
 //! - [`trace`]: the one trace model everything reads — [`trace::Event`] (Node's event names,
-//!   plus the server's own calls such as `write(n) → false`), the bounded-memory
-//!   [`trace::Recorder`], the canonical diffable text form ([`trace::canon`]) and rendering for
-//!   people and for JSON ([`trace::render`]).
+//!   plus the server's own calls such as `write(n) → false`; [`trace::EventKind`] names every
+//!   kind once), the bounded-memory [`trace::Recorder`], the canonical diffable text form
+//!   ([`trace::canon`]) and rendering for people and for JSON ([`trace::render`]).
 //! - [`engine`]: Node's `net` and `dgram` semantics on tokio — the socket state machine
 //!   (`write`/`drain`, `end`/`finish`, `timeout`, `allowHalfOpen`), the accept loop with
 //!   graceful shutdown, and UDP.
 //! - [`http`]: HTTP/1.1 on the engine — a sans-IO server connection with the `http` module's
-//!   events (`request`, `checkContinue`, `upgrade`, `connect`, `clientError`) and the `http`
-//!   scenario's routes.
-//! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, …) that lessons, labs
-//!   and `netlab serve` refer to.
-//! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
-//!   safely (time limit, whole process tree killed, capped output), grading it against the
-//!   server-observed trace, and the report.
-//! - [`course`]: the course — lessons (`lessons/*.toml`: text, live `serve` and `demo` steps,
-//!   quizzes, lab links), loaded embedded or from `--course DIR` and checked with file:line:col
-//!   diagnostics; the learner's progress file; JSON Schemas for course authors' editors.
-//! - [`grade`]: classroom grading — a class directory of workspaces graded in parallel with
-//!   each check isolated, gradebooks as a table, JSON, JUnit, CSV or Markdown, per-student
-//!   feedback, and merging results graded elsewhere.
-//! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
+//!   events (`request`, `checkContinue`, `upgrade`, `connect`, `clientError`), the `http`
+//!   scenario's routes, and a client with Node's `Agent` pooling.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
-//! - [`tui`]: the terminal UI (ratatui, The Elm Architecture): lessons, the live timeline,
-//!   labs in watch mode, the course map, progress.
+//! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, `http`, …), each with
+//!   its own server function; [`scenario::start`] is the one way to run one in the background.
+//! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
+//! - [`diag`]: course-file diagnostics — the error type and `line, column` + caret messages
+//!   that lessons and labs share.
+//! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
+//!   safely, grading it against the server-observed trace, the report, and
+//!   [`lab::check::check_one`], a whole check start to finish.
+//! - [`course`]: lessons (`lessons/*.toml`: text, live `serve` and `demo` steps, quizzes, lab
+//!   links), loaded embedded or from `--course DIR`; the learner's progress file; JSON Schemas.
+//! - [`workspace`]: the learner's folder (`netlab.toml`, a client per lab, progress) — found,
+//!   read and written in one place.
+//! - [`grade`]: classroom grading — a class of workspaces graded in parallel, gradebooks as a
+//!   table, JSON, JUnit, CSV or Markdown, per-student feedback, merging.
+//! - [`tui`]: the terminal UI (ratatui, The Elm Architecture): state and `update` ([`tui::app`]),
+//!   one keymap ([`tui::keymap`]), the view, and the runtime that carries out commands.
 //! - [`book`]: the mdBook companion generated from the course, with timelines recorded at
 //!   build time and SVG sequence diagrams.
-//! - [`cli`]: the command-line surface (clap); [`cmd`]: one module per command.
-//! - [`error`]: the library's error type and the process exit codes.
+//! - [`cli`]: the command-line surface (clap); [`suggest`]: "did you mean"; [`term`]: colour;
+//!   [`error`]: the library's error type and the process exit codes.
+//!
+//! netlab runs on Linux only: it relies on `/proc`, `PR_SET_CHILD_SUBREAPER`, `TCP_INFO` and
+//! Linux's sandboxing facilities.
+
+#[cfg(not(target_os = "linux"))]
+compile_error!(
+    "netlab builds on Linux only for now: it relies on /proc, PR_SET_CHILD_SUBREAPER, TCP_INFO \
+     and Linux's sandboxing (Landlock, namespaces). Ports are welcome."
+);
 
 pub mod book;
 pub mod cli;

@@ -140,11 +140,8 @@ fn summary(recorder: &Recorder, json: bool) -> String {
 
 fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
     let color = term::color_stderr();
-    let (b, d, r) = if color {
-        ("\x1b[1m", "\x1b[2m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
+    let b = |s: &str| term::paint("1", s, color);
+    let d = |s: &str| term::paint("2", s, color);
     let at = match s.transport {
         Transport::Unix => socket.to_string(),
         Transport::Udp => format!("udp://{host}:{port}"),
@@ -153,13 +150,15 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
         Transport::Https => format!("https://{host}:{port}/"),
     };
     let mut out = format!(
-        "{b}netlab serve {}{r} — {}\n  listening on {b}{at}{r}\n",
-        s.name, s.summary
+        "{} — {}\n  listening on {}\n",
+        b(&format!("netlab serve {}", s.name)),
+        s.summary,
+        b(&at)
     );
     if let Some(ca) = ca {
-        out.push_str(&format!("  CA certificate (trust this one): {b}{ca}{r}\n"));
+        out.push_str(&format!("  CA certificate (trust this one): {}\n", b(ca)));
     }
-    out.push_str(&format!("  {d}try from another terminal:{r}\n"));
+    out.push_str(&format!("  {}\n", d("try from another terminal:")));
     for c in s.try_commands {
         let c = c
             .replace("{host}", host)
@@ -168,7 +167,7 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
             .replace("{ca}", ca.unwrap_or("CA.pem"));
         out.push_str(&format!("    {c}\n"));
     }
-    out.push_str(&format!("  {d}Ctrl-C stops the server.{r}\n\n"));
+    out.push_str(&format!("  {}\n\n", d("Ctrl-C stops the server.")));
     eprint!("{out}");
 }
 

@@ -107,13 +107,7 @@ impl Report {
 
     /// The human report. `color` adds ANSI colours.
     pub fn text(&self, color: bool) -> String {
-        let paint = |code: &str, s: &str| {
-            if color {
-                format!("\x1b[{code}m{s}\x1b[0m")
-            } else {
-                s.to_string()
-            }
-        };
+        let paint = |code: &str, s: &str| crate::term::paint(code, s, color);
         let mut o = String::new();
         o.push_str(&format!(
             "netlab check {} — {}\n",

@@ -185,14 +185,11 @@ pub fn line(entry: &Entry, color: bool) -> String {
     let body = body.trim_end();
     let t = format!("{:>10.3} ms", entry.t_ms);
     let who = format!("{:<9}", who(&entry.scope));
-    if color {
-        format!(
-            "\x1b[2m{t}\x1b[0m  {who} \x1b[{}m{body}\x1b[0m",
-            kind.ansi()
-        )
-    } else {
-        format!("{t}  {who} {body}")
-    }
+    format!(
+        "{}  {who} {}",
+        crate::term::paint("2", &t, color),
+        crate::term::paint(kind.ansi(), body, color)
+    )
 }
 
 /// One JSON line (no trailing newline), as `serve --json` prints it.
