@@ -65,7 +65,7 @@ mod tests {
         let m = at(text, 11, "bad value");
         assert_eq!(
             m,
-            "line 2, column 6: bad value\n  |\n  2 | bb = é2\n  |     ^"
+            "line 2, column 6: bad value\n  |\n  2 | bb = é2\n  |      ^"
         );
         // Inside the two bytes of `é`: still a valid place, never a panic.
         assert!(at(text, 12, "x").starts_with("line 2, column 6"));
