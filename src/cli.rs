@@ -36,8 +36,14 @@ pub enum Command {
     /// `netlab check tcp-hello -- node client.js` starts the lab's server on a free port, runs
     /// the command with NETLAB_HOST and NETLAB_PORT (or NETLAB_SOCKET) set, stops it and
     /// everything it started at the time limit, and explains every failed check. Inside a
-    /// workspace made by `netlab init`, `netlab check LAB` grades your own client file.
+    /// workspace made by `netlab init`, `netlab check LAB` grades your own client file (in a
+    /// lab's folder, plain `netlab check` does).
     Check(CheckArgs),
+    /// Check your own client again on every save, until Ctrl-C.
+    ///
+    /// Inside a workspace: `netlab watch LAB`, or plain `netlab watch` in a lab's folder. Only
+    /// a save counts (reading the file does not), and each save runs exactly one check.
+    Watch(WatchArgs),
     /// Make a learner workspace: netlab.toml and, per lab, a starter client and a README.
     ///
     /// Never overwrites a file. Then edit `<lab>/client.<ext>` and run `netlab check <lab>`.
@@ -228,8 +234,8 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The lab to grade (e.g. tcp-hello).
-    pub lab: String,
+    /// The lab to grade (e.g. tcp-hello); in a lab's folder of a workspace, that lab.
+    pub lab: Option<String>,
     /// Seconds the client may run (default: the lab's limit, usually 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
@@ -246,6 +252,15 @@ pub struct CheckArgs {
     /// The client command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The lab (e.g. tcp-hello); in a lab's folder of a workspace, that lab.
+    pub lab: Option<String>,
+    /// Seconds the client may run (default: the lab's limit, usually 10).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
 }
 
 /// Formats of `netlab check`.

@@ -32,6 +32,7 @@
 //!   [`lab::check::check_one`], a whole check start to finish.
 //! - [`course`]: lessons (`lessons/*.toml`: text, live `serve` and `demo` steps, quizzes, lab
 //!   links), loaded embedded or from `--course DIR`; the learner's progress file; JSON Schemas.
+//! - [`watch`]: watch mode's file watcher — one notification per save, none for reads.
 //! - [`workspace`]: the learner's folder (`netlab.toml`, a client per lab, progress) — found,
 //!   read and written in one place.
 //! - [`grade`]: classroom grading — a class of workspaces graded in parallel, gradebooks as a
@@ -70,6 +71,7 @@ pub mod term;
 pub mod tls;
 pub mod trace;
 pub mod tui;
+pub mod watch;
 pub mod workspace;
 
 pub use error::{Error, ExitCode};

@@ -23,6 +23,7 @@ fn main() -> std::process::ExitCode {
     let outcome = match cli.command {
         Some(Command::Serve(args)) => cmd::serve::run(args),
         Some(Command::Check(args)) => cmd::check::run(course.as_deref(), args),
+        Some(Command::Watch(args)) => cmd::watch::run(course.as_deref(), args),
         Some(Command::Demo(args)) => cmd::demo::run(args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;

@@ -113,6 +113,17 @@ impl Workspace {
         })
     }
 
+    /// The lab whose folder `dir` is in (or is), if any: `ROOT/tcp-hello/sub` → `tcp-hello`.
+    pub fn lab_at(&self, dir: &Path) -> Option<String> {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let rel = canon(dir)
+            .strip_prefix(canon(&self.root))
+            .ok()?
+            .to_path_buf();
+        let first = rel.components().next()?.as_os_str().to_str()?.to_string();
+        (!first.starts_with('.') && self.root.join(&first).is_dir()).then_some(first)
+    }
+
     /// The learner's progress file.
     pub fn progress_path(&self) -> PathBuf {
         progress_path(&self.root)
@@ -218,6 +229,11 @@ mod tests {
         assert_eq!(cmd.argv[0], "python3");
         assert!(cmd.argv[1].ends_with("tcp-hello/client.py"));
         assert_eq!(cmd.cwd, dir.path().join("tcp-hello"));
+        assert_eq!(
+            found.lab_at(&dir.path().join("tcp-hello")).as_deref(),
+            Some("tcp-hello")
+        );
+        assert_eq!(found.lab_at(dir.path()), None);
         assert!(matches!(
             found.client_command("no-such-lab"),
             Err(WorkspaceError::NoClient { .. })

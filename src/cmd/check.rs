@@ -15,14 +15,15 @@ use std::path::Path;
 /// Run `netlab check`.
 pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
     let catalog = Catalog::load(course)?;
-    let entry = find_lab(&catalog, &args.lab)?;
     let here = std::env::current_dir()?;
+    let lab = which_lab(args.lab.as_deref(), &here, "check")?;
+    let entry = find_lab(&catalog, &lab)?;
     let ClientCommand { argv: command, cwd } = if args.command.is_empty() {
         learner_client(&here, &entry.lab.id)?
     } else {
         ClientCommand {
             argv: args.command.clone(),
-            cwd: here,
+            cwd: here.clone(),
         }
     };
     let limit = time_limit(entry, args.timeout);
@@ -55,15 +56,60 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
             print!("{}", netlab::grade::format::junit(&book));
         }
     }
-    Ok(match report.status {
+    if args.command.is_empty() {
+        // The learner's own client: the result counts towards their progress.
+        record_progress(&netlab::course::progress::Store::locate(&here), &report);
+    }
+    Ok(exit_code(&report))
+}
+
+/// The exit code for a report: 0 pass, 1 fail, 4 when netlab could not run the check.
+pub(crate) fn exit_code(report: &netlab::lab::report::Report) -> ExitCode {
+    match report.status {
         Verdict::Pass => ExitCode::Pass,
         Verdict::Fail => ExitCode::Fail,
         Verdict::Error => ExitCode::Internal,
-    })
+    }
+}
+
+/// Record a check of the learner's own client in their progress file (what the TUI's map and
+/// `netlab list` show). A progress file that cannot be written is reported, not fatal.
+pub(crate) fn record_progress(
+    store: &netlab::course::progress::Store,
+    report: &netlab::lab::report::Report,
+) {
+    let (mut progress, warning) = store.load();
+    if let Some(w) = warning {
+        eprintln!("netlab: {w}");
+    }
+    progress.lab(
+        &report.lab,
+        report.status == Verdict::Pass,
+        report.points,
+        report.max_points,
+    );
+    if let Err(e) = store.save(&progress) {
+        eprintln!("netlab: {e}");
+    }
+}
+
+/// The lab named on the command line, or the one whose folder of a workspace `here` is in.
+pub(crate) fn which_lab(named: Option<&str>, here: &Path, verb: &str) -> Result<String, Error> {
+    if let Some(lab) = named {
+        return Ok(lab.to_string());
+    }
+    Workspace::locate(here)
+        .ok()
+        .and_then(|ws| ws.lab_at(here))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "which lab? Give its name (`netlab {verb} tcp-hello`), or run `netlab {verb}` inside a lab's folder of your workspace"
+            ))
+        })
 }
 
 /// The learner's own client for `lab`, from the workspace around `cwd`.
-fn learner_client(cwd: &Path, lab: &str) -> Result<ClientCommand, Error> {
+pub(crate) fn learner_client(cwd: &Path, lab: &str) -> Result<ClientCommand, Error> {
     let ws = Workspace::locate(cwd).map_err(|e| match e {
         netlab::workspace::WorkspaceError::NotFound { .. } => Error::Usage(format!(
             "no client command given and no netlab.toml here or above {}: run `netlab init` to make a workspace, or give the client after `--` (e.g. `netlab check {lab} -- node client.js`)",

@@ -8,3 +8,4 @@ pub mod dev;
 pub mod grade;
 pub mod init;
 pub mod serve;
+pub mod watch;

@@ -328,7 +328,8 @@ struct Runtime {
     store: Store,
     cwd: PathBuf,
     server: Option<Running>,
-    watcher: Option<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>>,
+    /// Watches the open lab's client file (watch mode).
+    watcher: Option<crate::watch::FileWatcher>,
 }
 
 /// Forward a recorder's live entries to the UI without ever blocking: when the channel is
@@ -486,29 +487,10 @@ impl Runtime {
             Cmd::Watch(Some(file)) => {
                 self.watcher = None;
                 let tx = self.tx.clone();
-                let target = file.clone();
-                let made = notify_debouncer_mini::new_debouncer(
-                    Duration::from_millis(200),
-                    move |res: notify_debouncer_mini::DebounceEventResult| {
-                        if let Ok(events) = res {
-                            if events
-                                .iter()
-                                .any(|e| e.path.file_name() == target.file_name())
-                            {
-                                let _ = tx.try_send(Msg::FileChanged);
-                            }
-                        }
-                    },
-                );
-                let dir = file.parent().unwrap_or(Path::new(".")).to_path_buf();
-                match made {
-                    Ok(mut d) => match d.watcher().watch(&dir, notify::RecursiveMode::NonRecursive)
-                    {
-                        Ok(()) => self.watcher = Some(d),
-                        Err(e) => {
-                            let _ = self.tx.try_send(Msg::WatchFailed(e.to_string()));
-                        }
-                    },
+                match crate::watch::FileWatcher::new(&file, move || {
+                    let _ = tx.try_send(Msg::FileChanged);
+                }) {
+                    Ok(w) => self.watcher = Some(w),
                     Err(e) => {
                         let _ = self.tx.try_send(Msg::WatchFailed(e.to_string()));
                     }
