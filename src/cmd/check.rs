@@ -5,7 +5,8 @@
 //! `<lab>/client.<ext>` with the workspace's language.
 
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::lab::report::{Report, Verdict};
+use crate::lab::report::Report;
+use crate::lab::Status;
 use crate::lab::{grade, run, Catalog, LabEntry, Language};
 use crate::{scenario, term, Error, ExitCode};
 use std::path::{Path, PathBuf};
@@ -50,14 +51,16 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
                     student: report.student.clone().unwrap_or_else(|| "student".into()),
                     labs: vec![grade],
                 }],
+                incomplete: None,
             };
             print!("{}", crate::grade::format::junit(&book));
         }
     }
     Ok(match report.status {
-        Verdict::Pass => ExitCode::Pass,
-        Verdict::Fail => ExitCode::Fail,
-        Verdict::Error => ExitCode::Internal,
+        Status::Pass => ExitCode::Pass,
+        // The client command could not be started: the command line names no runnable program.
+        Status::Error => ExitCode::Usage,
+        _ => ExitCode::Fail,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use super::check::check_one;
 use crate::cli::DevCheckArgs;
-use crate::lab::report::Verdict;
+use crate::lab::Status;
 use crate::lab::{Catalog, Language};
 use crate::{Error, ExitCode};
 use std::path::Path;
@@ -32,13 +32,13 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             .lab
             .solutions
             .iter()
-            .map(|(l, f)| (*l, f, Verdict::Pass))
+            .map(|(l, f)| (*l, f, Status::Pass))
             .chain(
                 entry
                     .lab
                     .starters
                     .iter()
-                    .map(|(l, f)| (*l, f, Verdict::Fail)),
+                    .map(|(l, f)| (*l, f, Status::Fail)),
             );
         for (lang, file, want) in runs {
             if !available(lang) {
@@ -62,7 +62,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             let limit = Duration::from_secs_f64(entry.lab.time_limit_secs);
             let report = rt.block_on(check_one(entry, &cmd, work.path(), limit))?;
             ran += 1;
-            let role = if want == Verdict::Pass {
+            let role = if want == Status::Pass {
                 "solution"
             } else {
                 "starter"
@@ -70,7 +70,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             if report.status == want {
                 println!(
                     "  ✓ {file} ({role}) {} {}/{} in {:.2} s",
-                    if want == Verdict::Pass {
+                    if want == Status::Pass {
                         "passes"
                     } else {
                         "fails"
@@ -83,11 +83,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
                 problems += 1;
                 println!(
                     "  ✗ {file} ({role}) should {} but got {:?}:",
-                    if want == Verdict::Pass {
-                        "pass"
-                    } else {
-                        "fail"
-                    },
+                    if want == Status::Pass { "pass" } else { "fail" },
                     report.status
                 );
                 for line in report.text(false).lines() {
