@@ -552,6 +552,10 @@ fn a_request_without_host_is_told_about_the_400_and_why() {
         "one-request",
         "the server answered 400 Bad Request because HTTP/1.1 requires a Host header",
     );
+    r.failed_with(
+        "one-request",
+        "the `400` your client printed is that answer",
+    );
     // The checks that need a request cannot say more: skipped, not failed twice.
     let get = r.check("get-hello");
     assert_eq!(get["status"], "skip", "{:#}", r.json);

@@ -7,7 +7,7 @@
 //! [`Status`] is the one outcome type of netlab's grading: a check's, a report's and a
 //! gradebook cell's.
 
-use super::checks::{self, Ctx};
+use super::checks::{self, Ctx, Failure};
 use super::model::{Check, Lab};
 use super::run::RunResult;
 use super::view::ServerView;
@@ -108,12 +108,13 @@ fn judge(ctx: &Ctx, check: &Check, earlier: &[CheckResult]) -> CheckResult {
     }
     match checks::evaluate(ctx, check) {
         Ok(()) => r.points = check.points,
-        Err(f) if f.blocked && earlier.iter().any(|e| e.status == Status::Fail) => {
+        Err(Failure {
+            blocked: Some(why), ..
+        }) if earlier.iter().any(|e| e.status == Status::Fail) => {
             let first = earlier.iter().find(|e| e.status == Status::Fail);
             r.status = Status::Skip;
             r.message = Some(format!(
-                "skipped: {}, as `{}` says",
-                f.specific,
+                "skipped: {why} (see `{}`)",
                 first.map(|e| e.name.as_str()).unwrap_or_default()
             ));
         }

@@ -42,7 +42,7 @@ pub fn stdout(ctx: &Ctx) -> Outcome {
         let re = regex::Regex::new(&format!("^(?:{re})$")).map_err(|e| Failure {
             specific: e.to_string(),
             output: None,
-            blocked: false,
+            blocked: None,
         })?;
         if re.is_match(&got) {
             return Ok(());

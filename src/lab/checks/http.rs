@@ -24,7 +24,7 @@ pub fn refusal(ctx: &Ctx) -> Option<String> {
         let status = c.client_error.as_ref().map(|(_, s)| *s).or(c.raw_status())?;
         let code = c.client_error.as_ref().map(|(code, _)| code.as_str());
         let why = match (status, code) {
-            (400, None) => "HTTP/1.1 requires a Host header (add `Host: <host>:<port>`)".to_string(),
+            (400, None) => "HTTP/1.1 requires a Host header — send `Host: <host>:<port>` in every request".to_string(),
             (417, _) => "the only `Expect` the server accepts is `100-continue`".to_string(),
             (431, _) => "your request head was larger than the server accepts (16 KiB)".to_string(),
             (408, _) => "your request head did not arrive in time (send the whole head, ending with an empty line)".to_string(),
@@ -32,8 +32,14 @@ pub fn refusal(ctx: &Ctx) -> Option<String> {
             (s, None) if s < 400 => return None,
             (_, None) => "it refused your request head".to_string(),
         };
+        let out = String::from_utf8_lossy(&ctx.run.client.stdout);
+        let printed = if out.split_whitespace().any(|w| w == status.to_string()) {
+            format!("; the `{status}` your client printed is that answer")
+        } else {
+            String::new()
+        };
         Some(format!(
-            "on conn{} the server answered {status} {} because {why}",
+            "on conn{} the server answered {status} {} because {why}{printed}",
             c.conn,
             reason(status)
         ))
@@ -53,10 +59,13 @@ fn reason(status: u16) -> &'static str {
 
 /// `the server saw no HTTP request`, with the refusal when there was one.
 fn no_request(ctx: &Ctx) -> Outcome {
-    blocked(format!(
-        "the server saw no HTTP request{}",
-        refusal(ctx).map(|r| format!("; {r}")).unwrap_or_default()
-    ))
+    blocked(
+        "the server saw no HTTP request",
+        format!(
+            "the server saw no HTTP request{}",
+            refusal(ctx).map(|r| format!("; {r}")).unwrap_or_default()
+        ),
+    )
 }
 
 /// Every request was `method url` (`url` ending in `*`: a prefix).

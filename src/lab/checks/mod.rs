@@ -66,9 +66,9 @@ pub struct Failure {
     pub specific: String,
     /// Supporting evidence: a diff, a hex dump.
     pub output: Option<String>,
-    /// The check had nothing to look at (no request at all): after an earlier failure that
-    /// already says so, it is reported as skipped rather than failed twice.
-    pub blocked: bool,
+    /// Set when the check had nothing to look at (no request at all): the short reason. After
+    /// an earlier failure it is reported as skipped with this reason, not failed twice.
+    pub blocked: Option<String>,
 }
 
 /// A check's result before scoring.
@@ -79,16 +79,17 @@ pub fn fail(specific: impl Into<String>) -> Outcome {
     Err(Failure {
         specific: specific.into(),
         output: None,
-        blocked: false,
+        blocked: None,
     })
 }
 
-/// Fail because there was nothing to check (see [`Failure::blocked`]).
-pub fn blocked(specific: impl Into<String>) -> Outcome {
+/// Fail because there was nothing to check: `why` in short, `specific` in full (see
+/// [`Failure::blocked`]).
+pub fn blocked(why: &str, specific: impl Into<String>) -> Outcome {
     Err(Failure {
         specific: specific.into(),
         output: None,
-        blocked: true,
+        blocked: Some(why.to_string()),
     })
 }
 
@@ -97,7 +98,7 @@ pub fn fail_with(specific: impl Into<String>, output: String) -> Outcome {
     Err(Failure {
         specific: specific.into(),
         output: Some(output),
-        blocked: false,
+        blocked: None,
     })
 }
 
