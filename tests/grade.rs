@@ -721,6 +721,11 @@ fn symlinks_and_broken_workspaces_are_errors_never_passes() {
     // A netlab.toml that does not parse.
     let broken = student(&class, "broken", "shell", "tcp-hello", &hello_sh());
     std::fs::write(broken.join("netlab.toml"), "# mine\nlanguage = [shell\n").unwrap();
+    // A lab folder over the copy cap: graded, with a note naming what was left out.
+    let big = student(&class, "big", "shell", "tcp-hello", &hello_sh());
+    let blob = std::fs::File::create(big.join("tcp-hello/blob.bin")).unwrap();
+    blob.set_len(65 << 20).unwrap(); // sparse: no disk space used
+    drop(blob);
     let out = dir.path().join("book.json");
     let run = Command::new(netlab_bin())
         .arg("grade")
@@ -740,6 +745,14 @@ fn symlinks_and_broken_workspaces_are_errors_never_passes() {
             got[who].1
         );
     }
+    assert_eq!(got["big"].0, "pass", "{:?}", got["big"]);
+    assert!(
+        got["big"]
+            .1
+            .contains("left out of the run (over the 64 MiB limit): blob.bin"),
+        "{}",
+        got["big"].1
+    );
     assert_eq!(got["broken"].0, "error");
     assert!(
         got["broken"].1.contains("netlab.toml:2:"),
@@ -780,6 +793,17 @@ fn feedback_replaces_a_planted_symlink_instead_of_following_it() {
 
 #[test]
 fn ctrl_c_keeps_every_finished_student_and_leaves_nothing_behind() {
+    interrupted_mid_run("-INT");
+}
+
+#[test]
+fn sigterm_keeps_every_finished_student_and_leaves_nothing_behind() {
+    interrupted_mid_run("-TERM");
+}
+
+/// Send `signal` (as `kill` spells it) to `netlab grade` while two clients hang and two
+/// students are done: the gradebook holds the two, says incomplete, and nothing is left.
+fn interrupted_mid_run(signal: &str) {
     let _turn = serial();
     let dir = tempfile::tempdir().unwrap();
     let class = dir.path().join("class");
@@ -839,7 +863,7 @@ fn ctrl_c_keeps_every_finished_student_and_leaves_nothing_behind() {
     }
     let pid = child.id().to_string();
     assert!(Command::new("kill")
-        .args(["-INT", &pid])
+        .args([signal, &pid])
         .status()
         .unwrap()
         .success());
