@@ -542,3 +542,88 @@ fn completions_cover_every_command() {
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn a_request_without_host_is_told_about_the_400_and_why() {
+    let r = check("http-get", &[], &["bash", &client("get-no-host.sh")]);
+    assert_eq!(r.status(), "fail");
+    r.failed_with("one-request", "saw 0 requests");
+    r.failed_with(
+        "one-request",
+        "the server answered 400 Bad Request because HTTP/1.1 requires a Host header",
+    );
+    r.failed_with(
+        "one-request",
+        "the `400` your client printed is that answer",
+    );
+    // The checks that need a request cannot say more: skipped, not failed twice.
+    let get = r.check("get-hello");
+    assert_eq!(get["status"], "skip", "{:#}", r.json);
+    assert!(
+        get["message"]
+            .as_str()
+            .unwrap()
+            .contains("the server saw no HTTP request"),
+        "{get:#}"
+    );
+    assert_eq!(r.check("accept-header")["status"], "skip");
+}
+
+#[test]
+fn a_client_that_never_sends_its_fin_is_told_so_with_the_real_limit() {
+    let r = check(
+        "tcp-hello",
+        &["--timeout", "2"],
+        &["python3", &client("hello-no-fin.py")],
+    );
+    assert_eq!(r.status(), "fail");
+    r.failed_with("exit-zero", "after the time limit (2 s)");
+    r.failed_with("exit-zero", "you never ended your side of conn1");
+    r.failed_with("exit-zero", "waiting for your FIN");
+    // The FIN the server finally saw came from netlab stopping the client.
+    r.failed_with(
+        "closed-with-fin",
+        "came only when netlab stopped your client",
+    );
+    let text = serde_json::to_string(&r.json).unwrap();
+    assert!(!text.contains("(10 s)"), "{text}");
+}
+
+#[test]
+fn a_passing_report_lists_no_empty_checks() {
+    let out = Command::new(netlab_bin())
+        .args(["check", "tcp-hello", "--", "bash"])
+        .arg(repo_root().join("labs/tcp-hello/solution.sh"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("  ✓ sent-hello             3/3\n"), "{text}");
+    assert!(!text.contains("timeline"), "{text}");
+    assert!(!text.contains("0/0"), "{text}");
+}
+
+#[test]
+fn control_characters_from_a_client_never_reach_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("evil.sh");
+    std::fs::write(
+        &evil,
+        "printf '\\033]0;pwned\\007\\033[2Jboom\\n' >&2\nprintf '\\033[31mhello\\n'\nexit 3\n",
+    )
+    .unwrap();
+    let out = Command::new(netlab_bin())
+        .args(["check", "tcp-hello", "--"])
+        .arg("bash")
+        .arg(&evil)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("boom"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}

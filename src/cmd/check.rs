@@ -6,8 +6,8 @@
 
 use netlab::cli::{CheckArgs, CheckFormat};
 use netlab::lab::check::{check_one, find_lab, time_limit};
-use netlab::lab::report::Verdict;
 use netlab::lab::Catalog;
+use netlab::lab::Status;
 use netlab::workspace::{ClientCommand, Workspace};
 use netlab::{term, Error, ExitCode};
 use std::path::Path;
@@ -52,6 +52,7 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
                     student: report.student.clone().unwrap_or_else(|| "student".into()),
                     labs: vec![grade],
                 }],
+                incomplete: None,
             };
             print!("{}", netlab::grade::format::junit(&book));
         }
@@ -63,12 +64,13 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
     Ok(exit_code(&report))
 }
 
-/// The exit code for a report: 0 pass, 1 fail, 4 when netlab could not run the check.
+/// The exit code for a report: 0 pass, 1 fail, 2 when the client command could not start.
 pub(crate) fn exit_code(report: &netlab::lab::report::Report) -> ExitCode {
     match report.status {
-        Verdict::Pass => ExitCode::Pass,
-        Verdict::Fail => ExitCode::Fail,
-        Verdict::Error => ExitCode::Internal,
+        Status::Pass => ExitCode::Pass,
+        // The client command could not be started: the command line names no runnable program.
+        Status::Error => ExitCode::Usage,
+        _ => ExitCode::Fail,
     }
 }
 
@@ -84,7 +86,7 @@ pub(crate) fn record_progress(
     }
     progress.lab(
         &report.lab,
-        report.status == Verdict::Pass,
+        report.status == Status::Pass,
         report.points,
         report.max_points,
     );

@@ -6,7 +6,7 @@
 
 use netlab::cli::DevCheckArgs;
 use netlab::lab::check::{check_one, time_limit};
-use netlab::lab::report::Verdict;
+use netlab::lab::Status;
 use netlab::lab::{Catalog, Language};
 use netlab::{Error, ExitCode};
 use std::path::Path;
@@ -31,13 +31,13 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             .lab
             .solutions
             .iter()
-            .map(|(l, f)| (*l, f, Verdict::Pass))
+            .map(|(l, f)| (*l, f, Status::Pass))
             .chain(
                 entry
                     .lab
                     .starters
                     .iter()
-                    .map(|(l, f)| (*l, f, Verdict::Fail)),
+                    .map(|(l, f)| (*l, f, Status::Fail)),
             );
         for (lang, file, want) in runs {
             if !available(lang) {
@@ -58,7 +58,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             let limit = time_limit(entry, None);
             let report = rt.block_on(check_one(entry, &cmd, work.path(), limit))?;
             ran += 1;
-            let role = if want == Verdict::Pass {
+            let role = if want == Status::Pass {
                 "solution"
             } else {
                 "starter"
@@ -66,7 +66,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             if report.status == want {
                 println!(
                     "  ✓ {file} ({role}) {} {}/{} in {:.2} s",
-                    if want == Verdict::Pass {
+                    if want == Status::Pass {
                         "passes"
                     } else {
                         "fails"
@@ -79,11 +79,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
                 problems += 1;
                 println!(
                     "  ✗ {file} ({role}) should {} but got {:?}:",
-                    if want == Verdict::Pass {
-                        "pass"
-                    } else {
-                        "fail"
-                    },
+                    if want == Status::Pass { "pass" } else { "fail" },
                     report.status
                 );
                 for line in report.text(false).lines() {

@@ -5,9 +5,11 @@
 //! workspace, in `$XDG_DATA_HOME/netlab/progress.toml` (`~/.local/share/netlab/…`).
 //!
 //! Writes are atomic (a temporary file in the same folder, synced, then renamed over the old
-//! one), so a crash never leaves half a file. A file that does not parse is never silently
-//! dropped: it is moved aside to `progress.toml.corrupt-<unix time>` and the caller gets a
-//! warning naming both paths, then starts from empty progress.
+//! one), so a crash never leaves half a file. A file that does not parse (or is not UTF-8) is
+//! never silently dropped: it is moved aside under a name no other file has
+//! (`progress.toml.corrupt-<unix time>[-N]`) and the caller gets a warning naming both paths,
+//! then starts from empty progress. Fields this netlab does not know (written by a newer one)
+//! are kept and written back unchanged.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,6 +30,9 @@ pub struct Progress {
     pub lessons: BTreeMap<String, LessonProgress>,
     /// Per lab id: the last result.
     pub labs: BTreeMap<String, LabResult>,
+    /// Fields from a newer netlab, kept so that saving never drops them.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, toml::Value>,
 }
 
 /// A place in the course.
@@ -46,6 +51,9 @@ pub struct LessonProgress {
     pub seen: BTreeSet<usize>,
     /// Quiz answers by 1-based step number (as a string: TOML keys are strings).
     pub quizzes: BTreeMap<String, QuizAnswer>,
+    /// Fields from a newer netlab, kept as they are.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, toml::Value>,
 }
 
 /// A learner's answer to one quiz.
@@ -62,6 +70,9 @@ pub struct LabResult {
     pub passed: bool,
     pub points: u32,
     pub max_points: u32,
+    /// Fields from a newer netlab, kept as they are.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, toml::Value>,
 }
 
 /// Where progress lives and what loading it found.
@@ -100,7 +111,7 @@ impl Store {
     /// Read progress. A missing file is empty progress; an unreadable or corrupt one is moved
     /// aside and reported in the returned warning.
     pub fn load(&self) -> (Progress, Option<String>) {
-        let text = match std::fs::read_to_string(&self.path) {
+        let bytes = match std::fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return (Progress::fresh(), None);
@@ -115,21 +126,19 @@ impl Store {
                 )
             }
         };
-        match toml::from_str::<Progress>(&text) {
+        let parsed = match std::str::from_utf8(&bytes) {
+            Err(e) => Err(format!("not UTF-8 text: {e}")),
+            Ok(text) => {
+                toml::from_str::<Progress>(text).map_err(|e| crate::diag::toml_message(text, &e))
+            }
+        };
+        match parsed {
             Ok(p) => (p, None),
-            Err(e) => {
-                let stamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                let aside = self
-                    .path
-                    .with_file_name(format!("progress.toml.corrupt-{stamp}"));
-                let kept = match std::fs::rename(&self.path, &aside) {
-                    Ok(()) => format!("it was kept as {}", aside.display()),
+            Err(msg) => {
+                let kept = match self.move_aside() {
+                    Ok(aside) => format!("it was kept as {}", aside.display()),
                     Err(r) => format!("it could not be moved aside ({r}) and is left as it is"),
                 };
-                let msg = crate::diag::toml_message(&text, &e);
                 (
                     Progress::fresh(),
                     Some(format!(
@@ -139,6 +148,33 @@ impl Store {
                 )
             }
         }
+    }
+
+    /// Move a damaged file to `progress.toml.corrupt-<unix time>[-N]`, never replacing an
+    /// earlier one: the new name is linked first (which fails if it exists), then the old
+    /// name removed.
+    fn move_aside(&self) -> std::io::Result<PathBuf> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut last = std::io::Error::other("no free name");
+        for n in 0..1000 {
+            let name = match n {
+                0 => format!("progress.toml.corrupt-{stamp}"),
+                n => format!("progress.toml.corrupt-{stamp}-{n}"),
+            };
+            let aside = self.path.with_file_name(name);
+            match std::fs::hard_link(&self.path, &aside) {
+                Ok(()) => {
+                    std::fs::remove_file(&self.path)?;
+                    return Ok(aside);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
     }
 
     /// Write progress atomically.
@@ -195,11 +231,9 @@ impl Progress {
         if r.passed && !passed {
             return;
         }
-        *r = LabResult {
-            passed,
-            points,
-            max_points,
-        };
+        r.passed = passed;
+        r.points = points;
+        r.max_points = max_points;
     }
 
     /// True when every step of a lesson with `steps` steps was seen.
@@ -274,6 +308,50 @@ mod tests {
             std::fs::read_to_string(dir.path().join(&kept[0])).unwrap(),
             "position = [[[ broken"
         );
+    }
+
+    #[test]
+    fn non_utf8_and_repeated_corruption_each_keep_their_own_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.toml");
+        let store = Store { path: path.clone() };
+        std::fs::write(&path, b"labs = \xff\xfe").unwrap();
+        let (_, warn) = store.load();
+        assert!(warn.unwrap().contains("not UTF-8"));
+        std::fs::write(&path, "position = [[[ broken").unwrap();
+        let (_, warn) = store.load();
+        assert!(warn.unwrap().contains("is damaged"));
+        let mut kept: Vec<Vec<u8>> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            [
+                b"labs = \xff\xfe".to_vec(),
+                b"position = [[[ broken".to_vec()
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_from_a_newer_netlab_survive_a_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.toml");
+        std::fs::write(
+            &path,
+            "format_version = 1\ntheme = \"dark\"\n[labs.tcp-hello]\npassed = true\npoints = 5\nmax_points = 5\nstreak = 3\n",
+        )
+        .unwrap();
+        let store = Store { path: path.clone() };
+        let (mut p, warn) = store.load();
+        assert!(warn.is_none(), "{warn:?}");
+        p.lab("udp-ping", true, 1, 1);
+        store.save(&p).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("theme = \"dark\""), "{text}");
+        assert!(text.contains("streak = 3"), "{text}");
     }
 
     #[test]

@@ -1,8 +1,15 @@
 //! Gradebook writers: a table for the terminal, JSON for programs, JUnit for CI dashboards,
 //! CSV for spreadsheets and LMS imports, Markdown for a CI step summary, and one feedback file
 //! per student.
+//!
+//! Every text that comes from a student (folder names, reports quoting their output) is
+//! written without control characters, so no ESC sequence reaches a terminal or a file; CSV
+//! cells that a spreadsheet would run as a formula are neutralised; feedback files are written
+//! atomically under safe names ([`super::output`]).
 
+use super::output::{feedback_name, write_atomic};
 use super::{Gradebook, Status};
+use crate::lab::report::strip_controls as clean;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -45,7 +52,7 @@ fn cell(book: &Gradebook, student: usize, lab: &str) -> String {
         Some(l) => match l.status {
             Status::Pass => format!("✓ {}/{}", l.points, l.max_points),
             Status::Fail => format!("✗ {}/{}", l.points, l.max_points),
-            Status::Missing => "missing".to_string(),
+            Status::Missing | Status::Skip => "missing".to_string(),
             Status::Error => "error".to_string(),
         },
     }
@@ -64,7 +71,7 @@ pub fn table(book: &Gradebook) -> String {
     let sw = book
         .students
         .iter()
-        .map(|s| s.student.chars().count())
+        .map(|s| clean(&s.student).chars().count())
         .max()
         .unwrap_or(7)
         .max(7);
@@ -76,7 +83,7 @@ pub fn table(book: &Gradebook) -> String {
     }
     let _ = writeln!(o, "  total");
     for (i, s) in book.students.iter().enumerate() {
-        let _ = write!(o, "{:<sw$}", s.student);
+        let _ = write!(o, "{:<sw$}", clean(&s.student));
         for (l, w) in labs.iter().zip(&widths) {
             let c = cell(book, i, l);
             let pad = w.saturating_sub(c.chars().count());
@@ -97,11 +104,20 @@ pub fn summary(book: &Gradebook) -> String {
             Status::Pass => 0,
             Status::Fail => 1,
             Status::Error => 2,
-            Status::Missing => 3,
+            Status::Missing | Status::Skip => 3,
         }] += 1;
     }
+    let incomplete = book
+        .incomplete
+        .map(|i| {
+            format!(
+                " — incomplete: {} of {} graded (grading was interrupted)",
+                i.graded, i.total
+            )
+        })
+        .unwrap_or_default();
     format!(
-        "{} students, {} graded: {} pass, {} fail, {} error, {} missing",
+        "{} students, {} graded: {} pass, {} fail, {} error, {} missing{incomplete}",
         book.students.len(),
         n.iter().sum::<usize>(),
         n[0],
@@ -113,9 +129,9 @@ pub fn summary(book: &Gradebook) -> String {
 
 /// `{"students":[{"student","labs":[{"lab","status","points","max_points","checks":[…]}]}]}`.
 pub fn json(book: &Gradebook) -> String {
-    let v = serde_json::json!({
+    let mut v = serde_json::json!({
         "students": book.students.iter().map(|s| serde_json::json!({
-            "student": s.student,
+            "student": clean(&s.student),
             "labs": s.labs.iter().map(|l| serde_json::json!({
                 "lab": l.lab,
                 "status": l.status.as_str(),
@@ -123,10 +139,13 @@ pub fn json(book: &Gradebook) -> String {
                 "max_points": l.max_points,
                 "seconds": l.seconds,
                 "checks": l.checks,
-                "report": l.report,
+                "report": clean(&l.report),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
+    if let Some(i) = book.incomplete {
+        v["incomplete"] = serde_json::json!(i);
+    }
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
@@ -136,7 +155,8 @@ pub fn junit(book: &Gradebook) -> String {
     use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
     let mut report = Report::new("netlab");
     for s in &book.students {
-        let mut suite = TestSuite::new(s.student.as_str());
+        let student = clean(&s.student);
+        let mut suite = TestSuite::new(student.as_str());
         let (p, m) = s
             .labs
             .iter()
@@ -149,18 +169,18 @@ pub fn junit(book: &Gradebook) -> String {
                 Status::Fail => {
                     let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     st.set_message(format!("{}/{} points", l.points, l.max_points));
-                    st.set_description(l.report.as_str());
+                    st.set_description(clean(&l.report));
                     st
                 }
                 Status::Error => {
                     let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
                     st.set_message("netlab could not grade this lab");
-                    st.set_description(l.report.as_str());
+                    st.set_description(clean(&l.report));
                     st
                 }
-                Status::Missing => {
+                Status::Missing | Status::Skip => {
                     let mut st = TestCaseStatus::skipped();
-                    st.set_message(format!("missing: {}", l.report));
+                    st.set_message(format!("missing: {}", clean(&l.report)));
                     st
                 }
             };
@@ -168,7 +188,7 @@ pub fn junit(book: &Gradebook) -> String {
                 status = TestCaseStatus::success();
             }
             let mut case = TestCase::new(l.lab.as_str(), status);
-            case.set_classname(format!("netlab.{}", s.student));
+            case.set_classname(format!("netlab.{student}"));
             case.set_time(std::time::Duration::from_secs_f64(l.seconds.max(0.0)));
             case.add_property(Property::new("points", l.points.to_string()));
             case.add_property(Property::new("max_points", l.max_points.to_string()));
@@ -181,11 +201,19 @@ pub fn junit(book: &Gradebook) -> String {
         .unwrap_or_else(|e| format!("<!-- cannot write JUnit: {e} -->\n"))
 }
 
+/// One CSV cell: control characters dropped, a leading `=`, `+`, `-`, `@`, tab or CR
+/// (a formula to a spreadsheet) prefixed with `'`, quoted when needed.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+    let mut v = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
     } else {
         s.to_string()
+    };
+    v = clean(&v).replace(['\n', '\t'], " ");
+    if v.contains([',', '"']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v
     }
 }
 
@@ -208,8 +236,9 @@ pub fn csv(book: &Gradebook) -> String {
     o
 }
 
+/// A Markdown table cell: no control characters or line breaks, `|` escaped.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    clean(s).replace(['\n', '\t'], " ").replace('|', "\\|")
 }
 
 /// A Markdown table (e.g. for `$GITHUB_STEP_SUMMARY`).
@@ -240,7 +269,7 @@ pub fn markdown(book: &Gradebook) -> String {
 pub fn feedback(book: &Gradebook, dir: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
     for s in &book.students {
-        let mut o = format!("# netlab feedback for {}\n", s.student);
+        let mut o = format!("# netlab feedback for {}\n", md_escape(&s.student));
         for l in &s.labs {
             let _ = writeln!(
                 o,
@@ -250,15 +279,11 @@ pub fn feedback(book: &Gradebook, dir: &Path) -> std::io::Result<usize> {
                 l.points,
                 l.max_points
             );
-            let _ = writeln!(o, "```text\n{}\n```", l.report.trim_end());
+            let report = clean(&l.report).replace("```", "'''");
+            let _ = writeln!(o, "```text\n{}\n```", report.trim_end());
         }
-        // Student ids are folder names: keep them to one path component.
-        let name: String = s
-            .student
-            .chars()
-            .map(|c| if c == '/' || c == '\\' { '_' } else { c })
-            .collect();
-        std::fs::write(dir.join(format!("{name}.md")), o)?;
+        let name = feedback_name(&s.student);
+        write_atomic(&dir.join(format!("{name}.md")), o.as_bytes())?;
     }
     Ok(book.students.len())
 }

@@ -9,41 +9,24 @@
 //! working directory, so a client that writes or deletes files cannot touch the class
 //! directory or another student's run.
 //!
-//! Results form a [`Gradebook`], written by [`format`] as a table, JSON, JUnit, CSV or
-//! Markdown; [`merge`] combines gradebooks and `netlab check --format json` reports made
-//! elsewhere (one CI job per student) into one.
+//! What a student handed in is checked first (`submission`: symbolic links, size cap,
+//! `netlab.toml`). Results form a [`Gradebook`], written by [`format`] as a table, JSON,
+//! JUnit, CSV or Markdown through [`output`] (atomic writes, a journal of finished grades,
+//! safe file names); an interrupted run keeps what finished. [`merge`] combines gradebooks and
+//! `netlab check --format json` reports made elsewhere (one CI job per student) into one.
 
 pub mod format;
+pub mod output;
+mod submission;
 
-use crate::lab::grade::CheckResult;
-use crate::lab::report::{Report, Verdict};
+use crate::lab::report::{strip_controls, Report};
 use crate::lab::{Catalog, LabEntry, Language};
+pub use crate::lab::{CheckResult, Status};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// How one lab went for one student.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    Pass,
-    Fail,
-    /// netlab could not grade it (no language, an unreadable file…): not the student's score.
-    Error,
-    /// The student has no client file for this lab.
-    Missing,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::Error => "error",
-            Status::Missing => "missing",
-        }
-    }
-}
+use submission::{copy_lab, workspace_language, Unsafe, MAX_COPY_TOTAL};
+use tokio_util::sync::CancellationToken;
 
 /// One lab's grade.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -73,6 +56,18 @@ pub struct StudentGrades {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Gradebook {
     pub students: Vec<StudentGrades>,
+    /// Set when grading was interrupted (Ctrl-C, SIGTERM): how far it got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<Incomplete>,
+}
+
+/// How much of an interrupted grading run finished.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incomplete {
+    /// (student, lab) pairs graded.
+    pub graded: usize,
+    /// (student, lab) pairs planned.
+    pub total: usize,
 }
 
 /// A class directory problem.
@@ -105,7 +100,8 @@ pub enum TaskKind {
 }
 
 /// The tasks for `class` (sorted by student, then lab). `labs` empty: every lab a workspace
-/// contains.
+/// contains. A student folder or lab folder that is a symbolic link is graded `error` (it
+/// could point at another student's work).
 pub fn plan(class: &Path, catalog: &Catalog, labs: &[String]) -> Result<Vec<Task>, GradeError> {
     for l in labs {
         if catalog.find(l).is_none() {
@@ -127,14 +123,11 @@ pub fn plan(class: &Path, catalog: &Catalog, labs: &[String]) -> Result<Vec<Task
     students.sort();
     let mut tasks = Vec::new();
     for dir in students {
-        let student = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let cfg = dir.join(crate::workspace::CONFIG);
-        let lang = crate::workspace::Workspace::open(&dir)
-            .ok()
-            .map(|ws| ws.language);
+        let student = strip_controls(
+            &dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         let wanted: Vec<String> = if labs.is_empty() {
             let mut found: Vec<String> = catalog
                 .labs
@@ -147,46 +140,48 @@ pub fn plan(class: &Path, catalog: &Catalog, labs: &[String]) -> Result<Vec<Task
         } else {
             labs.to_vec()
         };
+        let lang = workspace_language(&dir);
         for lab in wanted {
-            let kind = match lang {
-                None => TaskKind::Error(format!(
-                    "{} is missing or has no valid `language = \"node|python|shell\"`",
-                    cfg.display()
-                )),
-                Some(lang) => {
-                    let file = dir.join(&lab).join(format!("client.{}", lang.ext()));
-                    if file.is_file() {
-                        TaskKind::Run {
-                            lang,
-                            dir: dir.join(&lab),
-                        }
-                    } else {
-                        TaskKind::Missing(format!("{} does not exist", file.display()))
-                    }
-                }
-            };
             tasks.push(Task {
                 student: student.clone(),
+                kind: task_kind(&dir, &lab, &lang),
                 lab,
-                kind,
             });
         }
     }
     Ok(tasks)
 }
 
-/// Largest lab folder file copied into a run's working directory; larger files are skipped.
-const MAX_COPY: u64 = 4 << 20;
-
-/// Copy the files of `from` (not sub-folders; symlinks not followed) into `to`.
-fn copy_lab(from: &Path, to: &Path) -> std::io::Result<()> {
-    for e in std::fs::read_dir(from)?.flatten() {
-        let meta = std::fs::symlink_metadata(e.path())?;
-        if meta.is_file() && meta.len() <= MAX_COPY {
-            std::fs::copy(e.path(), to.join(e.file_name()))?;
+/// What to do for one lab of the workspace `dir`.
+fn task_kind(dir: &Path, lab: &str, lang: &Result<Language, String>) -> TaskKind {
+    let link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_symlink());
+    if link(dir) {
+        return TaskKind::Error(format!(
+            "{} is a symbolic link, not a student's own folder: netlab does not grade it",
+            dir.display()
+        ));
+    }
+    let lab_dir = dir.join(lab);
+    if link(&lab_dir) {
+        return TaskKind::Error(format!(
+            "{} is a symbolic link, not the student's own lab folder: netlab does not grade it",
+            lab_dir.display()
+        ));
+    }
+    match lang {
+        Err(why) => TaskKind::Error(why.clone()),
+        Ok(lang) => {
+            let file = lab_dir.join(format!("client.{}", lang.ext()));
+            if std::fs::symlink_metadata(&file).is_ok() {
+                TaskKind::Run {
+                    lang: *lang,
+                    dir: lab_dir,
+                }
+            } else {
+                TaskKind::Missing(format!("{} does not exist", file.display()))
+            }
         }
     }
-    Ok(())
 }
 
 /// Grade one task.
@@ -210,27 +205,56 @@ pub async fn grade_one(task: &Task, entry: &LabEntry, limit: Option<f64>) -> Lab
         Ok(w) => w,
         Err(e) => return simple(Status::Error, format!("cannot make a work folder: {e}")),
     };
-    if let Err(e) = copy_lab(dir, work.path()) {
-        return simple(Status::Error, format!("cannot copy {}: {e}", dir.display()));
-    }
-    let client = work.path().join(format!("client.{}", lang.ext()));
+    let client_name = format!("client.{}", lang.ext());
+    let copied = match copy_lab(dir, work.path(), &client_name) {
+        Ok(c) => c,
+        Err(Unsafe::Symlink(p)) => {
+            return simple(
+                Status::Error,
+                format!(
+                    "{} is a symbolic link: lab folders must hold only the student's own files, so netlab does not grade this one",
+                    p.display()
+                ),
+            )
+        }
+        Err(Unsafe::TooBig(n)) => {
+            return simple(
+                Status::Error,
+                format!(
+                    "{} is {n} bytes, over the {} MiB limit for a lab folder",
+                    dir.join(&client_name).display(),
+                    MAX_COPY_TOTAL >> 20
+                ),
+            )
+        }
+        Err(Unsafe::Io(e)) => {
+            return simple(Status::Error, format!("cannot copy {}: {e}", dir.display()))
+        }
+    };
+    let client = work.path().join(&client_name);
     let command = crate::workspace::client_argv(lang, &client);
     let limit = crate::lab::check::time_limit(entry, limit);
-    match crate::lab::check::check_one(entry, &command, work.path(), limit).await {
+    let mut grade = match crate::lab::check::check_one(entry, &command, work.path(), limit).await {
         Ok(r) => from_report(&r),
         Err(e) => simple(Status::Error, e.to_string()),
+    };
+    if !copied.left_out.is_empty() {
+        grade.report = format!(
+            "note: {} file(s) of the lab folder were left out of the run (over the {} MiB limit): {}\n\n{}",
+            copied.left_out.len(),
+            MAX_COPY_TOTAL >> 20,
+            strip_controls(&copied.left_out.join(", ")),
+            grade.report
+        );
     }
+    grade
 }
 
 /// A `netlab check` report as one lab's grade.
 pub fn from_report(r: &Report) -> LabGrade {
     LabGrade {
         lab: r.lab.clone(),
-        status: match r.status {
-            Verdict::Pass => Status::Pass,
-            Verdict::Fail => Status::Fail,
-            Verdict::Error => Status::Error,
-        },
+        status: r.status,
         points: r.points,
         max_points: r.max_points,
         checks: r.checks.clone(),
@@ -243,12 +267,15 @@ pub fn from_report(r: &Report) -> LabGrade {
 pub type Progress = Arc<dyn Fn(usize, usize, &Task, &LabGrade) + Send + Sync>;
 
 /// Grade every task, `jobs` at a time; `progress` is called after each with (done, total).
+/// When `stop` is cancelled, the runs still going are dropped (their clients killed, their
+/// temporary folders removed) and the gradebook holds what finished, marked incomplete.
 pub async fn run(
     tasks: Vec<Task>,
     catalog: &Catalog,
     jobs: usize,
     limit: Option<f64>,
     progress: Progress,
+    stop: CancellationToken,
 ) -> Gradebook {
     let total = tasks.len();
     let sem = Arc::new(tokio::sync::Semaphore::new(jobs.max(1)));
@@ -266,14 +293,35 @@ pub async fn run(
         });
     }
     let mut results: Vec<(usize, Task, LabGrade)> = Vec::with_capacity(total);
-    while let Some(r) = set.join_next().await {
-        if let Ok((i, task, grade)) = r {
-            progress(results.len() + 1, total, &task, &grade);
-            results.push((i, task, grade));
+    let mut stopped = false;
+    loop {
+        let next = tokio::select! {
+            biased;
+            _ = stop.cancelled(), if !stopped => {
+                stopped = true;
+                set.abort_all();
+                continue;
+            }
+            r = set.join_next() => r,
+        };
+        match next {
+            None => break,
+            Some(Ok((i, task, grade))) => {
+                progress(results.len() + 1, total, &task, &grade);
+                results.push((i, task, grade));
+            }
+            Some(Err(_)) => {}
         }
     }
+    if stopped {
+        output::kill_leftovers();
+    }
+    let graded = results.len();
     results.sort_by_key(|(i, ..)| *i);
-    let mut book = Gradebook::default();
+    let mut book = Gradebook {
+        incomplete: (graded < total).then_some(Incomplete { graded, total }),
+        ..Gradebook::default()
+    };
     for (_, task, grade) in results {
         match book.students.last_mut() {
             Some(s) if s.student == task.student => s.labs.push(grade),
@@ -296,6 +344,7 @@ impl Gradebook {
 
     /// Add `other`'s grades; a later grade for the same (student, lab) replaces an earlier one.
     pub fn absorb(&mut self, other: Gradebook) {
+        self.incomplete = self.incomplete.or(other.incomplete);
         for s in other.students {
             let i = match self.students.iter().position(|x| x.student == s.student) {
                 Some(i) => i,
@@ -322,6 +371,50 @@ impl Gradebook {
     }
 }
 
+/// A file `grade merge` reads: a gradebook, or one `netlab check --format json` report.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum GradeFile {
+    Book(Gradebook),
+    Report(CheckedReport),
+}
+
+/// The fields of a serialised [`Report`] a gradebook keeps.
+#[derive(Deserialize)]
+struct CheckedReport {
+    lab: String,
+    /// Who it is for (`netlab check --student`).
+    #[serde(default)]
+    student: Option<String>,
+    status: Status,
+    points: u32,
+    max_points: u32,
+    #[serde(default)]
+    checks: Vec<CheckResult>,
+    client: CheckedClient,
+}
+
+/// The part of a report's `client` a gradebook keeps.
+#[derive(Deserialize)]
+struct CheckedClient {
+    #[serde(default)]
+    seconds: f64,
+}
+
+impl CheckedReport {
+    fn into_grade(self) -> LabGrade {
+        LabGrade {
+            lab: self.lab,
+            status: self.status,
+            points: self.points,
+            max_points: self.max_points,
+            checks: self.checks,
+            report: String::new(),
+            seconds: self.client.seconds,
+        }
+    }
+}
+
 /// Read grade files: gradebooks (`netlab grade --format json`) and single reports
 /// (`netlab check --format json`, whose `student` field names the student, else the file name).
 pub fn merge(files: &[PathBuf]) -> Result<Gradebook, GradeError> {
@@ -332,47 +425,31 @@ pub fn merge(files: &[PathBuf]) -> Result<Gradebook, GradeError> {
             message,
         };
         let text = std::fs::read_to_string(f).map_err(|e| bad(e.to_string()))?;
-        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            bad(format!(
-                "not JSON: {e} (line {}, column {})",
-                e.line(),
-                e.column()
-            ))
+        let file: GradeFile = serde_json::from_str(&text).map_err(|e| {
+            let what = if e.is_syntax() || e.is_eof() {
+                format!("not JSON: {e}")
+            } else {
+                format!("neither a gradebook (`students`) nor a `netlab check` report (`lab`): {e}")
+            };
+            bad(format!("{what} (line {}, column {})", e.line(), e.column()))
         })?;
-        if v.get("students").is_some() {
-            let g: Gradebook =
-                serde_json::from_value(v).map_err(|e| bad(format!("not a gradebook: {e}")))?;
-            book.absorb(g);
-            continue;
+        match file {
+            GradeFile::Book(g) => book.absorb(g),
+            GradeFile::Report(r) => {
+                let student = r
+                    .student
+                    .clone()
+                    .or_else(|| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                    .unwrap_or_default();
+                book.absorb(Gradebook {
+                    students: vec![StudentGrades {
+                        student,
+                        labs: vec![r.into_grade()],
+                    }],
+                    incomplete: None,
+                });
+            }
         }
-        let lab = v["lab"]
-            .as_str()
-            .ok_or_else(|| bad("neither a gradebook (students) nor a check report (lab)".into()))?;
-        let student = v["student"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| f.file_stem().map(|s| s.to_string_lossy().into_owned()))
-            .unwrap_or_default();
-        let status = match v["status"].as_str() {
-            Some("pass") => Status::Pass,
-            Some("fail") => Status::Fail,
-            _ => Status::Error,
-        };
-        let grade = LabGrade {
-            lab: lab.to_string(),
-            status,
-            points: v["points"].as_u64().unwrap_or(0) as u32,
-            max_points: v["max_points"].as_u64().unwrap_or(0) as u32,
-            checks: serde_json::from_value(v["checks"].clone()).unwrap_or_default(),
-            report: String::new(),
-            seconds: v["client"]["seconds"].as_f64().unwrap_or(0.0),
-        };
-        book.absorb(Gradebook {
-            students: vec![StudentGrades {
-                student,
-                labs: vec![grade],
-            }],
-        });
     }
     Ok(book)
 }

@@ -10,23 +10,14 @@ use super::model::Lab;
 use super::run::{ClientOutcome, ExitStatus};
 use serde::Serialize;
 
-/// Overall verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    /// netlab could not run the check at all.
-    Error,
-}
-
 /// Everything one `netlab check` says.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub version: u32,
     pub lab: String,
     pub title: String,
-    pub status: Verdict,
+    /// `pass`, `fail`, or `error` when netlab could not run the client at all.
+    pub status: Status,
     pub points: u32,
     pub max_points: u32,
     pub checks: Vec<CheckResult>,
@@ -55,15 +46,18 @@ impl Report {
     ) -> Report {
         let points = checks.iter().map(|c| c.points).sum();
         let all_pass = checks.iter().all(|c| c.status == Status::Pass);
-        // Never pass when nothing reached the server, whatever the checks say.
-        let status = if all_pass && server_seen_anything {
-            Verdict::Pass
+        // Never pass when nothing reached the server, whatever the checks say; a client that
+        // could not even be started was not graded at all.
+        let status = if matches!(client.status, ExitStatus::NotStarted { .. }) {
+            Status::Error
+        } else if all_pass && server_seen_anything {
+            Status::Pass
         } else {
-            Verdict::Fail
+            Status::Fail
         };
         let stderr = String::from_utf8_lossy(&client.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(12).collect();
-        let stderr_tail = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+        let stderr_tail = strip_controls(&tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
         let shown_cmd = shell_words(&command);
         let scenario = crate::scenario::find(&lab.scenario);
         let mut reproduce = Vec::new();
@@ -122,7 +116,7 @@ impl Report {
         };
         o.push_str(&format!(
             "client: {}  ({how}, {:.2} s)\n",
-            shell_words(&self.command),
+            strip_controls(&shell_words(&self.command)),
             self.client.seconds
         ));
         if self.client.leftovers_killed > 0 {
@@ -139,12 +133,19 @@ impl Report {
             ));
         }
         o.push('\n');
-        for c in &self.checks {
-            let (mark, code) = match c.status {
-                Status::Pass => ("✓", "32"),
-                Status::Fail => ("✗", "31"),
-                Status::Skip => ("–", "2"),
+        // A check worth no points is shown only when it has something to say.
+        let shown = self
+            .checks
+            .iter()
+            .filter(|c| c.max_points > 0 || c.status == Status::Fail);
+        for c in shown {
+            let code = match c.status {
+                Status::Pass => "32",
+                Status::Fail => "31",
+                Status::Error => "33",
+                Status::Skip | Status::Missing => "2",
             };
+            let mark = c.status.mark();
             o.push_str(&format!(
                 "  {} {:<22} {}/{}\n",
                 paint(code, mark),
@@ -153,11 +154,12 @@ impl Report {
                 c.max_points
             ));
             if let Some(m) = &c.message {
-                for line in wrap(m, 88) {
+                for line in wrap(&strip_controls(m), 88) {
                     o.push_str(&format!("      {line}\n"));
                 }
             }
             if let Some(out) = &c.output {
+                let out = strip_controls(out);
                 for line in out.lines() {
                     let styled = if line.starts_with('-') && !line.starts_with("---") {
                         paint("31", line)
@@ -170,10 +172,10 @@ impl Report {
                 }
             }
         }
-        if self.status != Verdict::Pass {
+        if self.status != Status::Pass {
             if !self.stderr_tail.trim().is_empty() {
                 o.push_str("\nyour client's stderr (last lines):\n");
-                for l in self.stderr_tail.lines() {
+                for l in strip_controls(&self.stderr_tail).lines() {
                     o.push_str(&format!("  | {l}\n"));
                 }
             }
@@ -183,9 +185,9 @@ impl Report {
             }
         }
         let verdict = match self.status {
-            Verdict::Pass => paint("1;32", "PASS"),
-            Verdict::Fail => paint("1;31", "FAIL"),
-            Verdict::Error => paint("1;33", "ERROR"),
+            Status::Pass => paint("1;32", "PASS"),
+            Status::Error => paint("1;33", "ERROR"),
+            _ => paint("1;31", "FAIL"),
         };
         o.push_str(&format!(
             "\n{verdict}  {}/{} points\n",
@@ -198,6 +200,14 @@ impl Report {
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+}
+
+/// `s` without control characters (ESC sequences, CR, BEL…), keeping newlines and tabs:
+/// what a student's program printed, or a folder name, is safe on a terminal and in files.
+pub fn strip_controls(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect()
 }
 
 /// A command line as a shell would show it.

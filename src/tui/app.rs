@@ -515,7 +515,7 @@ impl App {
                 let mut cmds = Vec::new();
                 match r {
                     Ok(report) => {
-                        let passed = report.status == crate::lab::report::Verdict::Pass;
+                        let passed = report.status == crate::lab::Status::Pass;
                         self.progress
                             .lab(&report.lab, passed, report.points, report.max_points);
                         cmds.push(self.save());

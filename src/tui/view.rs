@@ -565,9 +565,9 @@ impl App {
         }
         if let Some(r) = &self.lab.last {
             let (verdict, color) = match r.status {
-                crate::lab::report::Verdict::Pass => ("PASS", Color::Green),
-                crate::lab::report::Verdict::Fail => ("FAIL", Color::Red),
-                crate::lab::report::Verdict::Error => ("ERROR", Color::Yellow),
+                crate::lab::Status::Pass => ("PASS", Color::Green),
+                crate::lab::Status::Error => ("ERROR", Color::Yellow),
+                _ => ("FAIL", Color::Red),
             };
             lines.push(Line::from(Span::styled(
                 format!(
@@ -596,9 +596,9 @@ impl App {
             )));
             for c in &r.checks {
                 let (mark, color) = match c.status {
-                    crate::lab::grade::Status::Pass => ("✓", Color::Green),
-                    crate::lab::grade::Status::Fail => ("✗", Color::Red),
-                    crate::lab::grade::Status::Skip => ("–", Color::DarkGray),
+                    crate::lab::Status::Pass => ("✓", Color::Green),
+                    crate::lab::Status::Fail => ("✗", Color::Red),
+                    other => (other.mark(), Color::DarkGray),
                 };
                 lines.push(Line::from(vec![
                     Span::styled(format!("  {mark} "), self.style(color)),
@@ -620,7 +620,7 @@ impl App {
                     }
                 }
             }
-            if r.status != crate::lab::report::Verdict::Pass {
+            if r.status != crate::lab::Status::Pass {
                 if !r.stderr_tail.trim().is_empty() {
                     lines.push(Line::default());
                     lines.push(Line::from("your client's stderr (last lines):"));
