@@ -17,6 +17,7 @@
 //! Responses may be framed by `Content-Length`, chunked, or by the server closing. Not
 //! supported (a demo client, not a browser): redirects, compression, trailers' contents.
 
+use super::body::{BodyDecoder, Step};
 use crate::trace::{Event, Recorder, Scope};
 use base64::Engine as _;
 use std::collections::VecDeque;
@@ -513,13 +514,15 @@ impl Agent {
                     .header("transfer-encoding")
                     .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
                 {
-                    reader.chunked(s, scope, &mut reply.body).await?;
+                    let dec = BodyDecoder::chunked();
+                    reader.body(s, scope, dec, &mut reply.body).await?;
                 } else if let Some(len) = head.header("content-length") {
                     let len: u64 = len
                         .trim()
                         .parse()
                         .map_err(|_| bad(format!("bad Content-Length {len:?}")))?;
-                    reader.exact(s, scope, len, &mut reply.body).await?;
+                    let dec = BodyDecoder::length(len);
+                    reader.body(s, scope, dec, &mut reply.body).await?;
                 } else {
                     reader.until_close(s, scope, &mut reply.body).await?;
                     reusable = false;
@@ -610,21 +613,36 @@ impl Reader<'_> {
         n
     }
 
-    async fn exact(
+    /// Read a body with `dec` (length or chunked), recording its data on `scope`.
+    async fn body(
         &mut self,
         s: &mut BoxIo,
         scope: Scope,
-        len: u64,
+        mut dec: BodyDecoder,
         body: &mut Vec<u8>,
     ) -> std::io::Result<()> {
-        let mut left = len;
         loop {
-            left -= self.take(scope, left.min(usize::MAX as u64) as usize, body) as u64;
-            if left == 0 {
-                return Ok(());
-            }
-            if !self.fill(s).await? {
-                return Err(bad("the server closed inside the body"));
+            match dec
+                .step(&self.buf)
+                .map_err(|e| bad(format!("bad response body: {e}")))?
+            {
+                Step::NeedMore => {
+                    if !self.fill(s).await? {
+                        return Err(bad("the server closed inside the body"));
+                    }
+                }
+                Step::Consumed { used, body: range } => {
+                    if !range.is_empty() {
+                        self.recorder
+                            .record(scope, Event::data(&self.buf[range.clone()]));
+                        body.extend_from_slice(&self.buf[range]);
+                    }
+                    self.buf.drain(..used);
+                }
+                Step::Done { used } => {
+                    self.buf.drain(..used);
+                    return Ok(());
+                }
             }
         }
     }
@@ -639,46 +657,6 @@ impl Reader<'_> {
             self.take(scope, usize::MAX, body);
             if !self.fill(s).await? {
                 return Ok(());
-            }
-        }
-    }
-
-    /// One CRLF-terminated line (without the CRLF).
-    async fn line(&mut self, s: &mut BoxIo) -> std::io::Result<String> {
-        loop {
-            if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
-                let line = String::from_utf8_lossy(&self.buf[..i]).into_owned();
-                self.buf.drain(..i + 2);
-                return Ok(line);
-            }
-            if self.buf.len() > 4096 {
-                return Err(bad("chunk line too long"));
-            }
-            if !self.fill(s).await? {
-                return Err(bad("the server closed inside a chunked body"));
-            }
-        }
-    }
-
-    async fn chunked(
-        &mut self,
-        s: &mut BoxIo,
-        scope: Scope,
-        body: &mut Vec<u8>,
-    ) -> std::io::Result<()> {
-        loop {
-            let line = self.line(s).await?;
-            let size = line.split(';').next().unwrap_or_default().trim();
-            let size = u64::from_str_radix(size, 16)
-                .map_err(|_| bad(format!("bad chunk size {line:?}")))?;
-            if size == 0 {
-                // Trailers, up to the blank line.
-                while !self.line(s).await?.is_empty() {}
-                return Ok(());
-            }
-            self.exact(s, scope, size, body).await?;
-            if !self.line(s).await?.is_empty() {
-                return Err(bad("chunk not followed by CRLF"));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! HTTP/1.1 on netlab's engine, with the `http` module's event model.
 //!
-//! [`server`] is a sans-IO HTTP/1.1 server connection: bytes in, [`server::Action`]s out
+//! [`server`] is a sans-IO HTTP/1.1 server connection, generic over the [`app::App`] it serves: bytes in, [`server::Action`]s out
 //! (bytes to write, timeline events, timers, end). Keeping I/O out makes it possible to feed it
 //! arbitrary bytes in arbitrary splits in property tests, and to show every step in the
 //! timeline: `request`, request body `data`/`end`, `checkContinue`, `upgrade`, `connect`,
@@ -20,15 +20,23 @@
 //!
 //! [`client`] is an in-process client with Node's `http.Agent` pooling, for demos.
 //!
-//! [`message`] prints request and response heads as `curl -v` does (`> GET / HTTP/1.1`).
+//! [`message`] holds [`message::Request`] and [`message::Response`], and prints heads as
+//! `curl -v` does (`> GET / HTTP/1.1`). [`body`] is the one body decoder (length or chunked)
+//! both ends share; [`write`] turns a response into wire bytes.
+//!
+//! Dependencies run one way: `server` → `app`, `body`, `write` → `message`; [`routes`] (the
+//! `http` scenario's [`app::App`]) → `app`, `message`. Nothing here imports `routes`.
 //!
 //! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,
 //! `/secret`, `/upload`, `/stream`, `/chat` (upgrade) and `CONNECT echo.netlab:7`.
 
+pub mod app;
+pub mod body;
 pub mod client;
 pub mod message;
 pub mod routes;
 pub mod server;
+pub mod write;
 
 /// Parsed headers as owned (name, value) pairs, in order (values lossily as UTF-8).
 pub fn header_pairs(headers: &[httparse::Header<'_>]) -> Vec<(String, String)> {

@@ -12,7 +12,8 @@
 //! | `CONNECT echo.netlab:7` | `200 Connection Established`, then a tunnel to an echo service |
 //! | anything else | `404` |
 
-use super::server::Request;
+use super::app::{App, Reply};
+use super::message::{Request, Response};
 use base64::Engine as _;
 use std::time::Duration;
 
@@ -27,49 +28,34 @@ pub const CONTINUE_DELAY: Duration = Duration::from_millis(300);
 /// Delay before `/chat`'s `101`.
 pub const UPGRADE_DELAY: Duration = Duration::from_millis(200);
 
-/// A response to serialise.
-#[derive(Clone, Debug, Default)]
-pub struct Response {
-    pub status: u16,
-    pub reason: &'static str,
-    /// Extra headers (framing and `Connection` are added when written).
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    /// Send `chunks` with chunked transfer coding instead of `body`.
-    pub chunked: bool,
-    pub chunks: Vec<Vec<u8>>,
-    /// Close the connection after this response.
-    pub close: bool,
-}
-
-impl Response {
-    fn text(status: u16, reason: &'static str, body: &str) -> Response {
-        Response {
-            status,
-            reason,
-            headers: vec![("Content-Type".into(), "text/plain".into())],
-            body: body.as_bytes().to_vec(),
-            ..Response::default()
-        }
-    }
-}
-
-/// A response and when to send it.
-#[derive(Clone, Debug)]
-pub struct Reply {
-    pub delay: Option<Duration>,
-    pub response: Response,
-}
-
 fn now(r: Response) -> Reply {
-    Reply {
-        delay: None,
-        response: r,
+    Reply::now(r)
+}
+
+/// The `http` scenario's application (the table above).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Routes;
+
+impl App for Routes {
+    fn route(&mut self, req: &Request) -> Reply {
+        route(req)
+    }
+    fn accepts_upgrade(&self, protocol: &str) -> bool {
+        accepts_upgrade(protocol)
+    }
+    fn upgrade(&mut self, req: &Request) -> Reply {
+        upgrade(req)
+    }
+    fn connect(&mut self, req: &Request) -> Reply {
+        connect(req)
+    }
+    fn continue_delay(&mut self, req: &Request) -> Duration {
+        continue_delay(req)
     }
 }
 
 /// The answer to an ordinary request (its body already read).
-pub fn route(req: &Request) -> Reply {
+fn route(req: &Request) -> Reply {
     let path = req.url.split('?').next().unwrap_or_default();
     match (req.method.as_str(), path) {
         ("GET" | "HEAD", "/hello") => now(Response::text(200, "OK", "Hello World")),
@@ -114,12 +100,12 @@ fn secret(req: &Request) -> Response {
 }
 
 /// Whether the application speaks this upgrade protocol.
-pub fn accepts_upgrade(protocol: &str) -> bool {
+fn accepts_upgrade(protocol: &str) -> bool {
     protocol.eq_ignore_ascii_case(CHAT_PROTOCOL)
 }
 
 /// The answer to an upgrade request (`/chat` with `Upgrade: netlab-echo`).
-pub fn upgrade(req: &Request) -> Reply {
+fn upgrade(req: &Request) -> Reply {
     if req.url == "/chat" {
         Reply {
             delay: Some(UPGRADE_DELAY),
@@ -139,7 +125,7 @@ pub fn upgrade(req: &Request) -> Reply {
 }
 
 /// The answer to a CONNECT request.
-pub fn connect(req: &Request) -> Reply {
+fn connect(req: &Request) -> Reply {
     if req.url.eq_ignore_ascii_case(CONNECT_TARGET) {
         now(Response {
             status: 200,
@@ -154,7 +140,7 @@ pub fn connect(req: &Request) -> Reply {
 }
 
 /// How long to wait before sending `100 Continue` for this request.
-pub fn continue_delay(req: &Request) -> Duration {
+fn continue_delay(req: &Request) -> Duration {
     if req.url.starts_with("/upload") {
         CONTINUE_DELAY
     } else {

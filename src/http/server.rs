@@ -21,7 +21,13 @@
 //! (Node's HTTP parser consumes them silently); responses carry no `Date` header, so traces
 //! are reproducible.
 
-use super::routes::{self, Reply, Response};
+use super::app::{App, Reply};
+use super::body::{BodyDecoder, Step};
+pub use super::message::{Request, Response, MAX_BODY_KEPT};
+use super::write::{response_bytes, switches};
+pub use super::write::{
+    BAD_REQUEST, CONTINUE, EXPECTATION_FAILED, HEADERS_TOO_LARGE, MISSING_HOST, REQUEST_TIMEOUT,
+};
 use crate::trace::{Event, Scope};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -30,25 +36,6 @@ use std::time::Duration;
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Most headers accepted in one head.
 pub const MAX_HEADERS: usize = 100;
-/// Request body bytes kept for the application (the count stays exact beyond it).
-pub const MAX_BODY_KEPT: usize = 1 << 20;
-
-/// The exact bytes Node sends for a malformed request.
-pub const BAD_REQUEST: &[u8] = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
-/// The exact bytes Node sends for a head over the limit.
-pub const HEADERS_TOO_LARGE: &[u8] =
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
-/// Sent when a head does not arrive within the headers timeout.
-pub const REQUEST_TIMEOUT: &[u8] = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n";
-/// Sent for an `Expect` other than `100-continue`.
-pub const EXPECTATION_FAILED: &[u8] =
-    b"HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-/// Sent for HTTP/1.1 without `Host`.
-pub const MISSING_HOST: &[u8] =
-    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-/// The interim response to `Expect: 100-continue`.
-pub const CONTINUE: &[u8] = b"HTTP/1.1 100 Continue\r\n\r\n";
-
 /// Timeouts of a connection.
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -80,69 +67,15 @@ pub enum Action {
     End,
 }
 
-/// A parsed request, as the application sees it.
-#[derive(Clone, Debug, Default)]
-pub struct Request {
-    /// 1-based number on its connection.
-    pub id: u32,
-    pub method: String,
-    pub url: String,
-    /// `1.1` or `1.0`.
-    pub version: String,
-    pub headers: Vec<(String, String)>,
-    /// The body (first [`MAX_BODY_KEPT`] bytes).
-    pub body: Vec<u8>,
-    /// Exact body length.
-    pub body_len: u64,
-}
-
-impl Request {
-    /// A header's value (case-insensitive name).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn wants_close(&self) -> bool {
-        let conn = self.header("connection").unwrap_or("").to_ascii_lowercase();
-        if self.version == "1.0" {
-            !conn.contains("keep-alive")
-        } else {
-            conn.split(',').any(|t| t.trim() == "close")
-        }
-    }
-}
-
-/// How much body is left to read.
-#[derive(Clone, Debug)]
-enum BodyLeft {
-    Length(u64),
-    Chunked(Chunk),
-}
-
-/// Where a chunked body's decoder is.
-#[derive(Clone, Copy, Debug)]
-enum Chunk {
-    /// Reading a `size[;ext]\r\n` line.
-    Size,
-    /// Reading this many data bytes.
-    Data(u64),
-    /// Reading the `\r\n` after data.
-    DataEnd,
-    /// Reading trailer lines until an empty one.
-    Trailers,
-}
-
+/// Where the connection is.
 #[derive(Debug)]
 enum Mode {
     /// Waiting for (more of) a request head.
     Head,
     /// Reading the body of `req`.
-    Body { req: Request, left: BodyLeft },
+    Body { req: Request, left: BodyDecoder },
     /// `checkContinue` emitted; body bytes wait until the application sends the 100.
-    AwaitContinue { req: Request, left: BodyLeft },
+    AwaitContinue { req: Request, left: BodyDecoder },
     /// Upgrade/CONNECT accepted; waiting to send the 101/200. Bytes are buffered.
     AwaitTunnel,
     /// Raw bytes both ways: echoed.
@@ -168,8 +101,10 @@ const T_REPLY: u64 = 2 << 40;
 const T_CONTINUE: u64 = 3 << 40;
 const T_MASK: u64 = (1 << 40) - 1;
 
-/// One server-side HTTP connection.
-pub struct Conn {
+/// One server-side HTTP connection serving the application `A`.
+pub struct Conn<A: App> {
+    /// The application answering requests.
+    app: A,
     conn: u32,
     timeouts: Timeouts,
     buf: Vec<u8>,
@@ -188,10 +123,12 @@ pub struct Conn {
     recorded_ahead: usize,
 }
 
-impl Conn {
-    /// A new connection number `conn`; returns it with its first actions (the head timer).
-    pub fn new(conn: u32, timeouts: Timeouts) -> (Conn, Vec<Action>) {
+impl<A: App> Conn<A> {
+    /// A new connection number `conn` serving `app`; returns it with its first actions (the
+    /// head timer).
+    pub fn new(app: A, conn: u32, timeouts: Timeouts) -> (Conn<A>, Vec<Action>) {
         let mut c = Conn {
+            app,
             conn,
             timeouts,
             buf: Vec::new(),
@@ -410,19 +347,19 @@ impl Conn {
                 self.client_error("HPE_UNEXPECTED_CONTENT_LENGTH", 400, BAD_REQUEST);
                 return false;
             }
-            (Some(te), None) if te.trim().ends_with("chunked") => BodyLeft::Chunked(Chunk::Size),
+            (Some(te), None) if te.trim().ends_with("chunked") => BodyDecoder::chunked(),
             (Some(_), None) => {
                 self.client_error("HPE_INVALID_TRANSFER_ENCODING", 400, BAD_REQUEST);
                 return false;
             }
             (None, Some(v)) => match v.trim().parse::<u64>() {
-                Ok(n) => BodyLeft::Length(n),
+                Ok(n) => BodyDecoder::length(n),
                 Err(_) => {
                     self.client_error("HPE_INVALID_CONTENT_LENGTH", 400, BAD_REQUEST);
                     return false;
                 }
             },
-            (None, None) => BodyLeft::Length(0),
+            (None, None) => BodyDecoder::length(0),
         };
         if request.version == "1.1" && request.header("host").is_none() {
             self.fatal(MISSING_HOST);
@@ -444,7 +381,7 @@ impl Conn {
                     http_version: request.version.clone(),
                 },
             ));
-            let reply = routes::connect(&request);
+            let reply = self.app.connect(&request);
             self.start_tunnel(request, reply);
             return true;
         }
@@ -455,7 +392,7 @@ impl Conn {
                 .to_ascii_lowercase();
             // Upgrades the application does not speak (e.g. curl's h2c) are served as ordinary
             // requests, as Node does without an 'upgrade' listener for them.
-            if conn_hdr.contains("upgrade") && routes::accepts_upgrade(&proto) {
+            if conn_hdr.contains("upgrade") && self.app.accepts_upgrade(&proto) {
                 self.out.push(Action::Record(
                     rs,
                     Event::Upgrade {
@@ -463,7 +400,7 @@ impl Conn {
                         protocol: proto,
                     },
                 ));
-                let reply = routes::upgrade(&request);
+                let reply = self.app.upgrade(&request);
                 self.start_tunnel(request, reply);
                 return true;
             }
@@ -478,7 +415,7 @@ impl Conn {
                     headers: request.headers.clone(),
                 },
             ));
-            let delay = routes::continue_delay(&request);
+            let delay = self.app.continue_delay(&request);
             self.out
                 .push(Action::Timer(delay, T_CONTINUE | u64::from(id)));
             if !self.buf.is_empty() {
@@ -489,7 +426,7 @@ impl Conn {
             self.mode = Mode::AwaitContinue { req: request, left };
             return true;
         }
-        self.out.push(Action::Record(rs, request_event(&request)));
+        self.out.push(Action::Record(rs, request.event()));
         self.mode = Mode::Body { req: request, left };
         true
     }
@@ -522,78 +459,24 @@ impl Conn {
             req: req.id,
         };
         loop {
-            match left {
-                BodyLeft::Length(0) => break,
-                BodyLeft::Length(n) => {
-                    if self.buf.is_empty() {
-                        return false;
+            match left.step(&self.buf) {
+                Ok(Step::NeedMore) => return false,
+                Ok(Step::Consumed { used, body }) => {
+                    if !body.is_empty() {
+                        let chunk = &self.buf[body];
+                        req.push_body(chunk);
+                        record_body(&mut self.out, &mut self.recorded_ahead, scope, chunk);
                     }
-                    let take = (*n).min(self.buf.len() as u64) as usize;
-                    let chunk: Vec<u8> = self.buf.drain(..take).collect();
-                    *n -= take as u64;
-                    push_body(req, &chunk);
-                    record_body(&mut self.out, &mut self.recorded_ahead, scope, &chunk);
+                    self.buf.drain(..used);
                 }
-                BodyLeft::Chunked(state) => match *state {
-                    Chunk::Size | Chunk::DataEnd | Chunk::Trailers => {
-                        let Some(eol) = self.buf.windows(2).position(|w| w == b"\r\n") else {
-                            if self.buf.len() > 4096 {
-                                let _ = (req, left);
-                                self.client_error("HPE_INVALID_CHUNK_SIZE", 400, BAD_REQUEST);
-                            }
-                            return false;
-                        };
-                        let line: Vec<u8> = self.buf.drain(..eol + 2).collect();
-                        let line = &line[..eol];
-                        match *state {
-                            Chunk::Size => {
-                                let hex = line.split(|&b| b == b';').next().unwrap_or_default();
-                                let size = std::str::from_utf8(hex)
-                                    .ok()
-                                    .and_then(|h| u64::from_str_radix(h.trim(), 16).ok());
-                                match size {
-                                    Some(0) => *state = Chunk::Trailers,
-                                    Some(n) => *state = Chunk::Data(n),
-                                    None => {
-                                        self.client_error(
-                                            "HPE_INVALID_CHUNK_SIZE",
-                                            400,
-                                            BAD_REQUEST,
-                                        );
-                                        return false;
-                                    }
-                                }
-                            }
-                            Chunk::DataEnd => {
-                                if !line.is_empty() {
-                                    self.client_error("HPE_STRICT", 400, BAD_REQUEST);
-                                    return false;
-                                }
-                                *state = Chunk::Size;
-                            }
-                            _ => {
-                                if line.is_empty() {
-                                    *left = BodyLeft::Length(0);
-                                }
-                            }
-                        }
-                    }
-                    Chunk::Data(n) => {
-                        if self.buf.is_empty() {
-                            return false;
-                        }
-                        let take = n.min(self.buf.len() as u64) as usize;
-                        let chunk: Vec<u8> = self.buf.drain(..take).collect();
-                        let rest = n - take as u64;
-                        *state = if rest == 0 {
-                            Chunk::DataEnd
-                        } else {
-                            Chunk::Data(rest)
-                        };
-                        push_body(req, &chunk);
-                        record_body(&mut self.out, &mut self.recorded_ahead, scope, &chunk);
-                    }
-                },
+                Ok(Step::Done { used }) => {
+                    self.buf.drain(..used);
+                    break;
+                }
+                Err(e) => {
+                    self.client_error(e.code(), e.status(), write_error(e.status()));
+                    return false;
+                }
             }
         }
         // Body complete.
@@ -609,7 +492,7 @@ impl Conn {
             close_after: close,
             tunnel_after: false,
         });
-        let reply = routes::route(&req);
+        let reply = self.app.route(&req);
         self.schedule(req, reply);
         if close {
             self.mode = Mode::Closed;
@@ -630,11 +513,10 @@ impl Conn {
 
     /// A reply is ready: fill its slot and send what is due, in order.
     fn complete(&mut self, req: Request, reply: Reply) {
-        let (head, bytes) = reply.response.to_bytes(&req);
+        let (head, bytes) = response_bytes(&reply.response, &req);
         if let Some(slot) = self.queue.iter_mut().find(|s| s.req == req.id) {
             slot.close_after |= reply.response.close;
-            let accepted = reply.response.status == 101
-                || (req.method == "CONNECT" && reply.response.status == 200);
+            let accepted = switches(&reply.response, &req);
             if slot.tunnel_after && !accepted {
                 // A refused upgrade/CONNECT: whatever the client sends next is not HTTP we
                 // can trust to frame, so answer and close.
@@ -727,279 +609,14 @@ fn record_body(out: &mut Vec<Action>, ahead: &mut usize, scope: Scope, chunk: &[
     }
 }
 
-fn push_body(req: &mut Request, chunk: &[u8]) {
-    req.body_len += chunk.len() as u64;
-    let room = MAX_BODY_KEPT.saturating_sub(req.body.len());
-    req.body.extend_from_slice(&chunk[..chunk.len().min(room)]);
-}
-
-fn request_event(r: &Request) -> Event {
-    Event::Request {
-        method: r.method.clone(),
-        url: r.url.clone(),
-        http_version: r.version.clone(),
-        headers: r.headers.clone(),
-    }
-}
-
-impl Response {
-    /// The head as written for `req` — status, reason and every header, the framing and
-    /// `Connection` headers included — as the `writeHead()` event, and the wire bytes (no body
-    /// for HEAD). One source for both, so the message view shows exactly what was sent.
-    pub fn to_bytes(&self, req: &Request) -> (Event, Vec<u8>) {
-        let mut headers = self.headers.clone();
-        let tunnel = self.status == 101 || (req.method == "CONNECT" && self.status == 200);
-        let mut body = Vec::new();
-        if !tunnel {
-            if self.chunked {
-                headers.push(("Transfer-Encoding".into(), "chunked".into()));
-                for part in &self.chunks {
-                    body.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
-                    body.extend_from_slice(part);
-                    body.extend_from_slice(b"\r\n");
-                }
-                body.extend_from_slice(b"0\r\n\r\n");
-            } else {
-                headers.push(("Content-Length".into(), self.body.len().to_string()));
-                body.extend_from_slice(&self.body);
-            }
-            if self.close || req.wants_close() {
-                headers.push(("Connection".into(), "close".into()));
-            } else {
-                headers.push(("Connection".into(), "keep-alive".into()));
-                headers.push(("Keep-Alive".into(), "timeout=5".into()));
-            }
-        }
-        let mut head = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
-        for (k, v) in &headers {
-            head.push_str(&format!("{k}: {v}\r\n"));
-        }
-        head.push_str("\r\n");
-        let mut out = head.into_bytes();
-        if req.method != "HEAD" {
-            out.extend_from_slice(&body);
-        }
-        let event = Event::WriteHead {
-            status: self.status,
-            reason: self.reason.to_string(),
-            headers,
-        };
-        (event, out)
+/// The bytes of a connection-level error answer with this status.
+fn write_error(status: u16) -> &'static [u8] {
+    match status {
+        413 => b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n",
+        431 => HEADERS_TOO_LARGE,
+        _ => BAD_REQUEST,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn written(actions: &[Action]) -> Vec<u8> {
-        actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Write(b) => Some(b.clone()),
-                _ => None,
-            })
-            .flatten()
-            .collect()
-    }
-
-    fn conn() -> Conn {
-        Conn::new(1, Timeouts::default()).0
-    }
-
-    #[test]
-    fn get_hello_keeps_alive() {
-        let mut c = conn();
-        let a = c.feed(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-        let w = String::from_utf8(written(&a)).unwrap();
-        assert!(w.starts_with("HTTP/1.1 200 OK\r\n"), "{w}");
-        assert!(w.contains("Connection: keep-alive"), "{w}");
-        assert!(w.ends_with("\r\n\r\nHello World"), "{w}");
-        assert!(!a.contains(&Action::End));
-    }
-
-    #[test]
-    fn pipelined_requests_are_answered_in_order_even_when_split() {
-        let mut c = conn();
-        let all = b"GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n";
-        let mut out = Vec::new();
-        for b in all.chunks(3) {
-            out.extend(c.feed(b));
-        }
-        let w = String::from_utf8(written(&out)).unwrap();
-        let one = w.find("\r\n\r\none").unwrap();
-        let two = w.find("\r\n\r\ntwo").unwrap();
-        assert!(one < two);
-    }
-
-    #[test]
-    fn malformed_and_oversized_heads_get_nodes_bytes() {
-        let mut c = conn();
-        let a = c.feed(b"G@T / HTTP/1.1\r\n\r\n");
-        assert_eq!(written(&a), BAD_REQUEST);
-        assert!(a.contains(&Action::End));
-        let mut c = conn();
-        let big = format!(
-            "GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n",
-            "a".repeat(17 * 1024)
-        );
-        assert_eq!(written(&c.feed(big.as_bytes())), HEADERS_TOO_LARGE);
-        let mut c = conn();
-        assert_eq!(written(&c.feed(b"GET / HTTP/1.1\r\n\r\n")), MISSING_HOST);
-        let mut c = conn();
-        let a = c.feed(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n");
-        assert_eq!(written(&a), EXPECTATION_FAILED);
-    }
-
-    #[test]
-    fn chunked_upload_is_decoded() {
-        let mut c = conn();
-        let a = c.feed(
-            b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n",
-        );
-        let w = String::from_utf8(written(&a)).unwrap();
-        assert!(w.starts_with("HTTP/1.1 201 Created\r\n"), "{w}");
-        assert!(w.ends_with("received 11 bytes"), "{w}");
-    }
-
-    #[test]
-    fn upgrade_waits_for_the_101_and_echoes_early_bytes_then_ends_after_a_fin() {
-        let mut c = conn();
-        let a = c.feed(b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: netlab-echo\r\n\r\nhi\n");
-        assert!(written(&a).is_empty(), "nothing before the 101");
-        let id = a
-            .iter()
-            .find_map(|x| match x {
-                Action::Timer(_, id) if id & !T_MASK == T_REPLY => Some(*id),
-                _ => None,
-            })
-            .expect("101 is delayed");
-        assert!(c.peer_ended().is_empty(), "the 101 is still due");
-        let a = c.timer(id);
-        let w = String::from_utf8(written(&a)).unwrap();
-        assert!(w.starts_with("HTTP/1.1 101 Switching Protocols\r\n"), "{w}");
-        assert!(w.ends_with("\r\n\r\nhi\n"), "{w}");
-        assert_eq!(a.last(), Some(&Action::End));
-    }
-
-    #[test]
-    fn connect_tunnels_to_the_echo() {
-        let mut c = conn();
-        let a = c.feed(b"CONNECT echo.netlab:7 HTTP/1.1\r\nHost: echo.netlab:7\r\n\r\n");
-        assert!(String::from_utf8(written(&a))
-            .unwrap()
-            .starts_with("HTTP/1.1 200 Connection Established\r\n\r\n"));
-        assert_eq!(written(&c.feed(b"tunnel\n")), b"tunnel\n");
-        let mut c = conn();
-        let a = c.feed(b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n");
-        assert!(String::from_utf8(written(&a))
-            .unwrap()
-            .starts_with("HTTP/1.1 403"));
-        assert!(a.contains(&Action::End));
-    }
-
-    #[test]
-    fn a_slow_head_times_out_with_408() {
-        let (mut c, first) = Conn::new(1, Timeouts::default());
-        let Some(Action::Timer(_, id)) = first.first().cloned() else {
-            panic!("no head timer")
-        };
-        c.feed(b"GET / HT");
-        let a = c.timer(id);
-        assert_eq!(written(&a), REQUEST_TIMEOUT);
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
-        /// Any bytes, split anywhere, never panic, and every write starts a valid response
-        /// (or is tunnel data, which only follows a 101/200).
-        #[test]
-        fn never_panics_on_any_bytes(data in proptest::collection::vec(any::<u8>(), 0..2048),
-                                     cuts in proptest::collection::vec(1usize..64, 0..32)) {
-            let mut c = conn();
-            let mut rest: &[u8] = &data;
-            let mut out = Vec::new();
-            for cut in cuts {
-                let n = cut.min(rest.len());
-                out.extend(c.feed(&rest[..n]));
-                rest = &rest[n..];
-            }
-            out.extend(c.feed(rest));
-            for id in [T_HEAD | 1, T_HEAD | 2, T_REPLY | 1, T_CONTINUE | 1] {
-                out.extend(c.timer(id));
-            }
-            let w = written(&out);
-            prop_assert!(w.is_empty() || w.starts_with(b"HTTP/1.1 "));
-        }
-
-        /// Structure-aware fuzzing: real requests of every kind the server knows (bodies,
-        /// chunked, Expect, Upgrade, CONNECT, pipelining), mutated byte by byte, split
-        /// anywhere, with the peer's FIN and every timer firing: no panic, and every write
-        /// starts a response or follows a switch.
-        #[test]
-        fn mutated_requests_never_panic(
-            base in 0usize..7,
-            edits in crate::fuzzing::edits(8),
-            split in 1usize..50,
-            fin in any::<bool>(),
-        ) {
-            const SEEDS: [&[u8]; 7] = [
-                b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /one HTTP/1.1\r\nHost: x\r\n\r\n",
-                b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
-                b"POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
-                b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc",
-                b"GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: netlab-echo\r\n\r\nhi",
-                b"CONNECT echo.netlab:7 HTTP/1.1\r\nHost: x\r\n\r\nyo",
-                b"GET /slow/3 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-            ];
-            let data = crate::fuzzing::mutate(SEEDS[base], &edits);
-            let mut c = conn();
-            let mut out = Vec::new();
-            for part in data.chunks(split) {
-                out.extend(c.feed(part));
-            }
-            if fin {
-                out.extend(c.peer_ended());
-            }
-            let mut timers: Vec<u64> = out.iter().filter_map(|a| match a {
-                Action::Timer(_, id) => Some(*id),
-                _ => None,
-            }).collect();
-            // Fire timers as they are armed (bounded: a connection arms a handful).
-            let mut fired = 0;
-            while let Some(id) = timers.pop() {
-                fired += 1;
-                prop_assert!(fired < 64, "timers keep re-arming");
-                let more = c.timer(id);
-                timers.extend(more.iter().filter_map(|a| match a {
-                    Action::Timer(_, id) => Some(*id),
-                    _ => None,
-                }));
-                out.extend(more);
-            }
-            let w = written(&out);
-            prop_assert!(w.is_empty() || w.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&w));
-        }
-
-        /// Requests built from valid parts always get a response.
-        #[test]
-        fn valid_requests_get_answers(path in "/[a-z0-9/]{0,20}", split in 1usize..40) {
-            let mut c = conn();
-            let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
-            let mut out = Vec::new();
-            for b in req.as_bytes().chunks(split) {
-                out.extend(c.feed(b));
-            }
-            for a in out.clone() {
-                if let Action::Timer(_, id) = a {
-                    if id & !T_MASK == T_REPLY {
-                        out.extend(c.timer(id));
-                    }
-                }
-            }
-            let w = written(&out);
-            prop_assert!(w.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&w));
-        }
-    }
-}
+mod tests;

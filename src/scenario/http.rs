@@ -3,11 +3,12 @@
 //! FIN does not cut off responses still due) and have TCP_NODELAY set (Node ≥ 18).
 
 use crate::engine::{Handler, Socket};
+use crate::http::routes::Routes;
 use crate::http::server::{Action, Conn, Timeouts};
 
 /// One HTTP connection.
 pub struct Http {
-    conn: Option<Conn>,
+    conn: Option<Conn<Routes>>,
     number: u32,
     timeouts: Timeouts,
 }
@@ -38,7 +39,7 @@ fn apply(s: &mut Socket<'_>, actions: Vec<Action>) {
 impl Handler for Http {
     fn on_connection(&mut self, s: &mut Socket<'_>) {
         s.set_no_delay(true);
-        let (conn, first) = Conn::new(self.number, self.timeouts);
+        let (conn, first) = Conn::new(Routes, self.number, self.timeouts);
         self.conn = Some(conn);
         apply(s, first);
     }
