@@ -46,6 +46,9 @@ pub enum Error {
     /// The learner's workspace (or a client in it) cannot be used.
     #[error(transparent)]
     Workspace(#[from] crate::workspace::WorkspaceError),
+    /// Class grading could not start (not a class folder, an unknown lab, a bad results file).
+    #[error(transparent)]
+    Grade(#[from] crate::grade::GradeError),
     /// A lab run could not happen at all (netlab's problem, not the client's).
     #[error(transparent)]
     Run(#[from] crate::lab::run::RunError),
@@ -84,6 +87,9 @@ impl Error {
                 _ => ExitCode::Usage,
             },
             Error::Course(_) => ExitCode::BadCourse,
+            // A bad results file given to `grade merge` is the caller's to fix: usage.
+            Error::Grade(crate::grade::GradeError::Io(_)) => ExitCode::Internal,
+            Error::Grade(_) => ExitCode::Usage,
             Error::Bind { .. } => ExitCode::Fail,
             Error::Io(_) | Error::Run(_) => ExitCode::Internal,
         }

@@ -23,7 +23,7 @@ pub fn run(course: Option<&Path>, args: GradeArgs) -> Result<ExitCode, Error> {
         if let Some(out) = &out {
             writable(out, output::check_writable_file(out))?;
         }
-        let book = grade::merge(&files).map_err(|e| Error::Usage(e.to_string()))?;
+        let book = grade::merge(&files)?;
         write(&book, format, out.as_deref())?;
         return Ok(verdict(&book));
     }
@@ -31,8 +31,7 @@ pub fn run(course: Option<&Path>, args: GradeArgs) -> Result<ExitCode, Error> {
         .class_dir
         .ok_or_else(|| Error::Usage("give the class directory".into()))?;
     let catalog = Catalog::load(course)?;
-    let tasks =
-        grade::plan(&class, &catalog, &args.labs).map_err(|e| Error::Usage(e.to_string()))?;
+    let tasks = grade::plan(&class, &catalog, &args.labs)?;
     if tasks.is_empty() {
         return Err(Error::Usage(format!(
             "nothing to grade in {}: no student folder holds a lab folder{}",
