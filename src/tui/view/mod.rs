@@ -5,12 +5,10 @@
 //! watch state, the last verdict with every check and the trace diff, hints); the course map;
 //! the help overlay; and a note when the terminal is too small.
 
-use super::app::{conn_of, App, Confirm, Focus, Screen, Server};
+use super::app::{App, Confirm, Focus, Screen, Server};
 use super::keymap::{self, Ctx};
 use super::markdown::{self, Theme};
 use crate::course::lesson::{fill, fill_default, Choice, Step};
-use crate::trace::render::{self, Kind};
-use crate::trace::{Entry, Scope};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -20,6 +18,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 /// Smallest usable terminal.
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
+
+mod lab;
+mod map;
+mod timeline;
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -61,7 +63,7 @@ fn too_small(area: Rect, buf: &mut Buffer) {
 }
 
 impl App {
-    fn style(&self, color: Color) -> Style {
+    pub(super) fn style(&self, color: Color) -> Style {
         if self.color {
             Style::new().fg(color)
         } else {
@@ -69,7 +71,7 @@ impl App {
         }
     }
 
-    fn theme(&self) -> Theme {
+    pub(super) fn theme(&self) -> Theme {
         Theme { color: self.color }
     }
 
@@ -318,7 +320,7 @@ impl App {
         lines
     }
 
-    fn server_line(&self, scenario: &str) -> Line<'static> {
+    pub(super) fn server_line(&self, scenario: &str) -> Line<'static> {
         match &self.server {
             Server::Running {
                 scenario: s,
@@ -354,7 +356,7 @@ impl App {
         }
     }
 
-    fn look_for(&self, names: &[String]) -> Vec<Line<'static>> {
+    pub(super) fn look_for(&self, names: &[String]) -> Vec<Line<'static>> {
         if names.is_empty() {
             return Vec::new();
         }
@@ -376,7 +378,7 @@ impl App {
         vec![Line::default(), Line::from(spans)]
     }
 
-    fn step_pane(&self, area: Rect, buf: &mut Buffer) {
+    pub(super) fn step_pane(&self, area: Rect, buf: &mut Buffer) {
         let focused = self.focus == Focus::Text;
         let block = Block::new().borders(Borders::ALL).border_style(if focused {
             Style::new()
@@ -387,346 +389,6 @@ impl App {
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((self.scroll, 0))
-            .render(area, buf);
-    }
-
-    fn timeline_pane(&self, area: Rect, buf: &mut Buffer) {
-        let t = &self.timeline;
-        let focused = self.focus == Focus::Timeline;
-        let who = match &self.server {
-            Server::Running { scenario, port, .. } => format!("{scenario} :{port}"),
-            _ if self.demo_running => "demo".to_string(),
-            _ => "stopped".to_string(),
-        };
-        let mut title = format!(
-            " Timeline · {who} · {} events",
-            t.counts.values().sum::<u64>()
-        );
-        if let Some(c) = t.filter {
-            title.push_str(&format!(" · #{c} only"));
-        }
-        if t.paused {
-            title.push_str(" · PAUSED");
-        } else if t.scroll > 0 {
-            title.push_str(&format!(" · ↑{}", t.scroll));
-        }
-        if t.lagged > 0 || t.dropped > 0 {
-            title.push_str(&format!(" · {} not shown", t.lagged + t.dropped));
-        }
-        title.push(' ');
-        let block = Block::new()
-            .borders(Borders::ALL)
-            .title(title)
-            .border_style(if focused {
-                self.style(Color::Cyan)
-            } else {
-                Style::new().add_modifier(Modifier::DIM)
-            });
-        let inner = block.inner(area);
-        block.render(area, buf);
-        let height = inner.height as usize;
-        let visible: Vec<&std::sync::Arc<Entry>> = t.visible().collect();
-        let end = visible.len().saturating_sub(t.scroll.min(visible.len()));
-        let start = end.saturating_sub(height);
-        let lines: Vec<Line<'static>> = if visible.is_empty() {
-            vec![Line::from(Span::styled(
-                match self.current() {
-                    Some(Step::Demo { .. }) => "Events appear here when the demo runs (d).",
-                    _ => "Events appear here once the server runs (s) and a client connects.",
-                },
-                Style::new().add_modifier(Modifier::DIM),
-            ))]
-        } else {
-            visible[start..end]
-                .iter()
-                .map(|e| {
-                    if t.lanes {
-                        self.lane_line(e, inner.width)
-                    } else {
-                        self.entry_line(e)
-                    }
-                })
-                .collect()
-        };
-        Paragraph::new(lines).render(inner, buf);
-    }
-
-    fn kind_style(&self, k: Kind) -> Style {
-        if !self.color {
-            return Style::new();
-        }
-        match k {
-            Kind::Open => Style::new().fg(Color::Green),
-            Kind::Incoming => Style::new().fg(Color::Cyan),
-            Kind::Flow => Style::new().fg(Color::Yellow),
-            Kind::Close => Style::new().fg(Color::Blue),
-            Kind::Trouble => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-            Kind::Action => Style::new().add_modifier(Modifier::DIM),
-        }
-    }
-
-    fn entry_line(&self, e: &Entry) -> Line<'static> {
-        let kind = Kind::of(&e.event);
-        let arrow = if kind == Kind::Action { "→" } else { " " };
-        Line::from(vec![
-            Span::styled(
-                format!("{:>9.1}ms ", e.t_ms),
-                Style::new().add_modifier(Modifier::DIM),
-            ),
-            Span::raw(format!("{:<9}", render::who(&e.scope))),
-            Span::styled(
-                format!("{arrow}{:<15} ", render::label(&e.event)),
-                self.kind_style(kind),
-            ),
-            Span::raw(render::details(&e.event)),
-        ])
-    }
-
-    /// Lanes: the client's events on the left, the server's on the right, arrows between.
-    fn lane_line(&self, e: &Entry, width: u16) -> Line<'static> {
-        let client = matches!(e.scope, Scope::Client { .. } | Scope::ClientRequest { .. });
-        let half = (width as usize).saturating_sub(2) / 2;
-        let kind = Kind::of(&e.event);
-        let label = format!("{} {}", render::label(&e.event), render::details(&e.event));
-        let label: String = label.chars().take(half.saturating_sub(2)).collect();
-        let sends = matches!(
-            e.event.name(),
-            "write" | "send" | "end()" | "connect" | "destroy()"
-        );
-        let conn = conn_of(e).map(|c| format!("#{c} ")).unwrap_or_default();
-        if client {
-            let arrow = if sends { " ──▶" } else { "" };
-            Line::from(vec![Span::styled(
-                format!("{conn}{label}{arrow}"),
-                self.kind_style(kind),
-            )])
-        } else {
-            let arrow = if sends { "◀── " } else { "" };
-            Line::from(vec![
-                Span::raw(" ".repeat(half)),
-                Span::styled("│ ", Style::new().add_modifier(Modifier::DIM)),
-                Span::styled(format!("{arrow}{conn}{label}"), self.kind_style(kind)),
-            ])
-        }
-    }
-
-    fn lab_screen(&self, area: Rect, buf: &mut Buffer) {
-        let Some(entry) = self.course.labs.find(&self.lab.id) else {
-            Paragraph::new("Unknown lab.").render(area, buf);
-            return;
-        };
-        let lab = &entry.lab;
-        let mut lines: Vec<Line<'static>> = vec![
-            Line::from(Span::styled(
-                format!("{} ({} points)", lab.title, lab.max_points()),
-                Style::new().add_modifier(Modifier::BOLD),
-            )),
-            Line::default(),
-        ];
-        lines.extend(markdown::render(&lab.instructions, self.theme()));
-        lines.push(Line::default());
-        match &self.lab.file {
-            Some(f) => {
-                lines.push(Line::from(vec![
-                    Span::styled("Your client: ", Style::new().add_modifier(Modifier::BOLD)),
-                    Span::styled(
-                        f.display().to_string(),
-                        self.style(Color::Cyan).add_modifier(Modifier::UNDERLINED),
-                    ),
-                    Span::raw("  (e opens it in $EDITOR)"),
-                ]));
-                let watch = if self.lab.watching {
-                    Span::styled("● watching: every save runs the checks (w stops)", self.style(Color::Green))
-                } else if let Some(e) = &self.lab.watch_error {
-                    Span::styled(format!("○ cannot watch ({e}): press c after saving"), self.style(Color::Yellow))
-                } else {
-                    Span::raw("○ not watching: c checks now, w watches")
-                };
-                lines.push(Line::from(watch));
-            }
-            None => lines.push(Line::from(Span::styled(
-                "No workspace yet. Press i to make one (netlab init): a folder with a starter client per lab.",
-                self.style(Color::Yellow),
-            ))),
-        }
-        lines.push(Line::default());
-        if self.lab.running {
-            let spin = ["◐", "◓", "◑", "◒"][(self.tick as usize / 4) % 4];
-            lines.push(Line::from(Span::styled(
-                format!("{spin} checking your client…"),
-                self.style(Color::Yellow),
-            )));
-        }
-        if let Some(e) = &self.lab.error {
-            lines.push(Line::from(Span::styled(
-                format!("✗ {e}"),
-                self.style(Color::Red),
-            )));
-        }
-        if let Some(r) = &self.lab.last {
-            let (verdict, color) = match r.status {
-                crate::lab::Status::Pass => ("PASS", Color::Green),
-                crate::lab::Status::Error => ("ERROR", Color::Yellow),
-                _ => ("FAIL", Color::Red),
-            };
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "Last check: {verdict}  {}/{} points",
-                    r.points, r.max_points
-                ),
-                self.style(color).add_modifier(Modifier::BOLD),
-            )));
-            let how = match &r.client.status {
-                crate::lab::run::ExitStatus::Exited { code } => format!("exit {code}"),
-                crate::lab::run::ExitStatus::Signaled { signal } => {
-                    format!("killed by signal {signal}")
-                }
-                crate::lab::run::ExitStatus::TimedOut => "stopped at the time limit".into(),
-                crate::lab::run::ExitStatus::NotStarted { error } => {
-                    format!("did not start: {error}")
-                }
-            };
-            lines.push(Line::from(Span::styled(
-                format!(
-                    "client: {}  ({how}, {:.2} s)",
-                    crate::lab::report::shell_words(&r.command),
-                    r.client.seconds
-                ),
-                Style::new().add_modifier(Modifier::DIM),
-            )));
-            for c in &r.checks {
-                let (mark, color) = match c.status {
-                    crate::lab::Status::Pass => ("✓", Color::Green),
-                    crate::lab::Status::Fail => ("✗", Color::Red),
-                    other => (other.mark(), Color::DarkGray),
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {mark} "), self.style(color)),
-                    Span::raw(format!("{:<22} {}/{}", c.name, c.points, c.max_points)),
-                ]));
-                if let Some(m) = &c.message {
-                    lines.push(Line::from(format!("      {m}")));
-                }
-                if let Some(out) = &c.output {
-                    for l in out.lines() {
-                        let style = if l.starts_with('-') && !l.starts_with("---") {
-                            self.style(Color::Red)
-                        } else if l.starts_with('+') && !l.starts_with("+++") {
-                            self.style(Color::Green)
-                        } else {
-                            Style::new()
-                        };
-                        lines.push(Line::from(Span::styled(format!("        {l}"), style)));
-                    }
-                }
-            }
-            if r.status != crate::lab::Status::Pass {
-                if !r.stderr_tail.trim().is_empty() {
-                    lines.push(Line::default());
-                    lines.push(Line::from("your client's stderr (last lines):"));
-                    for l in r.stderr_tail.lines() {
-                        lines.push(Line::from(format!("  | {l}")));
-                    }
-                }
-                lines.push(Line::default());
-                lines.push(Line::from("reproduce it by hand:"));
-                for l in &r.reproduce {
-                    lines.push(Line::from(Span::styled(
-                        format!("  {l}"),
-                        self.style(Color::Cyan),
-                    )));
-                }
-            }
-        } else if !self.lab.running {
-            lines.push(Line::from(Span::styled(
-                "No check yet.",
-                Style::new().add_modifier(Modifier::DIM),
-            )));
-        }
-        if self.lab.hints > 0 {
-            lines.push(Line::default());
-            for (i, h) in lab.hints.iter().take(self.lab.hints).enumerate() {
-                lines.push(Line::from(Span::styled(
-                    format!("Hint {}: {h}", i + 1),
-                    self.style(Color::Magenta),
-                )));
-            }
-        }
-        let passed = self.progress.lab_passed(&lab.id);
-        let title = format!(" Lab {}{} ", lab.id, if passed { " ✓ passed" } else { "" });
-        Paragraph::new(lines)
-            .block(Block::new().borders(Borders::ALL).title(title))
-            .wrap(Wrap { trim: false })
-            .scroll((self.lab.scroll, 0))
-            .render(area, buf);
-    }
-
-    fn map_screen(&self, area: Rect, buf: &mut Buffer) {
-        let mut lines = vec![Line::from(Span::styled(
-            "Lessons",
-            Style::new().add_modifier(Modifier::BOLD),
-        ))];
-        let cursor_style = Style::new().add_modifier(Modifier::REVERSED);
-        for (i, e) in self.course.lessons.iter().enumerate() {
-            let l = &e.lesson;
-            let done = self.progress.lesson_done(&l.id, l.steps.len());
-            let seen = self.progress.lessons.get(&l.id).map_or(0, |p| p.seen.len());
-            let line = format!(
-                " {} {:>2}. {:<58} {seen}/{}",
-                if done {
-                    "✓"
-                } else if seen > 0 {
-                    "◐"
-                } else {
-                    " "
-                },
-                i + 1,
-                l.title,
-                l.steps.len()
-            );
-            lines.push(Line::from(Span::styled(
-                line,
-                if self.map_cursor == i {
-                    cursor_style
-                } else {
-                    Style::new()
-                },
-            )));
-        }
-        lines.push(Line::default());
-        lines.push(Line::from(Span::styled(
-            "Labs",
-            Style::new().add_modifier(Modifier::BOLD),
-        )));
-        let n = self.course.lessons.len();
-        for (i, e) in self.course.labs.labs.iter().enumerate() {
-            let r = self.progress.labs.get(&e.lab.id);
-            let mark = match r {
-                Some(r) if r.passed => "✓".to_string(),
-                Some(r) => format!("{}/{}", r.points, r.max_points),
-                None => " ".to_string(),
-            };
-            let line = format!(" {mark:>5} {:<20} {}", e.lab.id, e.lab.title);
-            lines.push(Line::from(Span::styled(
-                line,
-                if self.map_cursor == n + i {
-                    cursor_style
-                } else {
-                    Style::new()
-                },
-            )));
-        }
-        // Keep the cursor in view.
-        let inner_h = area.height.saturating_sub(2) as usize;
-        let cursor_line = if self.map_cursor < n {
-            self.map_cursor + 1
-        } else {
-            self.map_cursor + 3
-        };
-        let scroll = cursor_line.saturating_sub(inner_h.saturating_sub(1));
-        Paragraph::new(lines)
-            .block(Block::new().borders(Borders::ALL).title(" Course map "))
-            .scroll((scroll as u16, 0))
             .render(area, buf);
     }
 
