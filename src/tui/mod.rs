@@ -378,111 +378,10 @@ impl Runtime {
 
     fn apply<B: Backend>(&mut self, cmd: Cmd, terminal: &mut Terminal<B>, app: &mut App) {
         match cmd {
-            Cmd::StartServer(name) => {
-                self.stop_server();
-                let Some(sc) = scenario::find(&name) else {
-                    let _ = self
-                        .tx
-                        .try_send(Msg::ServerFailed(format!("unknown scenario {name}")));
-                    return;
-                };
-                let cancel = CancellationToken::new();
-                let tx = self.tx.clone();
-                let c = cancel.clone();
-                let dir = std::env::temp_dir();
-                let task = self.rt.spawn(async move {
-                    let mut spec = BindSpec {
-                        port: Some(sc.default_port),
-                        socket: Some(dir.join(format!(
-                            "netlab-tui-{}-{}.sock",
-                            name,
-                            std::process::id()
-                        ))),
-                        ca_out: Some(dir.join(format!("netlab-tui-ca-{}.pem", std::process::id()))),
-                        ..BindSpec::default()
-                    };
-                    let bound = match scenario::bind(sc, &spec).await {
-                        // The scenario's usual port is taken: any free port will do, the
-                        // commands shown carry the real one.
-                        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
-                            spec.port = Some(0);
-                            scenario::bind(sc, &spec).await
-                        }
-                        other => other,
-                    };
-                    let bound = match bound {
-                        Ok(b) => b,
-                        Err(e) => {
-                            let _ = tx.try_send(Msg::ServerFailed(e.to_string()));
-                            return;
-                        }
-                    };
-                    let recorder = Recorder::new();
-                    let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
-                    let cfg = ServeConfig::default();
-                    let server = scenario::Running::spawn_until(sc, bound, cfg, recorder, c).await;
-                    let shown = |p: &Option<PathBuf>| {
-                        p.as_ref()
-                            .map(|p| p.display().to_string())
-                            .unwrap_or_default()
-                    };
-                    let _ = tx.send(Msg::ServerStarted {
-                        scenario: name,
-                        port: server.port.unwrap_or(0),
-                        socket: shown(&server.socket),
-                        ca: shown(&server.ca),
-                    });
-                    // Until the UI cancels it: then it closes its connections gracefully.
-                    let _ = server.wait().await;
-                    let _ = fwd.await;
-                    let _ = tx.try_send(Msg::ServerStopped);
-                });
-                self.server = Some(Running { cancel, task });
-            }
+            Cmd::StartServer(name) => self.start_server(name),
             Cmd::StopServer => self.stop_server(),
-            Cmd::RunDemo(name) => {
-                self.stop_server();
-                let Some(d) = crate::demo::find(&name) else {
-                    let _ = self
-                        .tx
-                        .try_send(Msg::DemoDone(Err(format!("unknown demo {name}"))));
-                    return;
-                };
-                let tx = self.tx.clone();
-                self.rt.spawn(async move {
-                    let recorder = Recorder::new();
-                    let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
-                    let r = crate::demo::run(d, recorder, ServeConfig::default()).await;
-                    let _ = fwd.await;
-                    let _ = tx.send(Msg::DemoDone(r.map(|f| f.notes).map_err(|e| e.to_string())));
-                });
-            }
-            Cmd::RunCheck(lab) => {
-                let Some(entry) = self.course.labs.find(&lab).cloned() else {
-                    let _ = self
-                        .tx
-                        .try_send(Msg::CheckDone(Err(format!("unknown lab {lab}"))));
-                    return;
-                };
-                let ws = match &app.workspace {
-                    Some(ws) => Ok(ws.clone()),
-                    None => Workspace::locate(&self.cwd),
-                };
-                let tx = self.tx.clone();
-                self.rt.spawn(async move {
-                    let r = match ws.and_then(|ws| ws.client_command(&lab)) {
-                        Ok(c) => {
-                            let limit = crate::lab::check::time_limit(&entry, None);
-                            crate::lab::check::check_one(&entry, &c.argv, &c.cwd, limit)
-                                .await
-                                .map(Box::new)
-                                .map_err(|e| e.to_string())
-                        }
-                        Err(e) => Err(e.to_string()),
-                    };
-                    let _ = tx.send(Msg::CheckDone(r));
-                });
-            }
+            Cmd::RunDemo(name) => self.run_demo(name),
+            Cmd::RunCheck(lab) => self.run_check(lab, app),
             Cmd::Watch(None) => self.watcher = None,
             Cmd::Watch(Some(file)) => {
                 self.watcher = None;
@@ -496,68 +395,180 @@ impl Runtime {
                     }
                 }
             }
-            Cmd::OpenEditor(path) => {
-                let editor = std::env::var("VISUAL")
-                    .or_else(|_| std::env::var("EDITOR"))
-                    .unwrap_or_else(|_| "vi".to_string());
-                restore_terminal();
-                // `$EDITOR` may carry arguments (`code -w`): let the shell split it.
-                let status = std::process::Command::new("sh")
-                    .arg("-c")
-                    .arg(format!("{editor} \"$1\""))
-                    .arg("netlab-editor")
-                    .arg(&path)
-                    .status();
-                let _ = ratatui::crossterm::terminal::enable_raw_mode();
-                let _ = ratatui::crossterm::execute!(
-                    std::io::stdout(),
-                    ratatui::crossterm::terminal::EnterAlternateScreen,
-                    ratatui::crossterm::event::EnableMouseCapture
-                );
-                let _ = terminal.clear();
-                match status {
-                    Ok(s) if s.success() => {}
-                    Ok(s) => {
-                        let _ = self
-                            .tx
-                            .try_send(Msg::Status(format!("{editor} exited with {s}")));
-                    }
-                    Err(e) => {
-                        let _ = self.tx.try_send(Msg::Status(format!(
-                            "cannot run {editor}: {e} (set $EDITOR)"
-                        )));
-                    }
-                }
-            }
+            Cmd::OpenEditor(path) => self.open_editor(path, terminal),
             Cmd::SaveProgress(p) => {
                 if let Err(e) = self.store.save(&p) {
                     let _ = self.tx.try_send(Msg::Status(e.to_string()));
                 }
             }
-            Cmd::InitWorkspace => {
-                if let Some(ws) = &app.workspace {
-                    let _ = self.tx.try_send(Msg::Status(format!(
-                        "You already have a workspace: {}",
-                        ws.root.display()
-                    )));
+            Cmd::InitWorkspace => self.init_workspace(app),
+            Cmd::Quit => {}
+        }
+    }
+
+    /// Start the step's scenario (its usual port, else any free one) and forward its timeline.
+    fn start_server(&mut self, name: String) {
+        self.stop_server();
+        let Some(sc) = scenario::find(&name) else {
+            let _ = self
+                .tx
+                .try_send(Msg::ServerFailed(format!("unknown scenario {name}")));
+            return;
+        };
+        let cancel = CancellationToken::new();
+        let tx = self.tx.clone();
+        let c = cancel.clone();
+        let dir = std::env::temp_dir();
+        let task = self.rt.spawn(async move {
+            let mut spec = BindSpec {
+                port: Some(sc.default_port),
+                socket: Some(dir.join(format!("netlab-tui-{}-{}.sock", name, std::process::id()))),
+                ca_out: Some(dir.join(format!("netlab-tui-ca-{}.pem", std::process::id()))),
+                ..BindSpec::default()
+            };
+            let bound = match scenario::bind(sc, &spec).await {
+                // The scenario's usual port is taken: any free port will do, the
+                // commands shown carry the real one.
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                    spec.port = Some(0);
+                    scenario::bind(sc, &spec).await
+                }
+                other => other,
+            };
+            let bound = match bound {
+                Ok(b) => b,
+                Err(e) => {
+                    let _ = tx.try_send(Msg::ServerFailed(e.to_string()));
                     return;
                 }
-                let root = self.cwd.join("netlab-work");
-                match Workspace::create(&self.course.labs, &root, Language::Node) {
-                    Ok((ws, _)) => {
-                        app.workspace = Some(ws.clone());
-                        // Progress follows the workspace from now on.
-                        self.store = Store::locate(&root);
-                        let _ = self.tx.try_send(Msg::WorkspaceReady(ws));
-                    }
-                    Err(e) => {
-                        let _ = self
-                            .tx
-                            .try_send(Msg::Status(format!("netlab init failed: {e}")));
-                    }
+            };
+            let recorder = Recorder::new();
+            let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
+            let cfg = ServeConfig::default();
+            let server = scenario::Running::spawn_until(sc, bound, cfg, recorder, c).await;
+            let shown = |p: &Option<PathBuf>| {
+                p.as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            };
+            let _ = tx.send(Msg::ServerStarted {
+                scenario: name,
+                port: server.port.unwrap_or(0),
+                socket: shown(&server.socket),
+                ca: shown(&server.ca),
+            });
+            // Until the UI cancels it: then it closes its connections gracefully.
+            let _ = server.wait().await;
+            let _ = fwd.await;
+            let _ = tx.try_send(Msg::ServerStopped);
+        });
+        self.server = Some(Running { cancel, task });
+    }
+
+    /// Run a demo to completion, its timeline forwarded to the UI.
+    fn run_demo(&mut self, name: String) {
+        self.stop_server();
+        let Some(d) = crate::demo::find(&name) else {
+            let _ = self
+                .tx
+                .try_send(Msg::DemoDone(Err(format!("unknown demo {name}"))));
+            return;
+        };
+        let tx = self.tx.clone();
+        self.rt.spawn(async move {
+            let recorder = Recorder::new();
+            let fwd = tokio::spawn(forward(recorder.subscribe(), tx.clone()));
+            let r = crate::demo::run(d, recorder, ServeConfig::default()).await;
+            let _ = fwd.await;
+            let _ = tx.send(Msg::DemoDone(r.map(|f| f.notes).map_err(|e| e.to_string())));
+        });
+    }
+
+    /// Check the learner's client for `lab` in the background.
+    fn run_check(&mut self, lab: String, app: &App) {
+        let Some(entry) = self.course.labs.find(&lab).cloned() else {
+            let _ = self
+                .tx
+                .try_send(Msg::CheckDone(Err(format!("unknown lab {lab}"))));
+            return;
+        };
+        let ws = match &app.workspace {
+            Some(ws) => Ok(ws.clone()),
+            None => Workspace::locate(&self.cwd),
+        };
+        let tx = self.tx.clone();
+        self.rt.spawn(async move {
+            let r = match ws.and_then(|ws| ws.client_command(&lab)) {
+                Ok(c) => {
+                    let limit = crate::lab::check::time_limit(&entry, None);
+                    crate::lab::check::check_one(&entry, &c.argv, &c.cwd, limit)
+                        .await
+                        .map(Box::new)
+                        .map_err(|e| e.to_string())
                 }
+                Err(e) => Err(e.to_string()),
+            };
+            let _ = tx.send(Msg::CheckDone(r));
+        });
+    }
+
+    /// Suspend the UI and open `path` in `$VISUAL`/`$EDITOR`.
+    fn open_editor<B: Backend>(&mut self, path: PathBuf, terminal: &mut Terminal<B>) {
+        let editor = std::env::var("VISUAL")
+            .or_else(|_| std::env::var("EDITOR"))
+            .unwrap_or_else(|_| "vi".to_string());
+        restore_terminal();
+        // `$EDITOR` may carry arguments (`code -w`): let the shell split it.
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{editor} \"$1\""))
+            .arg("netlab-editor")
+            .arg(&path)
+            .status();
+        let _ = ratatui::crossterm::terminal::enable_raw_mode();
+        let _ = ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::terminal::EnterAlternateScreen,
+            ratatui::crossterm::event::EnableMouseCapture
+        );
+        let _ = terminal.clear();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => {
+                let _ = self
+                    .tx
+                    .try_send(Msg::Status(format!("{editor} exited with {s}")));
             }
-            Cmd::Quit => {}
+            Err(e) => {
+                let _ = self.tx.try_send(Msg::Status(format!(
+                    "cannot run {editor}: {e} (set $EDITOR)"
+                )));
+            }
+        }
+    }
+
+    /// Make a workspace (`netlab init`) in the folder netlab was started from.
+    fn init_workspace(&mut self, app: &mut App) {
+        if let Some(ws) = &app.workspace {
+            let _ = self.tx.try_send(Msg::Status(format!(
+                "You already have a workspace: {}",
+                ws.root.display()
+            )));
+            return;
+        }
+        let root = self.cwd.join("netlab-work");
+        match Workspace::create(&self.course.labs, &root, Language::Node) {
+            Ok((ws, _)) => {
+                app.workspace = Some(ws.clone());
+                // Progress follows the workspace from now on.
+                self.store = Store::locate(&root);
+                let _ = self.tx.try_send(Msg::WorkspaceReady(ws));
+            }
+            Err(e) => {
+                let _ = self
+                    .tx
+                    .try_send(Msg::Status(format!("netlab init failed: {e}")));
+            }
         }
     }
 }
