@@ -113,6 +113,10 @@ pub struct GradeArgs {
     /// Write each student's full reports to DIR/<student>.md.
     #[arg(long, value_name = "DIR")]
     pub feedback: Option<PathBuf>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +167,10 @@ pub struct TuiArgs {
     /// Open at this step (1-based).
     #[arg(long)]
     pub step: Option<usize>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
 }
 
 #[derive(Debug, Args)]
@@ -242,6 +250,10 @@ pub struct CheckArgs {
     /// Default: $NETLAB_STUDENT, else $GITHUB_ACTOR.
     #[arg(long)]
     pub student: Option<String>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
     /// The client command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,

@@ -22,6 +22,8 @@
 //! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
 //!   safely (time limit, whole process tree killed, capped output), grading it against the
 //!   server-observed trace, and the report.
+//! - [`sandbox`]: the sandbox every learner client runs in (environment allow-list, rlimits,
+//!   Landlock, user/PID/network/mount namespaces, seccomp), through a re-executed launcher.
 //! - [`course`]: the course — lessons (`lessons/*.toml`: text, live `serve` and `demo` steps,
 //!   quizzes, lab links), loaded embedded or from `--course DIR` and checked with file:line:col
 //!   diagnostics; the learner's progress file; JSON Schemas for course authors' editors.
@@ -49,6 +51,7 @@ pub mod fuzzing;
 pub mod grade;
 pub mod http;
 pub mod lab;
+pub mod sandbox;
 pub mod scenario;
 pub mod term;
 pub mod tls;

@@ -6,6 +6,10 @@ use netlab::cli::{Cli, Command};
 use netlab::ExitCode;
 
 fn main() -> std::process::ExitCode {
+    // A sandbox launcher (netlab re-executed to start a learner's client) never gets further.
+    if let Some(code) = netlab::sandbox::launcher_main() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -20,7 +24,9 @@ fn main() -> std::process::ExitCode {
     let course = cli.course.clone();
     let outcome = match cli.command {
         Some(Command::Serve(args)) => netlab::cmd::serve::run(args),
-        Some(Command::Check(args)) => netlab::cmd::check::run(course.as_deref(), args),
+        Some(Command::Check(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| netlab::cmd::check::run(course.as_deref(), args)),
         Some(Command::Demo(args)) => netlab::cmd::demo::run(args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
@@ -34,19 +40,25 @@ fn main() -> std::process::ExitCode {
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Schema { dir, check },
         }) => netlab::cmd::course::schema(&dir, check),
-        Some(Command::Grade(args)) => netlab::cmd::grade::run(course.as_deref(), args),
+        Some(Command::Grade(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| netlab::cmd::grade::run(course.as_deref(), args)),
         Some(Command::Book(args)) => netlab::cmd::book::run(course.as_deref(), args),
         Some(Command::Trace(args)) => netlab::cmd::book::trace(args),
         Some(Command::List(args)) => netlab::cmd::course::list(course.as_deref(), args),
         Some(Command::Lesson(args)) => netlab::cmd::course::lesson(course.as_deref(), args),
         Some(Command::Validate(args)) => netlab::cmd::course::validate(course.as_deref(), args),
-        Some(Command::Tui(args)) => netlab::tui::run(
-            course.as_deref(),
-            netlab::tui::Options {
-                lesson: args.lesson,
-                step: args.step,
-            },
-        ),
+        Some(Command::Tui(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| {
+                netlab::tui::run(
+                    course.as_deref(),
+                    netlab::tui::Options {
+                        lesson: args.lesson,
+                        step: args.step,
+                    },
+                )
+            }),
         None => netlab::tui::run(course.as_deref(), netlab::tui::Options::default()),
     };
     let code = match outcome {
