@@ -226,35 +226,23 @@ fn wait_for(pid: libc::pid_t) -> Option<libc::c_int> {
 
 /// Kill and reap every child of `me` until there are none (bounded rounds). Returns how many.
 fn kill_children(me: libc::pid_t) -> usize {
-    let mut killed = 0;
+    let mut killed = std::collections::BTreeSet::new();
     for _round in 0..50 {
         let kids = children_of(me);
         if kids.is_empty() {
             break;
         }
         for k in &kids {
-            // SAFETY: kill with a pid that is our child.
-            unsafe { libc::kill(*k, libc::SIGKILL) };
-        }
-        killed += kids.len();
-        for _ in 0..kids.len() * 2 + 16 {
-            let mut st = 0;
-            // SAFETY: waitpid with a valid status pointer.
-            let r = unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) };
-            if r <= 0 {
-                break;
+            // SAFETY: kill + waitpid on our own child; SIGKILL cannot be caught, so the wait
+            // ends as soon as the kernel has taken it down.
+            unsafe {
+                libc::kill(*k, libc::SIGKILL);
+                libc::waitpid(*k, std::ptr::null_mut(), 0);
             }
+            killed.insert(*k);
         }
     }
-    // Reap whatever remains (without blocking on a process that is somehow still alive).
-    for _ in 0..10_000 {
-        let mut st = 0;
-        // SAFETY: waitpid with a valid status pointer.
-        if unsafe { libc::waitpid(-1, &mut st, libc::WNOHANG) } <= 0 {
-            break;
-        }
-    }
-    killed
+    killed.len()
 }
 
 fn children_of(me: libc::pid_t) -> Vec<libc::pid_t> {
