@@ -275,3 +275,80 @@ fn an_unknown_sandbox_mode_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `serve --socket`: a file netlab did not create is never deleted — neither one found at the
+/// path before (a clear error instead) nor one that replaced the socket while serving.
+#[test]
+fn a_socket_path_netlab_did_not_create_is_never_deleted() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lab.sock");
+    std::fs::write(&path, "my notes").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(["serve", "unix-echo", "--socket"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("exists and is not a socket"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "my notes");
+
+    std::fs::remove_file(&path).unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(["serve", "unix-echo", "--json", "--socket"])
+        .arg(&path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Ready once the `listening` event is printed.
+    let mut first = String::new();
+    std::io::BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("listening"), "{first}");
+    std::fs::remove_file(&path).unwrap();
+    std::fs::write(&path, "replaced").unwrap();
+    // SAFETY: signalling the child we started.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGINT) };
+    serve.wait().unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "replaced");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(["serve", "unix-echo", "--socket"])
+        .arg(dir.path().join("replaced-file-as-dir/lab.sock"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn serving_on_all_interfaces_warns() {
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(["serve", "tcp-echo", "--host", "0.0.0.0", "--port", "0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut err = std::io::BufReader::new(serve.stderr.take().unwrap());
+    let mut text = String::new();
+    // The warning comes before the banner's commands (bounded: the banner is a few lines).
+    for _ in 0..12 {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        text.push_str(&line);
+        if line.contains("Ctrl-C") {
+            break;
+        }
+    }
+    // SAFETY: signalling the child we started.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGINT) };
+    serve.wait().unwrap();
+    assert!(text.contains("reachable from the network"), "{text}");
+    assert!(text.contains("nc -q1 127.0.0.1 "), "{text}");
+}
