@@ -457,7 +457,6 @@ async fn run_sandboxed(
         devices: sandbox::paths::DEVICES.iter().map(PathBuf::from).collect(),
         listen,
     };
-    let clock = Instant::now();
     let mut started = match sandbox::start(&policy).await {
         Ok(Ok(s)) => s,
         Ok(Err(message)) => {
@@ -485,6 +484,8 @@ async fn run_sandboxed(
         }
         Err(e) => return Err(e.into()),
     };
+    // The client's own time starts now (the sandbox's setup is netlab's overhead).
+    let clock = Instant::now();
     live(started.child.id(), true);
     let launcher_pid = started.child.id();
     let bound = match (unix, started.socket.take(), pki) {
