@@ -352,3 +352,30 @@ fn serving_on_all_interfaces_warns() {
     assert!(text.contains("reachable from the network"), "{text}");
     assert!(text.contains("nc -q1 127.0.0.1 "), "{text}");
 }
+
+/// Inside the sandbox, seccomp forbids new namespaces: a netlab started there is a machine
+/// without them, and `--sandbox require` must refuse (exit 4, naming what is missing) before
+/// running anything.
+#[test]
+fn require_fails_before_running_anything_without_namespaces() {
+    let bin = env!("CARGO_BIN_EXE_netlab");
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin)
+        .args(["check", "tcp-hello", "--json", "--"])
+        .args([bin, "check", "tcp-hello", "--sandbox", "require", "--"])
+        .args(["touch", "ran"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["client"]["status"]["code"], 4, "{report}");
+    let tail = report["stderr_tail"].as_str().unwrap();
+    assert!(
+        tail.contains(
+            "--sandbox require: this system lacks unprivileged user, PID and network namespaces"
+        ),
+        "{tail}"
+    );
+    assert!(!tail.contains("lacks --sandbox"), "{tail}");
+    assert!(!dir.path().join("ran").exists());
+}

@@ -85,7 +85,7 @@ fn launch(chan: BorrowedFd<'_>, policy: &Policy) -> String {
     }
     if policy.require && !level.namespaces {
         return format!(
-            "--sandbox require: cannot create user, PID and network namespaces ({why_not_ns})"
+            "--sandbox require: this system lacks unprivileged user, PID and network namespaces ({why_not_ns})"
         );
     }
     let socket = match bind(policy.listen) {
