@@ -379,3 +379,45 @@ fn require_fails_before_running_anything_without_namespaces() {
     assert!(!tail.contains("lacks --sandbox"), "{tail}");
     assert!(!dir.path().join("ran").exists());
 }
+
+/// Killing netlab itself (SIGKILL, no chance to clean up) ends every process of the run:
+/// the launcher dies with netlab, the PID namespace's init with the launcher, and the kernel
+/// takes the namespace's processes — a `setsid` daemon included.
+#[test]
+fn killing_netlab_ends_every_process_of_the_run() {
+    let token = format!("SIGKILL-TOKEN-{}", std::process::id());
+    let dir = tempfile::tempdir().unwrap();
+    let client = format!(
+        "import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', '{token}-daemon'], start_new_session=True, env={{}})\ntime.sleep(60)\n"
+    );
+    std::fs::write(dir.path().join("client.py"), client).unwrap();
+    let mut netlab = Command::new(env!("CARGO_BIN_EXE_netlab"))
+        .args(["check", "tcp-hello", "--timeout", "60", "--"])
+        .args(["python3", "client.py"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Ready once the daemon exists (bounded: 20 s).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while processes_with(&format!("{token}-daemon")).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the daemon never started"
+        );
+        std::thread::yield_now();
+    }
+    netlab.kill().unwrap();
+    netlab.wait().unwrap();
+    // The kernel kills them asynchronously; bounded wait until they are gone.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !processes_with(&token).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "left running after netlab was killed: {:?}",
+            processes_with(&token)
+        );
+        std::thread::yield_now();
+    }
+}
