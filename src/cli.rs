@@ -120,6 +120,10 @@ pub struct GradeArgs {
     /// Write each student's full reports to DIR/<student>.md.
     #[arg(long, value_name = "DIR")]
     pub feedback: Option<PathBuf>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +174,10 @@ pub struct TuiArgs {
     /// Open at this step (1-based).
     #[arg(long)]
     pub step: Option<usize>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +257,10 @@ pub struct CheckArgs {
     /// Default: $NETLAB_STUDENT, else $GITHUB_ACTOR.
     #[arg(long)]
     pub student: Option<String>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
     /// The client command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -261,6 +273,10 @@ pub struct WatchArgs {
     /// Seconds the client may run (default: the lab's limit, usually 10).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Confine learner clients: auto (every layer the kernel offers), require (all layers, or
+    /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
 }
 
 /// Formats of `netlab check`.

@@ -21,6 +21,8 @@
 //! - [`http`]: HTTP/1.1 on the engine — a sans-IO server connection with the `http` module's
 //!   events (`request`, `checkContinue`, `upgrade`, `connect`, `clientError`), the `http`
 //!   scenario's routes, and a client with Node's `Agent` pooling.
+//! - [`sandbox`]: the sandbox every learner client runs in (environment allow-list, rlimits,
+//!   Landlock, user/PID/network/mount namespaces, seccomp), through a re-executed launcher.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
 //! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, `http`, …), each with
 //!   its own server function; [`scenario::start`] is the one way to run one in the background.
@@ -65,6 +67,7 @@ pub mod fuzzing;
 pub mod grade;
 pub mod http;
 pub mod lab;
+pub mod sandbox;
 pub mod scenario;
 pub mod suggest;
 pub mod term;

@@ -8,6 +8,10 @@ use netlab::cli::{Cli, Command};
 use netlab::ExitCode;
 
 fn main() -> std::process::ExitCode {
+    // A sandbox launcher (netlab re-executed to start a learner's client) never gets further.
+    if let Some(code) = netlab::sandbox::launcher_main() {
+        return code;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -22,8 +26,12 @@ fn main() -> std::process::ExitCode {
     let course = cli.course.clone();
     let outcome = match cli.command {
         Some(Command::Serve(args)) => cmd::serve::run(args),
-        Some(Command::Check(args)) => cmd::check::run(course.as_deref(), args),
-        Some(Command::Watch(args)) => cmd::watch::run(course.as_deref(), args),
+        Some(Command::Check(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| cmd::check::run(course.as_deref(), args)),
+        Some(Command::Watch(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| cmd::watch::run(course.as_deref(), args)),
         Some(Command::Demo(args)) => cmd::demo::run(args),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
@@ -37,19 +45,25 @@ fn main() -> std::process::ExitCode {
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Schema { dir, check },
         }) => cmd::course::schema(&dir, check),
-        Some(Command::Grade(args)) => cmd::grade::run(course.as_deref(), args),
+        Some(Command::Grade(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| cmd::grade::run(course.as_deref(), args)),
         Some(Command::Book(args)) => cmd::book::run(course.as_deref(), args),
         Some(Command::Trace(args)) => cmd::book::trace(args),
         Some(Command::List(args)) => cmd::course::list(course.as_deref(), args),
         Some(Command::Lesson(args)) => cmd::course::lesson(course.as_deref(), args),
         Some(Command::Validate(args)) => cmd::course::validate(course.as_deref(), args),
-        Some(Command::Tui(args)) => netlab::tui::run(
-            course.as_deref(),
-            netlab::tui::Options {
-                lesson: args.lesson,
-                step: args.step,
-            },
-        ),
+        Some(Command::Tui(args)) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| {
+                netlab::tui::run(
+                    course.as_deref(),
+                    netlab::tui::Options {
+                        lesson: args.lesson,
+                        step: args.step,
+                    },
+                )
+            }),
         None => netlab::tui::run(course.as_deref(), netlab::tui::Options::default()),
     };
     let code = match outcome {

@@ -119,6 +119,7 @@ fn report(pass: bool) -> Box<Report> {
         stderr: Vec::new(),
         stderr_bytes: 0,
         leftovers_killed: 0,
+        sandbox: "landlock+userns+seccomp".into(),
     };
     Box::new(Report::new(
         lab,

@@ -67,6 +67,12 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let ca = bound.ca_path().map(|p| p.display().to_string());
+    if scenario.transport != Transport::Unix && reachable_from_network(&args.host) {
+        eprintln!(
+            "netlab: warning: listening on {} makes this server reachable from the network, not only from this machine; use --host 127.0.0.1 unless that is what you want",
+            args.host
+        );
+    }
     if !args.json || term::color_stderr() {
         banner(scenario, &args.host, port, &socket, ca.as_deref());
     }
@@ -138,6 +144,15 @@ fn summary(recorder: &Recorder, json: bool) -> String {
     s
 }
 
+/// Whether binding `host` exposes the server beyond this machine (a wildcard or a
+/// non-loopback address; a name other than `localhost` counts too).
+pub fn reachable_from_network(host: &str) -> bool {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => !ip.is_loopback(),
+        Err(_) => host != "localhost",
+    }
+}
+
 fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
     let color = term::color_stderr();
     let b = |s: &str| term::paint("1", s, color);
@@ -159,6 +174,12 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
         out.push_str(&format!("  CA certificate (trust this one): {}\n", b(ca)));
     }
     out.push_str(&format!("  {}\n", d("try from another terminal:")));
+    // A wildcard address cannot be connected to as such: the commands use loopback.
+    let host = match host.parse::<std::net::IpAddr>() {
+        Ok(ip) if ip.is_unspecified() && ip.is_ipv6() => "::1",
+        Ok(ip) if ip.is_unspecified() => "127.0.0.1",
+        _ => host,
+    };
     for c in s.try_commands {
         let c = c
             .replace("{host}", host)

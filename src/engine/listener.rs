@@ -20,10 +20,12 @@ use tokio_util::task::TaskTracker;
 pub enum Listener {
     /// TCP on an IP address.
     Tcp(TcpListener),
-    /// A Unix domain socket; the file is removed when the server stops.
+    /// A Unix domain socket; the file is removed when the server stops — only if it is still
+    /// the socket netlab created (`ino`: its device and inode), never a file put there since.
     Unix {
         listener: UnixListener,
         path: PathBuf,
+        ino: Option<(u64, u64)>,
     },
 }
 
@@ -34,19 +36,54 @@ impl Listener {
     }
 
     /// Bind a Unix socket at `path`. A stale socket file nobody listens on is replaced; a live
-    /// one is `EADDRINUSE`, as in Node.
+    /// one is refused, as in Node; any other file at `path` is never touched. Errors say which
+    /// (kind `Other`, so no TCP port hint is added to them).
     pub fn bind_unix(path: &Path) -> io::Result<Listener> {
-        use std::os::unix::fs::FileTypeExt;
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        let shown = path.display();
         if let Ok(meta) = std::fs::symlink_metadata(path) {
-            if meta.file_type().is_socket()
-                && std::os::unix::net::UnixStream::connect(path).is_err()
-            {
-                std::fs::remove_file(path)?;
+            if !meta.file_type().is_socket() {
+                return Err(io::Error::other(format!(
+                    "{shown} exists and is not a socket; netlab does not replace it (remove it or choose another --socket)"
+                )));
             }
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                return Err(io::Error::other(format!(
+                    "another server is listening on {shown} (stop it or choose another --socket)"
+                )));
+            }
+            std::fs::remove_file(path)?;
         }
+        let listener = UnixListener::bind(path).map_err(|e| {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            match e.kind() {
+                io::ErrorKind::PermissionDenied => io::Error::other(format!(
+                    "cannot create a socket in {}: permission denied (choose a --socket in a directory you can write, e.g. under $TMPDIR)",
+                    dir.display()
+                )),
+                io::ErrorKind::NotFound if !dir.is_dir() => io::Error::other(format!(
+                    "cannot create {shown}: the directory {} does not exist",
+                    dir.display()
+                )),
+                io::ErrorKind::AddrInUse => io::Error::other(format!(
+                    "{shown} appeared while netlab was binding it; netlab does not replace it"
+                )),
+                _ => io::Error::other(format!(
+                    "cannot create a socket in {}: {e}",
+                    dir.display()
+                )),
+            }
+        })?;
+        let ino = std::fs::symlink_metadata(path)
+            .ok()
+            .map(|m| (m.dev(), m.ino()));
         Ok(Listener::Unix {
-            listener: UnixListener::bind(path)?,
+            listener,
             path: path.to_path_buf(),
+            ino,
         })
     }
 
@@ -82,13 +119,20 @@ impl Listener {
     }
 }
 
-/// Removes the Unix socket file when the server stops, however it stops.
-struct UnlinkOnDrop(Option<PathBuf>);
+/// Removes the Unix socket file when the server stops, however it stops — only while the
+/// path still names the socket netlab created (same device and inode, still a socket): a
+/// file someone put there since is left alone.
+struct UnlinkOnDrop(Option<(PathBuf, Option<(u64, u64)>)>);
 
 impl Drop for UnlinkOnDrop {
     fn drop(&mut self) {
-        if let Some(p) = &self.0 {
-            let _ = std::fs::remove_file(p);
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        if let Some((p, Some(ino))) = &self.0 {
+            if let Ok(m) = std::fs::symlink_metadata(p) {
+                if m.file_type().is_socket() && (m.dev(), m.ino()) == *ino {
+                    let _ = std::fs::remove_file(p);
+                }
+            }
         }
     }
 }
@@ -126,7 +170,7 @@ pub async fn serve_stream_tls<H, F>(
 {
     recorder.record(Scope::Server, listener.listening_event());
     let _unlink = UnlinkOnDrop(match &listener {
-        Listener::Unix { path, .. } => Some(path.clone()),
+        Listener::Unix { path, ino, .. } => Some((path.clone(), *ino)),
         Listener::Tcp(_) => None,
     });
     let tracker = TaskTracker::new();

@@ -107,6 +107,20 @@ pub fn summary(book: &Gradebook) -> String {
             Status::Missing | Status::Skip => 3,
         }] += 1;
     }
+    let mut levels: Vec<&str> = book
+        .students
+        .iter()
+        .flat_map(|s| &s.labs)
+        .map(|l| l.sandbox.as_str())
+        .filter(|s| !s.is_empty())
+        .collect();
+    levels.sort_unstable();
+    levels.dedup();
+    let sandbox = if levels.is_empty() {
+        String::new()
+    } else {
+        format!(" — sandbox: {}", levels.join(", "))
+    };
     let incomplete = book
         .incomplete
         .map(|i| {
@@ -117,7 +131,7 @@ pub fn summary(book: &Gradebook) -> String {
         })
         .unwrap_or_default();
     format!(
-        "{} students, {} graded: {} pass, {} fail, {} error, {} missing{incomplete}",
+        "{} students, {} graded: {} pass, {} fail, {} error, {} missing{sandbox}{incomplete}",
         book.students.len(),
         n.iter().sum::<usize>(),
         n[0],
@@ -192,6 +206,9 @@ pub fn junit(book: &Gradebook) -> String {
             case.set_time(std::time::Duration::from_secs_f64(l.seconds.max(0.0)));
             case.add_property(Property::new("points", l.points.to_string()));
             case.add_property(Property::new("max_points", l.max_points.to_string()));
+            if !l.sandbox.is_empty() {
+                case.add_property(Property::new("sandbox", l.sandbox.as_str()));
+            }
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

@@ -43,6 +43,10 @@ pub struct LabGrade {
     /// Seconds the client ran.
     #[serde(default)]
     pub seconds: f64,
+    /// The sandbox the client ran in (`landlock+userns+seccomp`, `rlimits only`, `off`);
+    /// empty when nothing ran.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sandbox: String,
 }
 
 /// One student's grades.
@@ -195,6 +199,7 @@ pub async fn grade_one(task: &Task, entry: &LabEntry, limit: Option<f64>) -> Lab
         checks: Vec::new(),
         report,
         seconds: 0.0,
+        sandbox: String::new(),
     };
     let (lang, dir) = match &task.kind {
         TaskKind::Missing(why) => return simple(Status::Missing, why.clone()),
@@ -260,6 +265,7 @@ pub fn from_report(r: &Report) -> LabGrade {
         checks: r.checks.clone(),
         report: r.text(false),
         seconds: r.client.seconds,
+        sandbox: r.client.sandbox.clone(),
     }
 }
 
@@ -399,6 +405,8 @@ struct CheckedReport {
 struct CheckedClient {
     #[serde(default)]
     seconds: f64,
+    #[serde(default)]
+    sandbox: String,
 }
 
 impl CheckedReport {
@@ -411,6 +419,7 @@ impl CheckedReport {
             checks: self.checks,
             report: String::new(),
             seconds: self.client.seconds,
+            sandbox: self.client.sandbox,
         }
     }
 }

@@ -115,9 +115,10 @@ impl Report {
             ExitStatus::NotStarted { error } => format!("did not start: {error}"),
         };
         o.push_str(&format!(
-            "client: {}  ({how}, {:.2} s)\n",
+            "client: {}  ({how}, {:.2} s, sandbox: {})\n",
             strip_controls(&shell_words(&self.command)),
-            self.client.seconds
+            self.client.seconds,
+            self.client.sandbox
         ));
         if self.client.leftovers_killed > 0 {
             o.push_str(&format!(

@@ -1,30 +1,40 @@
 //! Running a learner's client against a lab's server, safely.
 //!
-//! [`run`] starts the lab's scenario in-process on a free port (or a fresh Unix socket path),
-//! runs the client command with `NETLAB_HOST`, `NETLAB_PORT` (and `NETLAB_SOCKET`) set and stdin
-//! at /dev/null, waits for it within the time limit, and then makes sure nothing it started is
-//! left running:
+//! [`run`] is the one place learner clients are started (`netlab check`, `netlab grade`, the
+//! TUI's lab checks and watch mode, `netlab dev check` all come here). It starts the lab's
+//! scenario in-process, runs the client through the [sandbox](crate::sandbox) (at the
+//! process-wide [`sandbox::mode`]) with `NETLAB_HOST`, `NETLAB_PORT` (or `NETLAB_SOCKET`,
+//! `NETLAB_CA`) set and stdin at /dev/null, waits for it within the time limit, and then
+//! makes sure nothing it started is left running:
 //!
-//! - the client runs in its own process group, killed as a whole;
-//! - netlab is a *child subreaper* (Linux `PR_SET_CHILD_SUBREAPER`), so processes that escape
-//!   the group (`setsid`, double fork) are re-parented to netlab instead of init;
+//! - with the sandbox's PID namespace, the namespace's init exits when the client does and the
+//!   kernel kills every process of the run; without it the launcher is a child subreaper that
+//!   kills whatever the client left;
+//! - the client runs in its own process group, killed as a whole at the time limit;
+//! - netlab is a child subreaper too (Linux `PR_SET_CHILD_SUBREAPER`): every process
+//!   re-parented to netlab in another session (`setsid`) that is not a live run is killed and
+//!   reaped after each run;
 //! - every process of the run carries a `NETLAB_RUN=<id>` marker in its environment; after the
 //!   client ends, netlab kills every process with that marker, repeating until none is left
 //!   (bounded), and reaps the ones re-parented to it.
 //!
 //! Captured stdout and stderr are capped ([`OUTPUT_CAP`]); the rest is read and counted but not
-//! kept, so a client printing a gigabyte costs time, not memory. When the client is gone,
-//! netlab waits (bounded) until the server has seen every connection close, then stops it; the
-//! timeline is then complete for grading.
+//! kept, so a client printing a gigabyte costs time, not memory. Output is kept as it arrives:
+//! once the run's processes are gone netlab waits only briefly ([`DRAIN`]) for the pipes to
+//! close, so a process that escaped and holds them open cannot change the verdict. When the
+//! client is gone, netlab waits (bounded) until the server has seen every connection close,
+//! then stops it; the timeline is then complete for grading.
 
 use crate::lab::model::Lab;
-use crate::scenario::{self, BindSpec, ServeConfig};
+use crate::sandbox::{self, Level, Listen, Mode, Policy, SandboxError};
+use crate::scenario::{self, BindSpec, Bound, ServeConfig, Transport};
 use crate::trace::canon::CanonTrace;
 use crate::trace::{Entry, Recorder};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 use tokio_util::sync::CancellationToken;
@@ -33,6 +43,8 @@ use tokio_util::sync::CancellationToken;
 pub const OUTPUT_CAP: usize = 256 * 1024;
 /// How long the server may take to see every connection close after the client is gone.
 pub const SETTLE: Duration = Duration::from_secs(2);
+/// How long netlab keeps reading stdout/stderr after the run's processes are gone.
+pub const DRAIN: Duration = Duration::from_millis(500);
 
 /// How the client ended.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -64,6 +76,24 @@ pub struct ClientOutcome {
     pub stderr_bytes: u64,
     /// Processes of the run still alive after the client ended, which netlab killed.
     pub leftovers_killed: usize,
+    /// The sandbox level the client ran under (`landlock+userns+seccomp`, `rlimits only`,
+    /// `off`), for report headers, JSON and JUnit.
+    pub sandbox: String,
+}
+
+impl ClientOutcome {
+    fn not_started(error: String, sandbox: &Level) -> ClientOutcome {
+        ClientOutcome {
+            status: ExitStatus::NotStarted { error },
+            seconds: 0.0,
+            stdout: Vec::new(),
+            stdout_bytes: 0,
+            stderr: Vec::new(),
+            stderr_bytes: 0,
+            leftovers_killed: 0,
+            sandbox: sandbox.to_string(),
+        }
+    }
 }
 
 /// Everything a grader needs from one run.
@@ -83,9 +113,26 @@ pub struct RunResult {
 pub enum RunError {
     #[error("cannot start the lab's server: {0}")]
     Server(std::io::Error),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
 }
 
 static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Processes netlab started for runs still going (launchers, or clients with `--sandbox
+/// off`): never taken for orphans.
+static LIVE: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
+
+fn live(pid: Option<u32>, add: bool) {
+    let Some(pid) = pid else { return };
+    let mut g = LIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let set = g.get_or_insert_with(HashSet::new);
+    if add {
+        set.insert(pid as i32);
+    } else {
+        set.remove(&(pid as i32));
+    }
+}
 
 /// Make this process a child subreaper, once. Orphans of clients then come back to us.
 fn become_subreaper() {
@@ -94,6 +141,55 @@ fn become_subreaper() {
         // Not fatal where unsupported: the environment marker still finds escaped processes.
         let _ = nix::sys::prctl::set_child_subreaper(true);
     });
+}
+
+/// The server side of a run, started once its socket exists.
+struct Server {
+    recorder: Recorder,
+    sub: crate::trace::recorder::Subscription,
+    cancel: CancellationToken,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Server {
+    fn new() -> Server {
+        let recorder = Recorder::new();
+        let sub = recorder.subscribe();
+        Server {
+            recorder,
+            sub,
+            cancel: CancellationToken::new(),
+            task: None,
+        }
+    }
+
+    fn start(&mut self, scenario: &'static scenario::Scenario, bound: Bound, lab: &Lab) {
+        let mut cfg = ServeConfig::default();
+        if let Some(b) = lab.bulk_bytes {
+            cfg.bulk_bytes = b;
+        }
+        let (rec, cancel) = (self.recorder.clone(), self.cancel.clone());
+        self.task = Some(tokio::spawn(async move {
+            scenario::run(scenario, bound, cfg, cancel, rec).await
+        }));
+    }
+
+    /// Let the server see every connection close (the client is gone; its sockets closed
+    /// with it), bounded by SETTLE: re-check whenever the timeline moves, rather than
+    /// sleeping. Then stop it.
+    async fn finish(mut self) -> (Vec<Arc<Entry>>, CanonTrace) {
+        if let Some(task) = self.task.take() {
+            self.recorder
+                .settle(&mut self.sub, tokio::time::Instant::now() + SETTLE)
+                .await;
+            self.cancel.cancel();
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+        (
+            self.recorder.recent(),
+            self.recorder.canonical().server_side(),
+        )
+    }
 }
 
 /// Run `cmd` (program and arguments) as the client of `lab`, in `cwd`.
@@ -110,126 +206,152 @@ pub async fn run(
             lab.scenario
         )))
     })?;
+    if cmd.is_empty() {
+        return Err(RunError::Server(std::io::Error::other("no client command")));
+    }
     let sock_dir = tempfile::Builder::new()
         .prefix("netlab-check-")
         .tempdir()
         .map_err(RunError::Server)?;
-    let spec = BindSpec {
-        host: "127.0.0.1".into(),
-        port: Some(0),
-        socket: Some(sock_dir.path().join("lab.sock")),
-        ca_out: Some(sock_dir.path().join("ca.pem")),
-    };
-    let bound = scenario::bind(scenario, &spec)
-        .await
-        .map_err(RunError::Server)?;
-    let port = bound.port();
-    let socket = bound.socket_path();
-    let ca = bound.ca_path();
-
-    let recorder = Recorder::new();
-    let mut sub = recorder.subscribe();
-    let cancel = CancellationToken::new();
-    let mut cfg = ServeConfig::default();
-    if let Some(b) = lab.bulk_bytes {
-        cfg.bulk_bytes = b;
-    }
-    let server = {
-        let (rec, cancel) = (recorder.clone(), cancel.clone());
-        tokio::spawn(async move { scenario::run(scenario, bound, cfg, cancel, rec).await })
-    };
-
     let run_id = format!(
         "{}-{}",
         std::process::id(),
         RUN_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
-    let client = run_client(
-        cmd,
-        cwd,
-        time_limit,
-        &run_id,
-        port,
-        socket.as_deref(),
-        ca.as_deref(),
-    )
-    .await;
-
-    // Let the server see every connection close (the client is gone; its sockets closed with
-    // it), bounded by SETTLE: re-check whenever the timeline moves, rather than sleeping.
-    recorder
-        .settle(&mut sub, tokio::time::Instant::now() + SETTLE)
-        .await;
-    cancel.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
-
-    Ok(RunResult {
-        client,
-        entries: recorder.recent(),
-        trace: recorder.canonical().server_side(),
-        port,
-        socket,
+    let mode = sandbox::mode();
+    let result = if mode == Mode::Off {
+        run_plain(
+            lab,
+            scenario,
+            cmd,
+            cwd,
+            time_limit,
+            &run_id,
+            sock_dir.path(),
+            None,
+        )
+        .await
+    } else {
+        run_sandboxed(
+            lab,
+            scenario,
+            cmd,
+            cwd,
+            time_limit,
+            &run_id,
+            sock_dir.path(),
+            mode,
+        )
+        .await
+    };
+    // Whatever the run left: marked processes, and orphans re-parented to netlab.
+    let swept = kill_marked(&run_id) + reap_orphans();
+    result.map(|mut r| {
+        r.client.leftovers_killed += swept;
+        r
     })
 }
 
-async fn run_client(
+fn spec(sock_dir: &Path) -> BindSpec {
+    BindSpec {
+        host: "127.0.0.1".into(),
+        port: Some(0),
+        socket: Some(sock_dir.join("lab.sock")),
+        ca_out: Some(sock_dir.join("ca.pem")),
+    }
+}
+
+/// The run's `NETLAB_*` variables (the port is added by whoever knows it).
+fn netlab_vars(run_id: &str, socket: Option<&Path>, ca: Option<&Path>) -> Vec<(String, String)> {
+    let mut v = vec![
+        ("NETLAB_HOST".to_string(), "127.0.0.1".to_string()),
+        ("NETLAB_RUN".to_string(), run_id.to_string()),
+    ];
+    if let Some(s) = socket {
+        v.push(("NETLAB_SOCKET".into(), s.to_string_lossy().into_owned()));
+    }
+    if let Some(c) = ca {
+        v.push(("NETLAB_CA".into(), c.to_string_lossy().into_owned()));
+    }
+    v
+}
+
+/// `--sandbox off` (the whole environment, no confinement), or the fallback when no launcher
+/// exists (`confined`: the client's allow-listed environment and rlimits, set between fork and
+/// exec with async-signal-safe calls only).
+#[allow(clippy::too_many_arguments)]
+async fn run_plain(
+    lab: &Lab,
+    scenario: &'static scenario::Scenario,
     cmd: &[String],
     cwd: &Path,
     limit: Duration,
     run_id: &str,
-    port: Option<u16>,
-    socket: Option<&Path>,
-    ca: Option<&Path>,
-) -> ClientOutcome {
-    let started = Instant::now();
+    sock_dir: &Path,
+    confined: Option<&Path>,
+) -> Result<RunResult, RunError> {
+    let bound = scenario::bind(scenario, &spec(sock_dir))
+        .await
+        .map_err(RunError::Server)?;
+    let port = bound.port();
+    let socket = bound.socket_path();
+    let ca = bound.ca_path();
+    let mut server = Server::new();
+    server.start(scenario, bound, lab);
+    let mut vars = netlab_vars(run_id, socket.as_deref(), ca.as_deref());
+    if let Some(p) = port {
+        vars.push(("NETLAB_PORT".into(), p.to_string()));
+    }
+    let level = if confined.is_some() {
+        Level {
+            basic: true,
+            ..Level::default()
+        }
+    } else {
+        Level::off()
+    };
     let mut c = tokio::process::Command::new(&cmd[0]);
     c.args(&cmd[1..])
         .current_dir(cwd)
-        .env("NETLAB_HOST", "127.0.0.1")
-        .env("NETLAB_RUN", run_id)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    if let Some(p) = port {
-        c.env("NETLAB_PORT", p.to_string());
+    match confined {
+        Some(home) => {
+            c.env_clear()
+                .envs(sandbox::env::build(std::env::vars_os(), home, &vars));
+            let limits = sandbox::Limits::for_time_limit(limit);
+            // SAFETY: rlimit::apply makes only getrlimit/setrlimit/signal calls.
+            unsafe {
+                c.pre_exec(move || sandbox::rlimit::apply(&limits));
+            }
+        }
+        None => {
+            c.envs(vars);
+        }
     }
-    if let Some(s) = socket {
-        c.env("NETLAB_SOCKET", s);
-    }
-    if let Some(ca) = ca {
-        c.env("NETLAB_CA", ca);
-    }
+    let started = Instant::now();
     let mut child = match c.spawn() {
         Ok(ch) => ch,
         Err(e) => {
-            return ClientOutcome {
-                status: ExitStatus::NotStarted {
-                    error: format!("{}: {e}", cmd[0]),
-                },
-                seconds: 0.0,
-                stdout: Vec::new(),
-                stdout_bytes: 0,
-                stderr: Vec::new(),
-                stderr_bytes: 0,
-                leftovers_killed: 0,
-            }
+            let (entries, trace) = server.finish().await;
+            return Ok(RunResult {
+                client: ClientOutcome::not_started(format!("{}: {e}", cmd[0]), &level),
+                entries,
+                trace,
+                port,
+                socket,
+            });
         }
     };
+    live(child.id(), true);
     let pgid = child.id().map(|p| p as i32);
-    let out = tokio::spawn(capture(child.stdout.take()));
-    let err = tokio::spawn(capture(child.stderr.take()));
-
+    let out = Capture::start(child.stdout.take());
+    let err = Capture::start(child.stderr.take());
     let status = match tokio::time::timeout(limit, child.wait()).await {
-        Ok(Ok(st)) => {
-            use std::os::unix::process::ExitStatusExt;
-            match (st.code(), st.signal()) {
-                (Some(code), _) => ExitStatus::Exited { code },
-                (None, Some(sig)) => ExitStatus::Signaled { signal: sig },
-                _ => ExitStatus::Exited { code: -1 },
-            }
-        }
+        Ok(Ok(st)) => from_std(st),
         Ok(Err(e)) => ExitStatus::NotStarted {
             error: e.to_string(),
         },
@@ -237,54 +359,296 @@ async fn run_client(
     };
     let seconds = started.elapsed().as_secs_f64();
     if let Some(pg) = pgid {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(pg),
-            nix::sys::signal::Signal::SIGKILL,
-        );
+        // SAFETY: kill with the process group we made for the client.
+        unsafe { libc::kill(-pg, libc::SIGKILL) };
     }
     let _ = child.kill().await;
-    let leftovers_killed = kill_marked(run_id);
-    // The pipes close once every process holding them is dead; bounded all the same.
-    let (stdout, stdout_bytes) = tokio::time::timeout(Duration::from_secs(2), out)
-        .await
-        .ok()
-        .and_then(|r| r.ok())
-        .unwrap_or_default();
-    let (stderr, stderr_bytes) = tokio::time::timeout(Duration::from_secs(2), err)
-        .await
-        .ok()
-        .and_then(|r| r.ok())
-        .unwrap_or_default();
-    ClientOutcome {
-        status,
-        seconds,
-        stdout,
-        stdout_bytes,
-        stderr,
-        stderr_bytes,
-        leftovers_killed,
+    live(child.id().or(pgid.map(|p| p as u32)), false);
+    let leftovers_killed = kill_marked(run_id) + reap_orphans();
+    let (stdout, stdout_bytes) = out.finish().await;
+    let (stderr, stderr_bytes) = err.finish().await;
+    let (entries, trace) = server.finish().await;
+    Ok(RunResult {
+        client: ClientOutcome {
+            status,
+            seconds,
+            stdout,
+            stdout_bytes,
+            stderr,
+            stderr_bytes,
+            leftovers_killed,
+            sandbox: level.to_string(),
+        },
+        entries,
+        trace,
+        port,
+        socket,
+    })
+}
+
+fn from_std(st: std::process::ExitStatus) -> ExitStatus {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(code), _) => ExitStatus::Exited { code },
+        (None, Some(sig)) => ExitStatus::Signaled { signal: sig },
+        _ => ExitStatus::Exited { code: -1 },
     }
 }
 
-/// Read a pipe to its end, keeping the first [`OUTPUT_CAP`] bytes and counting the rest.
-async fn capture(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> (Vec<u8>, u64) {
-    let Some(mut pipe) = pipe else {
-        return (Vec::new(), 0);
+/// The sandboxed run: the launcher creates the lab's socket in the run's namespace and hands
+/// it over; the server starts on it; the client runs confined.
+#[allow(clippy::too_many_arguments)]
+async fn run_sandboxed(
+    lab: &Lab,
+    scenario: &'static scenario::Scenario,
+    cmd: &[String],
+    cwd: &Path,
+    limit: Duration,
+    run_id: &str,
+    sock_dir: &Path,
+    mode: Mode,
+) -> Result<RunResult, RunError> {
+    let home = tempfile::Builder::new()
+        .prefix("netlab-run-")
+        .tempdir()
+        .map_err(RunError::Server)?;
+    let spec = spec(sock_dir);
+    let (listen, unix, pki) = match scenario.transport {
+        Transport::Tcp | Transport::Http => (Listen::Tcp, None, None),
+        Transport::Udp => (Listen::Udp, None, None),
+        Transport::Unix => (
+            Listen::None,
+            Some(
+                scenario::bind(scenario, &spec)
+                    .await
+                    .map_err(RunError::Server)?,
+            ),
+            None,
+        ),
+        Transport::Https => {
+            let pki = crate::tls::Pki::generate().map_err(std::io::Error::other);
+            let pki = pki.map_err(RunError::Server)?;
+            let ca = spec.ca_out.clone().unwrap_or_default();
+            std::fs::write(&ca, &pki.ca_pem).map_err(RunError::Server)?;
+            (Listen::Tcp, None, Some((pki.acceptor, ca)))
+        }
     };
-    let mut kept = Vec::new();
-    let mut total = 0u64;
+    let socket = unix.as_ref().and_then(|b| b.socket_path());
+    let ca = pki.as_ref().map(|(_, p)| p.clone());
+    let vars = netlab_vars(run_id, socket.as_deref(), ca.as_deref());
+    let env = sandbox::env::build(std::env::vars_os(), home.path(), &vars);
+    let path_var = env
+        .iter()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mut read = sandbox::paths::learner_paths(cmd, cwd);
+    read.push(sock_dir.to_path_buf());
+    let policy = Policy {
+        require: mode == Mode::Require,
+        namespaces: true,
+        command: cmd.to_vec(),
+        cwd: cwd.to_path_buf(),
+        env,
+        limits: sandbox::Limits::for_time_limit(limit),
+        exec: sandbox::paths::exec_paths(Some(&cmd[0]), &path_var, cwd),
+        read,
+        write: vec![home.path().to_path_buf()],
+        devices: sandbox::paths::DEVICES.iter().map(PathBuf::from).collect(),
+        listen,
+    };
+    let mut started = match sandbox::start(&policy).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(message)) => {
+            return Ok(RunResult {
+                client: ClientOutcome::not_started(message, &Level::off()),
+                entries: Vec::new(),
+                trace: Server::new().finish().await.1,
+                port: None,
+                socket,
+            })
+        }
+        Err(SandboxError::NoLauncher) if mode == Mode::Auto => {
+            drop(unix);
+            return run_plain(
+                lab,
+                scenario,
+                cmd,
+                cwd,
+                limit,
+                run_id,
+                sock_dir,
+                Some(home.path()),
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // The client's own time starts now (the sandbox's setup is netlab's overhead).
+    let clock = Instant::now();
+    live(started.child.id(), true);
+    let launcher_pid = started.child.id();
+    let bound = match (unix, started.socket.take(), pki) {
+        (Some(b), _, _) => Some(b),
+        (None, Some(fd), tls) if listen == Listen::Tcp => {
+            let l = std::net::TcpListener::from(fd);
+            l.set_nonblocking(true).map_err(RunError::Server)?;
+            let l = crate::engine::Listener::Tcp(
+                tokio::net::TcpListener::from_std(l).map_err(RunError::Server)?,
+            );
+            Some(match tls {
+                Some((acceptor, path)) => Bound::Tls(l, acceptor, path),
+                None => Bound::Stream(l),
+            })
+        }
+        (None, Some(fd), _) => {
+            let s = std::net::UdpSocket::from(fd);
+            s.set_nonblocking(true).map_err(RunError::Server)?;
+            Some(Bound::Udp(
+                tokio::net::UdpSocket::from_std(s).map_err(RunError::Server)?,
+            ))
+        }
+        (None, None, _) => None,
+    };
+    let mut server = Server::new();
+    if let Some(b) = bound {
+        server.start(scenario, b, lab);
+    }
+    let out = Capture::start(started.child.stdout.take());
+    let err = Capture::start(started.child.stderr.take());
+    let timed_out = tokio::time::timeout(limit, started.child.wait())
+        .await
+        .is_err();
+    let seconds = clock.elapsed().as_secs_f64();
+    if timed_out {
+        started.kill();
+        // The supervisor reports and cleans up once the client is gone; bounded.
+        if tokio::time::timeout(Duration::from_secs(2), started.child.wait())
+            .await
+            .is_err()
+        {
+            started.kill_launcher();
+            let _ = started.child.wait().await;
+        }
+    }
+    started.kill_launcher();
+    live(launcher_pid, false);
+    let end = started.ending();
+    let status = if timed_out {
+        ExitStatus::TimedOut
+    } else if let Some(error) = end.exec_failed {
+        ExitStatus::NotStarted { error }
+    } else {
+        match end.status {
+            Some(Ok(code)) => ExitStatus::Exited { code },
+            Some(Err(signal)) => ExitStatus::Signaled { signal },
+            None => ExitStatus::Signaled {
+                signal: libc::SIGKILL,
+            },
+        }
+    };
+    let leftovers_killed = end.leftovers + kill_marked(run_id) + reap_orphans();
+    let (stdout, stdout_bytes) = out.finish().await;
+    let (stderr, stderr_bytes) = err.finish().await;
+    let (entries, trace) = server.finish().await;
+    Ok(RunResult {
+        client: ClientOutcome {
+            status,
+            seconds,
+            stdout,
+            stdout_bytes,
+            stderr,
+            stderr_bytes,
+            leftovers_killed,
+            sandbox: started.level.to_string(),
+        },
+        entries,
+        trace,
+        port: started.port,
+        socket,
+    })
+}
+
+/// A pipe read in the background into a shared buffer, so that what arrived is kept even
+/// when the pipe never closes.
+struct Capture {
+    buf: Arc<Mutex<(Vec<u8>, u64)>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Capture {
+    fn start(pipe: Option<impl tokio::io::AsyncRead + Unpin + Send + 'static>) -> Capture {
+        let buf = Arc::new(Mutex::new((Vec::new(), 0u64)));
+        let b = buf.clone();
+        let task = tokio::spawn(async move { capture(pipe, &b).await });
+        Capture { buf, task }
+    }
+
+    /// What was read, after waiting at most [`DRAIN`] for the end of the pipe.
+    async fn finish(mut self) -> (Vec<u8>, u64) {
+        if tokio::time::timeout(DRAIN, &mut self.task).await.is_err() {
+            self.task.abort();
+        }
+        let mut g = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *g)
+    }
+}
+
+/// Read a pipe to its end into `into`, keeping the first [`OUTPUT_CAP`] bytes and counting
+/// the rest.
+async fn capture(pipe: Option<impl tokio::io::AsyncRead + Unpin>, into: &Mutex<(Vec<u8>, u64)>) {
+    let Some(mut pipe) = pipe else {
+        return;
+    };
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         match pipe.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                total += n as u64;
-                let room = OUTPUT_CAP.saturating_sub(kept.len());
-                kept.extend_from_slice(&buf[..n.min(room)]);
+                let mut g = into.lock().unwrap_or_else(|e| e.into_inner());
+                g.1 += n as u64;
+                let room = OUTPUT_CAP.saturating_sub(g.0.len());
+                g.0.extend_from_slice(&buf[..n.min(room)]);
             }
         }
     }
-    (kept, total)
+}
+
+/// Kill and reap every process re-parented to netlab (it is a child subreaper) that escaped
+/// into another session and is not a live run. Returns how many.
+pub fn reap_orphans() -> usize {
+    let me = std::process::id() as i32;
+    // SAFETY: getsid(0) has no preconditions.
+    let my_sid = unsafe { libc::getsid(0) };
+    let live: HashSet<i32> = LIVE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone()
+        .unwrap_or_default();
+    let mut n = 0;
+    for _round in 0..20 {
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return n;
+        };
+        let found: Vec<i32> = dir
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| !live.contains(pid) && parent_of(*pid) == Some(me))
+            // SAFETY: getsid with a pid; an error (-1) never equals our session.
+            .filter(|&pid| unsafe { libc::getsid(pid) } != my_sid)
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        for pid in &found {
+            // SAFETY: kill + waitpid on our own child.
+            unsafe {
+                libc::kill(*pid, libc::SIGKILL);
+                libc::waitpid(*pid, std::ptr::null_mut(), 0);
+            }
+        }
+        n += found.len();
+    }
+    n
 }
 
 /// Kill every process whose environment carries `NETLAB_RUN=<run_id>`, until none is left
@@ -337,7 +701,7 @@ fn marked_pids(marker: &str) -> Vec<i32> {
         .collect()
 }
 
-fn parent_of(pid: i32) -> Option<i32> {
+pub fn parent_of(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may contain spaces) are space separated.
     let rest = &stat[stat.rfind(')')? + 2..];
