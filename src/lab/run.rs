@@ -27,7 +27,7 @@
 
 use crate::lab::model::Lab;
 use crate::sandbox::{self, Level, Listen, Mode, Policy, SandboxError};
-use crate::scenario::{self, BindSpec, Bound, ServeConfig, Transport};
+use crate::scenario::{self, BindSpec, Bound, Running, ServeConfig, Transport};
 use crate::trace::canon::CanonTrace;
 use crate::trace::{Entry, Recorder};
 use std::collections::HashSet;
@@ -37,12 +37,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
-use tokio_util::sync::CancellationToken;
 
 /// Bytes of stdout and of stderr kept for grading and reports.
 pub const OUTPUT_CAP: usize = 256 * 1024;
-/// How long the server may take to see every connection close after the client is gone.
-pub const SETTLE: Duration = Duration::from_secs(2);
 /// How long netlab keeps reading stdout/stderr after the run's processes are gone.
 pub const DRAIN: Duration = Duration::from_millis(500);
 
@@ -143,53 +140,25 @@ fn become_subreaper() {
     });
 }
 
-/// The server side of a run, started once its socket exists.
-struct Server {
-    recorder: Recorder,
-    sub: crate::trace::recorder::Subscription,
-    cancel: CancellationToken,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+/// Serve the lab's scenario on `bound` (once its socket exists), with the lab's settings.
+async fn serve(scenario: &'static scenario::Scenario, bound: Bound, lab: &Lab) -> Running {
+    let mut cfg = ServeConfig::default();
+    if let Some(b) = lab.bulk_bytes {
+        cfg.bulk_bytes = b;
+    }
+    Running::spawn(scenario, bound, cfg, Recorder::new()).await
 }
 
-impl Server {
-    fn new() -> Server {
-        let recorder = Recorder::new();
-        let sub = recorder.subscribe();
-        Server {
-            recorder,
-            sub,
-            cancel: CancellationToken::new(),
-            task: None,
-        }
+/// Stop the server (it first sees every connection close, bounded: the client is gone and its
+/// sockets closed with it) and take its timeline. No server: an empty timeline.
+async fn finish(server: Option<Running>) -> (Vec<Arc<Entry>>, CanonTrace) {
+    let recorder = server
+        .as_ref()
+        .map_or_else(Recorder::new, |s| s.recorder.clone());
+    if let Some(s) = server {
+        let _ = s.stop().await;
     }
-
-    fn start(&mut self, scenario: &'static scenario::Scenario, bound: Bound, lab: &Lab) {
-        let mut cfg = ServeConfig::default();
-        if let Some(b) = lab.bulk_bytes {
-            cfg.bulk_bytes = b;
-        }
-        let (rec, cancel) = (self.recorder.clone(), self.cancel.clone());
-        self.task = Some(tokio::spawn(async move {
-            scenario::run(scenario, bound, cfg, cancel, rec).await
-        }));
-    }
-
-    /// Let the server see every connection close (the client is gone; its sockets closed
-    /// with it), bounded by SETTLE: re-check whenever the timeline moves, rather than
-    /// sleeping. Then stop it.
-    async fn finish(mut self) -> (Vec<Arc<Entry>>, CanonTrace) {
-        if let Some(task) = self.task.take() {
-            self.recorder
-                .settle(&mut self.sub, tokio::time::Instant::now() + SETTLE)
-                .await;
-            self.cancel.cancel();
-            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
-        }
-        (
-            self.recorder.recent(),
-            self.recorder.canonical().server_side(),
-        )
-    }
+    (recorder.recent(), recorder.canonical().server_side())
 }
 
 /// Run `cmd` (program and arguments) as the client of `lab`, in `cwd`.
@@ -296,8 +265,7 @@ async fn run_plain(
     let port = bound.port();
     let socket = bound.socket_path();
     let ca = bound.ca_path();
-    let mut server = Server::new();
-    server.start(scenario, bound, lab);
+    let server = Some(serve(scenario, bound, lab).await);
     let mut vars = netlab_vars(run_id, socket.as_deref(), ca.as_deref());
     if let Some(p) = port {
         vars.push(("NETLAB_PORT".into(), p.to_string()));
@@ -336,7 +304,7 @@ async fn run_plain(
     let mut child = match c.spawn() {
         Ok(ch) => ch,
         Err(e) => {
-            let (entries, trace) = server.finish().await;
+            let (entries, trace) = finish(server).await;
             return Ok(RunResult {
                 client: ClientOutcome::not_started(format!("{}: {e}", cmd[0]), &level),
                 entries,
@@ -367,7 +335,7 @@ async fn run_plain(
     let leftovers_killed = kill_marked(run_id) + reap_orphans();
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
-    let (entries, trace) = server.finish().await;
+    let (entries, trace) = finish(server).await;
     Ok(RunResult {
         client: ClientOutcome {
             status,
@@ -463,7 +431,7 @@ async fn run_sandboxed(
             return Ok(RunResult {
                 client: ClientOutcome::not_started(message, &Level::off()),
                 entries: Vec::new(),
-                trace: Server::new().finish().await.1,
+                trace: finish(None).await.1,
                 port: None,
                 socket,
             })
@@ -510,10 +478,10 @@ async fn run_sandboxed(
         }
         (None, None, _) => None,
     };
-    let mut server = Server::new();
-    if let Some(b) = bound {
-        server.start(scenario, b, lab);
-    }
+    let server = match bound {
+        Some(b) => Some(serve(scenario, b, lab).await),
+        None => None,
+    };
     let out = Capture::start(started.child.stdout.take());
     let err = Capture::start(started.child.stderr.take());
     let timed_out = tokio::time::timeout(limit, started.child.wait())
@@ -550,7 +518,7 @@ async fn run_sandboxed(
     let leftovers_killed = end.leftovers + kill_marked(run_id) + reap_orphans();
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
-    let (entries, trace) = server.finish().await;
+    let (entries, trace) = finish(server).await;
     Ok(RunResult {
         client: ClientOutcome {
             status,
