@@ -27,7 +27,7 @@
 //! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, `http`, …), each with
 //!   its own server function; [`scenario::start`] is the one way to run one in the background.
 //! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.
-//! - [`diag`]: course-file diagnostics — the error type and `line, column` + caret messages
+//! - [`diag`]: course-file diagnostics — the error type and `file:LINE:COL` + caret messages
 //!   that lessons and labs share.
 //! - [`lab`]: labs — the `lab.toml` format, the embedded catalogue, running a learner's client
 //!   safely, grading it against the server-observed trace, the report, and

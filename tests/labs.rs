@@ -270,7 +270,7 @@ fn a_broken_course_is_exit_3_with_file_and_line() {
         .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("labs/bad/lab.toml: line 3, column 9"), "{err}");
+    assert!(err.contains("labs/bad/lab.toml:3:9:"), "{err}");
     assert!(err.contains("^"), "{err}");
 }
 

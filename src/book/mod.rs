@@ -349,7 +349,7 @@ fn formats() -> String {
         r#"# Lesson and lab files
 
 A course is a directory with `lessons/` and `labs/`; netlab embeds its own and `--course DIR`
-loads another. `netlab validate [DIR]` checks one (exit 0, or 3 with `file: line L, column C`,
+loads another. `netlab validate [DIR]` checks one (exit 0, or 3 with `file:LINE:COL: message`,
 the line and a caret).
 
 ## Lessons: `lessons/NN-slug.toml`

@@ -4,7 +4,7 @@
 //! loads `DIR/lessons` and `DIR/labs` instead. Loading checks everything a course author can get
 //! wrong and names the place: TOML syntax and unknown keys (toml's spans), and references that
 //! do not exist — a scenario, demo or lab, an event name in `look_for`, a quiz without a right
-//! answer, a runnable code block without its run marker — each as `file: line L, column C`
+//! answer, a runnable code block without its run marker — each as `file:LINE:COL: message`
 //! with the offending line and a caret. `netlab validate` reports them with exit code 3.
 //!
 //! - [`lesson`]: the lesson format.
@@ -365,19 +365,14 @@ why = "no"
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with(
-                "x.toml: line 9, column 1: unknown scenario `tcp-ecoh` (did you mean `tcp-echo`?)"
-            ),
+            e.starts_with("x.toml:9:1: unknown scenario `tcp-ecoh` (did you mean `tcp-echo`?)"),
             "{e}"
         );
         assert!(e.contains("  9 | scenario = \"tcp-ecoh\""), "{e}");
         let e = parse("x.toml", &OK.replace("correct = true", ""), &labs())
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("line 15, column 1: this quiz has no right answer"),
-            "{e}"
-        );
+        assert!(e.contains("15:1: this quiz has no right answer"), "{e}");
         let e = parse(
             "x.toml",
             &OK.replace("body = \"go\"", "body = \"go\"\ncolour = 1"),
@@ -386,18 +381,15 @@ why = "no"
         .unwrap_err()
         .to_string();
         assert!(e.contains("unknown field `colour`"), "{e}");
-        assert!(e.contains("line "), "{e}");
+        assert!(e.contains("x.toml:7:1: "), "{e}");
         let e = parse("x.toml", &OK.replace("[\"data\"]", "[\"dara\"]"), &labs())
             .unwrap_err()
             .to_string();
-        assert!(
-            e.contains("line 11, column 13: `dara` is not an event"),
-            "{e}"
-        );
+        assert!(e.contains("11:13: `dara` is not an event"), "{e}");
         let e = parse("x.toml", "format_version = [", &labs())
             .unwrap_err()
             .to_string();
-        assert!(e.contains("line 1, column"), "{e}");
+        assert!(e.contains("x.toml:1:"), "{e}");
     }
 
     proptest::proptest! {
@@ -411,7 +403,7 @@ why = "no"
             let data = crate::fuzzing::mutate(OK.as_bytes(), &edits);
             let text = String::from_utf8_lossy(&data);
             if let Err(e) = parse("x.toml", &text, &labs()) {
-                proptest::prop_assert!(e.to_string().starts_with("x.toml: "));
+                proptest::prop_assert!(e.to_string().starts_with("x.toml:"));
             }
         }
     }

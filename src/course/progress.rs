@@ -297,7 +297,7 @@ mod tests {
         assert_eq!(p, Progress::fresh());
         let warn = warn.unwrap();
         assert!(warn.contains("is damaged"), "{warn}");
-        assert!(warn.contains("line 1"), "{warn}");
+        assert!(warn.contains("(1:16: "), "{warn}");
         let kept: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

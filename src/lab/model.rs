@@ -373,13 +373,13 @@ fail = "nothing connected"
     fn errors_name_line_and_column() {
         let bad = MINIMAL.replace("title = \"X\"", "title = \"X\"\ncolour = 3");
         let e = Lab::parse("x/lab.toml", &bad).unwrap_err().to_string();
-        assert!(e.contains("x/lab.toml: line 5, column 1"), "{e}");
+        assert!(e.contains("x/lab.toml:5:1:"), "{e}");
         assert!(e.contains("unknown field `colour`"), "{e}");
         assert!(e.contains("^"), "{e}");
         let bad = MINIMAL.replace("tcp-echo", "tcp-ecoh");
         let e = Lab::parse("x/lab.toml", &bad).unwrap_err().to_string();
         assert!(
-            e.contains("line 5, column 1: unknown scenario `tcp-ecoh` (did you mean `tcp-echo`?)"),
+            e.contains("5:1: unknown scenario `tcp-ecoh` (did you mean `tcp-echo`?)"),
             "{e}"
         );
         let bad = MINIMAL.replace(
