@@ -34,6 +34,7 @@ pub mod app;
 pub mod body;
 pub mod client;
 pub mod message;
+pub mod parse;
 pub mod routes;
 pub mod server;
 pub mod write;
