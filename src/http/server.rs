@@ -136,6 +136,9 @@ struct Slot {
     raw: bool,
 }
 
+/// A connection's parse buffer keeps at most this much capacity while it is empty.
+const IDLE_BUF: usize = 4 * 1024;
+
 /// Timer ids: kind in the high bits, request number (or generation) in the low bits.
 const T_HEAD: u64 = 1 << 40;
 const T_REPLY: u64 = 2 << 40;
@@ -251,6 +254,10 @@ impl<A: App> Conn<A> {
                 }
                 self.process();
             }
+        }
+        if self.buf.is_empty() && self.buf.capacity() > IDLE_BUF {
+            // Nothing pending: give a large head's or body's buffer back while idle.
+            self.buf = Vec::new();
         }
         std::mem::take(&mut self.out)
     }
