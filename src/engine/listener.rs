@@ -29,10 +29,27 @@ pub enum Listener {
     },
 }
 
+/// Node's default listen backlog (`server.listen()` without one).
+pub const LISTEN_BACKLOG: u32 = 511;
+
 impl Listener {
-    /// Bind TCP on `host:port` (`port` 0 picks a free one).
+    /// Bind TCP on `host:port` (`port` 0 picks a free one), with Node's listen backlog (511)
+    /// and `SO_REUSEADDR`, so a burst of connects does not wait for SYN retransmits.
     pub async fn bind_tcp(host: &str, port: u16) -> io::Result<Listener> {
-        Ok(Listener::Tcp(TcpListener::bind((host, port)).await?))
+        let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to bind");
+        for addr in tokio::net::lookup_host((host, port)).await? {
+            let sock = if addr.is_ipv4() {
+                tokio::net::TcpSocket::new_v4()?
+            } else {
+                tokio::net::TcpSocket::new_v6()?
+            };
+            sock.set_reuseaddr(true)?;
+            match sock.bind(addr).and_then(|()| sock.listen(LISTEN_BACKLOG)) {
+                Ok(l) => return Ok(Listener::Tcp(l)),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
     }
 
     /// Bind a Unix socket at `path`. A stale socket file nobody listens on is replaced; a live

@@ -31,6 +31,12 @@ pub enum BodyError {
     /// Chunk extensions over [`MAX_CHUNK_LINE`].
     #[error("chunk extensions overflow")]
     ExtensionOverflow,
+    /// A bare LF where llhttp wants CRLF.
+    #[error("expected CR before LF")]
+    CrExpected,
+    /// A CR not followed by LF.
+    #[error("expected LF after CR")]
+    Strict,
     /// Chunk data not followed by CRLF.
     #[error("expected CRLF after chunk data")]
     DataEnd,
@@ -50,6 +56,8 @@ impl BodyError {
             BodyError::Extension => "HPE_STRICT",
             BodyError::ExtensionOverflow => "HPE_CHUNK_EXTENSIONS_OVERFLOW",
             BodyError::DataEnd => "HPE_STRICT",
+            BodyError::CrExpected => "HPE_CR_EXPECTED",
+            BodyError::Strict => "HPE_STRICT",
             BodyError::Trailer => "HPE_INVALID_HEADER_TOKEN",
             BodyError::TrailerOverflow => "HPE_HEADER_OVERFLOW",
         }
@@ -145,6 +153,7 @@ impl BodyDecoder {
             State::Size => self.size_line(input),
             State::DataEnd => match input {
                 [] | [b'\r'] => Ok(Step::NeedMore),
+                [b'\n', ..] => Err(BodyError::CrExpected),
                 [b'\r', b'\n', ..] => {
                     self.state = State::Size;
                     Ok(Step::Consumed {
@@ -155,6 +164,10 @@ impl BodyDecoder {
                 _ => Err(BodyError::DataEnd),
             },
             State::Trailers => {
+                if input.first() == Some(&b'\n') {
+                    // The empty line ending the trailers as a bare LF.
+                    return Err(BodyError::Trailer);
+                }
                 let mut fields = [httparse::EMPTY_HEADER; MAX_TRAILER_FIELDS];
                 match httparse::parse_headers(input, &mut fields) {
                     Ok(httparse::Status::Complete((used, _))) => {
@@ -162,7 +175,7 @@ impl BodyDecoder {
                             != input[..used].iter().filter(|&&b| b == b'\n').count()
                         {
                             // A bare LF as a line end: llhttp refuses it.
-                            return Err(BodyError::Trailer);
+                            return Err(BodyError::CrExpected);
                         }
                         self.state = State::Done;
                         Ok(Step::Done { used })
@@ -188,24 +201,24 @@ impl BodyDecoder {
                 Ok(Step::NeedMore)
             };
         }
-        if digits == 0 || !matches!(input[digits], b'\r' | b';') {
-            return Err(BodyError::ChunkSize);
-        }
-        if input[digits] == b';' {
-            let ext = &input[digits..];
-            let end = ext.iter().position(|&b| b == b'\r' || b == b'\n');
-            let scanned = &ext[..end.unwrap_or(ext.len())];
-            if scanned.iter().any(|&b| !ext_byte_ok(b)) {
-                return Err(BodyError::Extension);
+        match input[digits] {
+            _ if digits == 0 => return Err(BodyError::ChunkSize),
+            b'\r' => {}
+            b'\n' => return Err(BodyError::CrExpected),
+            b';' => {
+                let line_end = extensions(&input[digits..])?;
+                if line_end.is_none() {
+                    return if input.len() > MAX_CHUNK_LINE {
+                        Err(BodyError::ExtensionOverflow)
+                    } else {
+                        Ok(Step::NeedMore)
+                    };
+                }
+                if input.len() > MAX_CHUNK_LINE {
+                    return Err(BodyError::ExtensionOverflow);
+                }
             }
-            if scanned.len() > MAX_CHUNK_LINE {
-                return Err(BodyError::ExtensionOverflow);
-            }
-            match end.map(|e| ext[e]) {
-                None => return Ok(Step::NeedMore),
-                Some(b'\n') => return Err(BodyError::Extension),
-                _ => {}
-            }
+            _ => return Err(BodyError::ChunkSize),
         }
         match httparse::parse_chunk_size(input) {
             Ok(httparse::Status::Complete((used, size))) => {
@@ -217,14 +230,81 @@ impl BodyDecoder {
                 Ok(Step::Consumed { used, body: 0..0 })
             }
             Ok(httparse::Status::Partial) => Ok(Step::NeedMore),
-            Err(_) => Err(BodyError::ChunkSize),
+            Err(_) => {
+                // A CR not followed by LF is llhttp's HPE_STRICT; anything else (a size over
+                // 64 bits) an invalid chunk size.
+                let cr = input.iter().position(|&b| b == b'\r');
+                match cr.and_then(|i| input.get(i + 1)) {
+                    Some(&b) if b != b'\n' => Err(BodyError::Strict),
+                    _ => Err(BodyError::ChunkSize),
+                }
+            }
         }
     }
 }
 
-/// Bytes llhttp allows in a chunk extension (name, `=`, token or quoted-string value).
-fn ext_byte_ok(b: u8) -> bool {
-    b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80
+/// Check chunk extensions (`;name[=token|"quoted"]`…, from the first `;`) as llhttp does;
+/// `Ok(Some(i))` where the CR of the line end is, `Ok(None)` if the line is incomplete.
+fn extensions(ext: &[u8]) -> Result<Option<usize>, BodyError> {
+    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    let mut i = 0;
+    loop {
+        // At a `;`: a name must follow.
+        i += 1;
+        let start = i;
+        while i < ext.len() && is_tchar(ext[i]) {
+            i += 1;
+        }
+        let Some(&b) = ext.get(i) else {
+            return Ok(None);
+        };
+        if i == start {
+            return Err(if b == b'\n' {
+                BodyError::CrExpected
+            } else {
+                BodyError::Extension
+            });
+        }
+        let mut b = b;
+        if b == b'=' {
+            i += 1;
+            match ext.get(i) {
+                None => return Ok(None),
+                Some(b'"') => {
+                    i += 1;
+                    loop {
+                        match ext.get(i) {
+                            None => return Ok(None),
+                            Some(b'"') => break,
+                            Some(b'\\') => i += 2,
+                            Some(&c) if c == b'\t' || (c >= 0x20 && c != 0x7f) => i += 1,
+                            Some(_) => return Err(BodyError::Extension),
+                        }
+                    }
+                    i += 1;
+                }
+                Some(_) => {
+                    let vs = i;
+                    while i < ext.len() && is_tchar(ext[i]) {
+                        i += 1;
+                    }
+                    if i == vs && i < ext.len() {
+                        return Err(BodyError::Extension);
+                    }
+                }
+            }
+            let Some(&c) = ext.get(i) else {
+                return Ok(None);
+            };
+            b = c;
+        }
+        match b {
+            b';' => continue,
+            b'\r' => return Ok(Some(i)),
+            b'\n' => return Err(BodyError::CrExpected),
+            _ => return Err(BodyError::Extension),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -276,7 +356,7 @@ mod tests {
             (&b"+5\r\nhello\r\n0\r\n\r\n"[..], BodyError::ChunkSize),
             (b" 5\r\nhello\r\n0\r\n\r\n", BodyError::ChunkSize),
             (b"5 \r\nhello\r\n0\r\n\r\n", BodyError::ChunkSize),
-            (b"5\nhello\r\n0\r\n\r\n", BodyError::ChunkSize),
+            (b"5\nhello\r\n0\r\n\r\n", BodyError::CrExpected),
             (b"5;a\x01b\r\nhello\r\n0\r\n\r\n", BodyError::Extension),
             (b"5\r\nhelloXX0\r\n\r\n", BodyError::DataEnd),
         ] {

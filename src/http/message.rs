@@ -42,7 +42,8 @@ impl Request {
     }
 
     /// Whether the connection closes after this request's response (Node's `shouldKeepAlive`
-    /// negated): HTTP/1.0 unless `Connection: keep-alive`, HTTP/1.1 with `Connection: close`.
+    /// negated): HTTP/1.1 with `Connection: close`; any other version (1.0, 2.0, 0.9) unless
+    /// `Connection: keep-alive`.
     pub fn wants_close(&self) -> bool {
         let tokens = || {
             self.headers
@@ -51,7 +52,7 @@ impl Request {
                 .flat_map(|(_, v)| v.split(','))
                 .map(str::trim)
         };
-        if self.version == "1.0" {
+        if self.version != "1.1" {
             !tokens().any(|t| t.eq_ignore_ascii_case("keep-alive"))
         } else {
             tokens().any(|t| t.eq_ignore_ascii_case("close"))

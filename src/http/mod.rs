@@ -6,11 +6,14 @@
 //! timeline: `request`, request body `data`/`end`, `checkContinue`, `upgrade`, `connect`,
 //! `clientError`, and each response's `finish` and `close`.
 //!
-//! Why httparse rather than hyper: hyper owns the connection and hides the moments netlab
-//! must show (the raw head, a `100 Continue` the server chose to delay, the bytes before a 101,
-//! a malformed request's exact 400). httparse parses a request head from a byte slice and
-//! nothing else — zero-copy, no I/O, well fuzzed upstream — and the state machine around it
-//! (bodies, pipelining, upgrades, errors, timeouts) is this module's job.
+//! Why not hyper: hyper owns the connection and hides the moments netlab must show (the raw
+//! head, a `100 Continue` the server chose to delay, the bytes before a 101, a malformed
+//! request's exact 400). Request heads are read by [`parse`], which accepts and refuses what
+//! Node 20's llhttp does (its module docs say why it replaced httparse there); chunk-size lines
+//! and trailers by [`body`] on httparse's `parse_chunk_size`/`parse_headers` after llhttp's
+//! stricter checks; the in-process client reads response heads with httparse. The state
+//! machine around them (bodies, pipelining, upgrades, errors, timeouts) is [`server`]'s job.
+//! `tests/http_diff.rs` compares the whole server with a Node 20 twin on 228 raw-byte cases.
 //!
 //! Fuzzing: the request path's fuzz targets are property tests in [`server`]'s tests, run by
 //! `cargo test` on every CI run with a fixed case budget (so bounded in time): arbitrary bytes
@@ -24,7 +27,7 @@
 //! `curl -v` does (`> GET / HTTP/1.1`). [`body`] is the one body decoder (length or chunked)
 //! both ends share; [`write`] turns a response into wire bytes.
 //!
-//! Dependencies run one way: `server` → `app`, `body`, `write` → `message`; [`routes`] (the
+//! Dependencies run one way: `server` → `app`, `body`, `parse`, `write` → `message`; [`routes`] (the
 //! `http` scenario's [`app::App`]) → `app`, `message`. Nothing here imports `routes`.
 //!
 //! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,
@@ -34,6 +37,7 @@ pub mod app;
 pub mod body;
 pub mod client;
 pub mod message;
+pub mod parse;
 pub mod routes;
 pub mod server;
 pub mod write;

@@ -24,9 +24,10 @@
 use super::app::{App, Reply};
 use super::body::{BodyDecoder, Step};
 pub use super::message::{Request, Response, MAX_BODY_KEPT};
-use super::write::{response_bytes, switches};
+use super::parse::{parse_head, Framing};
+use super::write::{expectation_failed, expects_continue, response_bytes, switches};
 pub use super::write::{
-    BAD_REQUEST, CONTINUE, EXPECTATION_FAILED, HEADERS_TOO_LARGE, MISSING_HOST, REQUEST_TIMEOUT,
+    BAD_REQUEST, CONTINUE, HEADERS_TOO_LARGE, MISSING_HOST, PAYLOAD_TOO_LARGE, REQUEST_TIMEOUT,
 };
 use crate::trace::{Event, Scope};
 use std::collections::VecDeque;
@@ -36,21 +37,55 @@ use std::time::Duration;
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Most headers accepted in one head.
 pub const MAX_HEADERS: usize = 100;
-/// Timeouts of a connection.
+/// Timeouts of a connection: Node 20's defaults, unless `NETLAB_HTTP_TIMEOUTS_MS` is set to
+/// `HEADERS,REQUEST,KEEP_ALIVE` in milliseconds (the differential suite shortens them on both
+/// netlab and its Node twin, so the timeout cases finish in a second).
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
-    /// A request head must be complete within this (Node: `headersTimeout`).
+    /// A request head must be complete within this (Node: `headersTimeout`, 60 s); else 408.
     pub headers: Duration,
+    /// A whole request, body included, must arrive within this (Node: `requestTimeout`,
+    /// 300 s); else 408.
+    pub request: Duration,
     /// An idle keep-alive connection is ended after this (Node: `keepAliveTimeout`, 5 s).
     pub keep_alive: Duration,
 }
 
+/// Node 20 ends an idle keep-alive socket this long after `keepAliveTimeout`
+/// (`server.keepAliveTimeoutBuffer`), so a client that trusts `Keep-Alive: timeout=N` does
+/// not race the server's close.
+pub const KEEP_ALIVE_BUFFER: Duration = Duration::from_secs(1);
+
+/// The environment variable that overrides [`Timeouts::default`].
+pub const TIMEOUTS_ENV: &str = "NETLAB_HTTP_TIMEOUTS_MS";
+
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts {
-            headers: Duration::from_secs(10),
+        let node = Timeouts {
+            headers: Duration::from_secs(60),
+            request: Duration::from_secs(300),
             keep_alive: Duration::from_secs(5),
-        }
+        };
+        std::env::var(TIMEOUTS_ENV)
+            .ok()
+            .and_then(|v| Timeouts::parse(&v))
+            .unwrap_or(node)
+    }
+}
+
+impl Timeouts {
+    /// `HEADERS,REQUEST,KEEP_ALIVE` in milliseconds.
+    pub fn parse(v: &str) -> Option<Timeouts> {
+        let ms: Vec<u64> = v
+            .split(',')
+            .map(|p| p.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        let [h, r, k] = ms[..] else { return None };
+        Some(Timeouts {
+            headers: Duration::from_millis(h),
+            request: Duration::from_millis(r),
+            keep_alive: Duration::from_millis(k),
+        })
     }
 }
 
@@ -76,6 +111,9 @@ enum Mode {
     Body { req: Request, left: BodyDecoder },
     /// `checkContinue` emitted; body bytes wait until the application sends the 100.
     AwaitContinue { req: Request, left: BodyDecoder },
+    /// Reading (and dropping) the body of a request answered by the connection itself (417);
+    /// `close`: the connection ends after it.
+    Discard { left: BodyDecoder, close: bool },
     /// Upgrade/CONNECT accepted; waiting to send the 101/200. Bytes are buffered.
     AwaitTunnel,
     /// Raw bytes both ways: echoed.
@@ -93,12 +131,19 @@ struct Slot {
     head: Option<Event>,
     close_after: bool,
     tunnel_after: bool,
+    /// An upgrade or CONNECT answer: Node's listener writes it on the raw socket, so there is
+    /// no response object and no `finish`/`close` events.
+    raw: bool,
 }
+
+/// A connection's parse buffer keeps at most this much capacity while it is empty.
+const IDLE_BUF: usize = 4 * 1024;
 
 /// Timer ids: kind in the high bits, request number (or generation) in the low bits.
 const T_HEAD: u64 = 1 << 40;
 const T_REPLY: u64 = 2 << 40;
 const T_CONTINUE: u64 = 3 << 40;
+const T_REQUEST: u64 = 4 << 40;
 const T_MASK: u64 = (1 << 40) - 1;
 
 /// One server-side HTTP connection serving the application `A`.
@@ -163,11 +208,19 @@ impl<A: App> Conn<A> {
     fn arm_head_timer(&mut self) {
         self.head_gen += 1;
         let wait = if self.buf.is_empty() && self.next_req > 0 {
-            self.timeouts.keep_alive
+            self.timeouts.keep_alive + KEEP_ALIVE_BUFFER
         } else {
             self.timeouts.headers
         };
         self.out.push(Action::Timer(wait, T_HEAD | self.head_gen));
+    }
+
+    /// A body is still to come: it must arrive within the request timeout.
+    fn arm_request_timer(&mut self, id: u32, left: &BodyDecoder) {
+        if !left.is_done() {
+            let t = Action::Timer(self.timeouts.request, T_REQUEST | u64::from(id));
+            self.out.push(t);
+        }
     }
 
     /// Bytes arrived from the client.
@@ -202,6 +255,10 @@ impl<A: App> Conn<A> {
                 self.process();
             }
         }
+        if self.buf.is_empty() && self.buf.capacity() > IDLE_BUF {
+            // Nothing pending: give a large head's or body's buffer back while idle.
+            self.buf = Vec::new();
+        }
         std::mem::take(&mut self.out)
     }
 
@@ -210,11 +267,21 @@ impl<A: App> Conn<A> {
         let n = id & T_MASK;
         match id & !T_MASK {
             T_HEAD if n == self.head_gen && matches!(self.mode, Mode::Head) => {
-                if self.buf.is_empty() {
-                    // Idle keep-alive (or a connection that never spoke): end quietly.
+                if self.buf.is_empty() && self.next_req > 0 {
+                    // Idle keep-alive: end quietly (Node's keepAliveTimeout).
                     self.mode = Mode::Closed;
                     self.out.push(Action::End);
                 } else {
+                    self.client_error("ERR_HTTP_REQUEST_TIMEOUT", 408, REQUEST_TIMEOUT);
+                }
+            }
+            T_REQUEST => {
+                let reading = match &self.mode {
+                    Mode::Body { req, .. } | Mode::AwaitContinue { req, .. } => req.id,
+                    _ => 0,
+                };
+                if reading == n as u32 && reading > 0 {
+                    // The body did not arrive within requestTimeout.
                     self.client_error("ERR_HTTP_REQUEST_TIMEOUT", 408, REQUEST_TIMEOUT);
                 }
             }
@@ -251,6 +318,24 @@ impl<A: App> Conn<A> {
                 status,
             },
         ));
+        if let Mode::Body { req, .. } | Mode::AwaitContinue { req, .. } = &self.mode {
+            // A request already emitted never completes: Node's `aborted`, `error`
+            // (ECONNRESET) and `close` on it, and `close` on its response.
+            let (rq, rs) = (self.req_scope(req.id), self.res_scope(req.id));
+            self.queue.retain(|s| s.req != req.id);
+            // (`aborted` has no timeline event yet: the suite's exception list says so.)
+            self.out.push(Action::Record(
+                rq,
+                Event::Error {
+                    code: "ECONNRESET".into(),
+                    message: "aborted".into(),
+                },
+            ));
+            self.out
+                .push(Action::Record(rq, Event::Close { had_error: None }));
+            self.out
+                .push(Action::Record(rs, Event::Close { had_error: None }));
+        }
         self.fatal(bytes);
     }
 
@@ -264,6 +349,7 @@ impl<A: App> Conn<A> {
             head: None,
             close_after: true,
             tunnel_after: false,
+            raw: false,
         });
         self.flush();
     }
@@ -282,6 +368,11 @@ impl<A: App> Conn<A> {
                         return;
                     }
                 }
+                Mode::Discard { .. } => {
+                    if !self.discard_body() {
+                        return;
+                    }
+                }
                 Mode::AwaitContinue { .. } | Mode::AwaitTunnel | Mode::Closed | Mode::Tunnel => {
                     return
                 }
@@ -291,35 +382,12 @@ impl<A: App> Conn<A> {
 
     /// Try to parse one head; true if progress was made.
     fn parse_head(&mut self) -> bool {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut headers);
-        let parsed = req.parse(&self.buf);
-        let head_len = match parsed {
-            Ok(httparse::Status::Complete(n)) if n > MAX_HEAD => {
-                self.client_error("HPE_HEADER_OVERFLOW", 431, HEADERS_TOO_LARGE);
-                return false;
-            }
-            Ok(httparse::Status::Complete(n)) => n,
-            Ok(httparse::Status::Partial) => {
-                if self.buf.len() > MAX_HEAD {
-                    self.client_error("HPE_HEADER_OVERFLOW", 431, HEADERS_TOO_LARGE);
-                }
-                return false;
-            }
-            Err(httparse::Error::TooManyHeaders) => {
-                self.client_error("HPE_HEADER_OVERFLOW", 431, HEADERS_TOO_LARGE);
-                return false;
-            }
+        let head = match parse_head(&self.buf) {
+            Ok(Some(head)) => head,
+            Ok(None) => return false,
             Err(e) => {
-                let code = match e {
-                    httparse::Error::Token => "HPE_INVALID_METHOD",
-                    httparse::Error::Version => "HPE_INVALID_VERSION",
-                    httparse::Error::HeaderName => "HPE_INVALID_HEADER_TOKEN",
-                    httparse::Error::HeaderValue => "HPE_INVALID_HEADER_TOKEN",
-                    httparse::Error::NewLine => "HPE_LF_EXPECTED",
-                    _ => "HPE_INVALID_CONSTANT",
-                };
-                self.client_error(code, 400, BAD_REQUEST);
+                let bytes = write_error(e.status);
+                self.client_error(e.code, e.status, bytes);
                 return false;
             }
         };
@@ -327,48 +395,56 @@ impl<A: App> Conn<A> {
         let id = self.next_req;
         let request = Request {
             id,
-            method: req.method.unwrap_or_default().to_string(),
-            url: req.path.unwrap_or_default().to_string(),
-            version: format!("1.{}", req.version.unwrap_or(1)),
-            headers: super::header_pairs(req.headers),
+            method: head.method,
+            url: head.url,
+            version: head.version,
+            headers: head.headers,
             body: Vec::new(),
             body_len: 0,
         };
-        self.buf.drain(..head_len);
+        self.buf.drain(..head.len);
         self.head_gen += 1; // the head is complete: its timer no longer applies
 
-        // Framing.
-        let te = request
-            .header("transfer-encoding")
-            .map(str::to_ascii_lowercase);
-        let cl = request.header("content-length");
-        let left = match (te, cl) {
-            (Some(_), Some(_)) => {
-                self.client_error("HPE_UNEXPECTED_CONTENT_LENGTH", 400, BAD_REQUEST);
-                return false;
-            }
-            (Some(te), None) if te.trim().ends_with("chunked") => BodyDecoder::chunked(),
-            (Some(_), None) => {
+        let left = match head.framing {
+            Framing::None => BodyDecoder::length(0),
+            Framing::Length(n) => BodyDecoder::length(n),
+            Framing::Chunked => BodyDecoder::chunked(),
+            Framing::BadTransferEncoding => {
+                // llhttp accepts the head (Node emits `request`), then fails where the body
+                // would start.
+                let rs = self.req_scope(id);
+                self.out.push(Action::Record(rs, request.event()));
+                self.mode = Mode::Body {
+                    req: request,
+                    left: BodyDecoder::length(0),
+                };
                 self.client_error("HPE_INVALID_TRANSFER_ENCODING", 400, BAD_REQUEST);
                 return false;
             }
-            (None, Some(v)) => match v.trim().parse::<u64>() {
-                Ok(n) => BodyDecoder::length(n),
-                Err(_) => {
-                    self.client_error("HPE_INVALID_CONTENT_LENGTH", 400, BAD_REQUEST);
-                    return false;
-                }
-            },
-            (None, None) => BodyDecoder::length(0),
         };
-        if request.version == "1.1" && request.header("host").is_none() {
+        let http11 = request.version == "1.1";
+        if http11 && request.header("host").is_none() {
+            self.next_req -= 1;
             self.fatal(MISSING_HOST);
             return false;
         }
-        if let Some(expect) = request.header("expect") {
-            if !expect.eq_ignore_ascii_case("100-continue") {
-                self.fatal(EXPECTATION_FAILED);
-                return false;
+        if let Some(expect) = request.header("expect").filter(|_| http11) {
+            if !expects_continue(expect) {
+                // Node answers 417 itself, without a `request` event, and keeps the connection.
+                self.next_req -= 1;
+                let bytes = expectation_failed(request.wants_close(), self.timeouts.keep_alive);
+                let close = request.wants_close();
+                self.mode = Mode::Discard { left, close };
+                self.queue.push_back(Slot {
+                    req: 0,
+                    ready: Some(bytes),
+                    head: None,
+                    close_after: close,
+                    tunnel_after: false,
+                    raw: false,
+                });
+                self.flush();
+                return true;
             }
         }
 
@@ -405,7 +481,7 @@ impl<A: App> Conn<A> {
                 return true;
             }
         }
-        if request.header("expect").is_some() {
+        if http11 && request.header("expect").is_some() {
             self.out.push(Action::Record(
                 rs,
                 Event::CheckContinue {
@@ -423,10 +499,12 @@ impl<A: App> Conn<A> {
                 self.out.push(Action::Record(rs, Event::data(&self.buf)));
                 self.recorded_ahead += self.buf.len();
             }
+            self.arm_request_timer(id, &left);
             self.mode = Mode::AwaitContinue { req: request, left };
             return true;
         }
         self.out.push(Action::Record(rs, request.event()));
+        self.arm_request_timer(id, &left);
         self.mode = Mode::Body { req: request, left };
         true
     }
@@ -444,9 +522,35 @@ impl<A: App> Conn<A> {
             head: None,
             close_after: false,
             tunnel_after: true,
+            raw: true,
         });
         self.mode = Mode::AwaitTunnel;
         self.schedule(req, reply);
+    }
+
+    /// Drop the body of a request the connection answered itself; true when it ended.
+    fn discard_body(&mut self) -> bool {
+        let Mode::Discard { left, close } = &mut self.mode else {
+            return false;
+        };
+        loop {
+            match left.step(&self.buf) {
+                Ok(Step::NeedMore) => return false,
+                Ok(Step::Consumed { used, .. }) => {
+                    self.buf.drain(..used);
+                }
+                Ok(Step::Done { used }) => {
+                    let close = *close;
+                    self.buf.drain(..used);
+                    self.mode = if close { Mode::Closed } else { Mode::Head };
+                    return !close;
+                }
+                Err(e) => {
+                    self.client_error(e.code(), e.status(), write_error(e.status()));
+                    return false;
+                }
+            }
+        }
     }
 
     /// Read body bytes; true when the body completed (and the next head may follow).
@@ -485,12 +589,32 @@ impl<A: App> Conn<A> {
         };
         self.out.push(Action::Record(scope, Event::End));
         let close = req.wants_close();
+        if close && !self.buf.is_empty() {
+            // Bytes after a request that closes the connection: llhttp fails at once
+            // (HPE_CLOSED_CONNECTION), before Node's handler (which runs on the request's
+            // `end`, a tick later) has answered; the 400 goes out and the response is lost.
+            let (rq, rs) = (self.req_scope(req.id), self.res_scope(req.id));
+            self.out.push(Action::Record(
+                Scope::Conn { conn: self.conn },
+                Event::ClientError {
+                    code: "HPE_CLOSED_CONNECTION".into(),
+                    status: 400,
+                },
+            ));
+            self.out
+                .push(Action::Record(rs, Event::Close { had_error: None }));
+            self.out
+                .push(Action::Record(rq, Event::Close { had_error: None }));
+            self.fatal(BAD_REQUEST);
+            return false;
+        }
         self.queue.push_back(Slot {
             req: req.id,
             ready: None,
             head: None,
             close_after: close,
             tunnel_after: false,
+            raw: false,
         });
         let reply = self.app.route(&req);
         self.schedule(req, reply);
@@ -513,7 +637,7 @@ impl<A: App> Conn<A> {
 
     /// A reply is ready: fill its slot and send what is due, in order.
     fn complete(&mut self, req: Request, reply: Reply) {
-        let (head, bytes) = response_bytes(&reply.response, &req);
+        let (head, bytes) = response_bytes(&reply.response, &req, self.timeouts.keep_alive);
         if let Some(slot) = self.queue.iter_mut().find(|s| s.req == req.id) {
             slot.close_after |= reply.response.close;
             let accepted = switches(&reply.response, &req);
@@ -541,13 +665,14 @@ impl<A: App> Conn<A> {
             self.out.push(Action::Write(bytes));
             // A switched connection has no response object in Node (the app writes the 101 or
             // 200 on the raw socket), so no `finish`/`close` for it either.
-            if slot.req > 0 && !slot.tunnel_after {
+            if slot.req > 0 && !slot.raw {
+                // Node's order: the response's finish and close, then the request's close.
                 let (rq, rs) = (self.req_scope(slot.req), self.res_scope(slot.req));
                 self.out.push(Action::Record(rs, Event::Finish));
                 self.out
-                    .push(Action::Record(rq, Event::Close { had_error: None }));
-                self.out
                     .push(Action::Record(rs, Event::Close { had_error: None }));
+                self.out
+                    .push(Action::Record(rq, Event::Close { had_error: None }));
             }
             if slot.close_after {
                 self.mode = Mode::Closed;
@@ -585,14 +710,18 @@ impl<A: App> Conn<A> {
         self.peer_ended = true;
         let idle = self.queue.is_empty() && self.delayed.is_empty();
         match self.mode {
+            Mode::Head if !self.buf.is_empty() => {
+                // A head cut off by the FIN: llhttp's end-of-input error, answered 400 (after
+                // the responses already due).
+                self.client_error("HPE_INVALID_EOF_STATE", 400, BAD_REQUEST);
+            }
             Mode::Tunnel | Mode::Head if idle => {
                 self.mode = Mode::Closed;
                 self.out.push(Action::End);
             }
-            Mode::Body { .. } | Mode::AwaitContinue { .. } => {
+            Mode::Body { .. } | Mode::AwaitContinue { .. } | Mode::Discard { .. } => {
                 // The body can never complete: Node reports an aborted request.
-                self.mode = Mode::Closed;
-                self.out.push(Action::End);
+                self.client_error("HPE_INVALID_EOF_STATE", 400, BAD_REQUEST);
             }
             _ => {}
         }
@@ -612,7 +741,7 @@ fn record_body(out: &mut Vec<Action>, ahead: &mut usize, scope: Scope, chunk: &[
 /// The bytes of a connection-level error answer with this status.
 fn write_error(status: u16) -> &'static [u8] {
     match status {
-        413 => b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n",
+        413 => PAYLOAD_TOO_LARGE,
         431 => HEADERS_TOO_LARGE,
         _ => BAD_REQUEST,
     }

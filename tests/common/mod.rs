@@ -76,6 +76,13 @@ impl Server {
         Server::spawn(cmd)
     }
 
+    /// `node SCRIPT ARGS…` for a twin script of its own (path relative to the repository).
+    pub fn spawn_node_script(script: &str, args: &[&str]) -> Server {
+        let mut cmd = Command::new("node");
+        cmd.arg(repo_root().join(script)).args(args);
+        Server::spawn(cmd)
+    }
+
     fn spawn(mut cmd: Command) -> Server {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -2,6 +2,7 @@
 use super::*;
 use crate::http::routes::Routes;
 use proptest::prelude::*;
+use std::time::Duration;
 
 fn written(actions: &[Action]) -> Vec<u8> {
     actions
@@ -59,7 +60,14 @@ fn malformed_and_oversized_heads_get_nodes_bytes() {
     assert_eq!(written(&c.feed(b"GET / HTTP/1.1\r\n\r\n")), MISSING_HOST);
     let mut c = conn();
     let a = c.feed(b"GET / HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n");
-    assert_eq!(written(&a), EXPECTATION_FAILED);
+    assert_eq!(
+        written(&a),
+        crate::http::write::expectation_failed(false, Duration::from_secs(5))
+    );
+    assert!(
+        !a.contains(&Action::End),
+        "Node keeps the connection after a 417"
+    );
 }
 
 #[test]
