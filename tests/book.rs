@@ -177,6 +177,54 @@ fn mdbook_builds_it() {
     let ch = std::fs::read_to_string(dir.path().join("lessons/02-tcp-server.html")).unwrap();
     assert!(ch.contains("../traces/tcp-server-step3.svg"));
     assert!(ch.contains("netlab-trace/1"), "the trace was included");
+    // Quiz options are a list: every option of every quiz is its own `<li>`, never lines run
+    // into one paragraph.
+    let mut options = 0;
+    for (i, l) in c.lessons.iter().enumerate() {
+        let html = std::fs::read_to_string(dir.path().join(format!(
+            "lessons/{:02}-{}.html",
+            i + 1,
+            l.lesson.id
+        )))
+        .unwrap();
+        for step in &l.lesson.steps {
+            if let Step::Quiz { choices, .. } = step {
+                for k in 0..choices.len() {
+                    let letter = (b'a' + k as u8) as char;
+                    options += 1;
+                    assert!(
+                        html.contains(&format!("<li><strong>{letter}.</strong>")),
+                        "{}: option {letter} of a quiz is not a list item",
+                        l.lesson.id
+                    );
+                }
+            }
+        }
+        assert!(!html.contains("</p>\n<p>b. "), "{}", l.lesson.id);
+    }
+    assert!(options > 30, "only {options} quiz options checked");
+}
+
+/// No page holds a raw control character (a `\r` from a lab text breaks its code span).
+#[test]
+fn pages_hold_no_control_characters() {
+    let src = repo_root().join("book/src");
+    let mut files = Vec::new();
+    md_files(&src, &mut files);
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        // `split`, not `lines`: `lines` would hide a CR before a newline.
+        if let Some((n, line)) = text
+            .split('\n')
+            .enumerate()
+            .find(|(_, l)| l.chars().any(|c| c.is_control() && c != '\t'))
+        {
+            panic!("{}:{}: control character in {line:?}", f.display(), n + 1);
+        }
+    }
+    // And the pages hold what the learner must send, visibly.
+    let lab = std::fs::read_to_string(src.join("labs/tcp-hello.md")).unwrap();
+    assert!(lab.contains("`hello\\r\\n`"), "{lab}");
 }
 
 #[test]

@@ -151,8 +151,10 @@ fn lesson_page(course: &Course, i: usize) -> String {
                 if Choice::several_right(choices) {
                     o.push_str("*(Several answers are right.)*\n\n");
                 }
+                // A Markdown list (one item per option), not consecutive `a.` lines that
+                // Markdown runs into one paragraph.
                 for (k, c) in choices.iter().enumerate() {
-                    let _ = writeln!(o, "{}. {}", (b'a' + k as u8) as char, c.text.trim());
+                    let _ = writeln!(o, "- **{}.** {}", (b'a' + k as u8) as char, c.text.trim());
                 }
                 o.push_str("\n<details><summary>Answer</summary>\n\n");
                 for (k, c) in choices.iter().enumerate() {
