@@ -100,6 +100,57 @@ fn building_the_book_records_every_live_step() {
     }
 }
 
+/// `netlab book` is deterministic: run over a copy of the committed book (twice), it changes no
+/// file — pages depend only on the course, and recorded timelines are kept, not re-recorded.
+#[test]
+fn building_the_book_again_changes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("book");
+    let mut files = Vec::new();
+    let root = repo_root().join("book");
+    fn all(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                all(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    all(&root.join("src"), &mut files);
+    files.push(root.join("book.toml"));
+    assert!(files.len() > 60, "only {} files", files.len());
+    for f in &files {
+        let to = copy.join(f.strip_prefix(&root).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(f, &to).unwrap();
+    }
+    for _ in 0..2 {
+        let out = Command::new(netlab_bin())
+            .args(["book", "--out"])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut now = Vec::new();
+        all(&copy, &mut now);
+        assert_eq!(now.len(), files.len(), "files were added");
+        for f in &files {
+            let to = copy.join(f.strip_prefix(&root).unwrap());
+            assert!(
+                std::fs::read(f).unwrap() == std::fs::read(&to).unwrap(),
+                "`netlab book` changed {}",
+                to.display()
+            );
+        }
+    }
+}
+
 /// Markdown links and includes in `text` (relative targets only).
 fn targets(text: &str) -> Vec<String> {
     let mut v = Vec::new();
