@@ -92,7 +92,8 @@ pub fn connector(ca_pem: &str) -> Result<TlsConnector, TlsError> {
     Ok(TlsConnector::from(Arc::new(config)))
 }
 
-/// The negotiated protocol and cipher as Node names them (`TLSv1.3`, `TLS13_AES_256_GCM_SHA384`).
+/// The negotiated protocol and cipher as Node names them (`TLSv1.3`, `TLS_AES_256_GCM_SHA384`:
+/// rustls spells TLS 1.3 suites `TLS13_…`, Node's `getCipher().name` says `TLS_…`).
 pub fn describe(conn: &rustls::CommonState) -> (String, String) {
     let protocol = match conn.protocol_version() {
         Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
@@ -102,7 +103,13 @@ pub fn describe(conn: &rustls::CommonState) -> (String, String) {
     };
     let cipher = conn
         .negotiated_cipher_suite()
-        .map(|c| format!("{:?}", c.suite()))
+        .map(|c| {
+            let name = format!("{:?}", c.suite());
+            match name.strip_prefix("TLS13_") {
+                Some(rest) => format!("TLS_{rest}"),
+                None => name,
+            }
+        })
         .unwrap_or_default();
     (protocol, cipher)
 }

@@ -100,6 +100,57 @@ fn building_the_book_records_every_live_step() {
     }
 }
 
+/// `netlab book` is deterministic: run over a copy of the committed book (twice), it changes no
+/// file — pages depend only on the course, and recorded timelines are kept, not re-recorded.
+#[test]
+fn building_the_book_again_changes_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("book");
+    let mut files = Vec::new();
+    let root = repo_root().join("book");
+    fn all(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                all(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    all(&root.join("src"), &mut files);
+    files.push(root.join("book.toml"));
+    assert!(files.len() > 60, "only {} files", files.len());
+    for f in &files {
+        let to = copy.join(f.strip_prefix(&root).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(f, &to).unwrap();
+    }
+    for _ in 0..2 {
+        let out = Command::new(netlab_bin())
+            .args(["book", "--out"])
+            .arg(&copy)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut now = Vec::new();
+        all(&copy, &mut now);
+        assert_eq!(now.len(), files.len(), "files were added");
+        for f in &files {
+            let to = copy.join(f.strip_prefix(&root).unwrap());
+            assert!(
+                std::fs::read(f).unwrap() == std::fs::read(&to).unwrap(),
+                "`netlab book` changed {}",
+                to.display()
+            );
+        }
+    }
+}
+
 /// Markdown links and includes in `text` (relative targets only).
 fn targets(text: &str) -> Vec<String> {
     let mut v = Vec::new();
@@ -177,6 +228,54 @@ fn mdbook_builds_it() {
     let ch = std::fs::read_to_string(dir.path().join("lessons/02-tcp-server.html")).unwrap();
     assert!(ch.contains("../traces/tcp-server-step3.svg"));
     assert!(ch.contains("netlab-trace/1"), "the trace was included");
+    // Quiz options are a list: every option of every quiz is its own `<li>`, never lines run
+    // into one paragraph.
+    let mut options = 0;
+    for (i, l) in c.lessons.iter().enumerate() {
+        let html = std::fs::read_to_string(dir.path().join(format!(
+            "lessons/{:02}-{}.html",
+            i + 1,
+            l.lesson.id
+        )))
+        .unwrap();
+        for step in &l.lesson.steps {
+            if let Step::Quiz { choices, .. } = step {
+                for k in 0..choices.len() {
+                    let letter = (b'a' + k as u8) as char;
+                    options += 1;
+                    assert!(
+                        html.contains(&format!("<li><strong>{letter}.</strong>")),
+                        "{}: option {letter} of a quiz is not a list item",
+                        l.lesson.id
+                    );
+                }
+            }
+        }
+        assert!(!html.contains("</p>\n<p>b. "), "{}", l.lesson.id);
+    }
+    assert!(options > 30, "only {options} quiz options checked");
+}
+
+/// No page holds a raw control character (a `\r` from a lab text breaks its code span).
+#[test]
+fn pages_hold_no_control_characters() {
+    let src = repo_root().join("book/src");
+    let mut files = Vec::new();
+    md_files(&src, &mut files);
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        // `split`, not `lines`: `lines` would hide a CR before a newline.
+        if let Some((n, line)) = text
+            .split('\n')
+            .enumerate()
+            .find(|(_, l)| l.chars().any(|c| c.is_control() && c != '\t'))
+        {
+            panic!("{}:{}: control character in {line:?}", f.display(), n + 1);
+        }
+    }
+    // And the pages hold what the learner must send, visibly.
+    let lab = std::fs::read_to_string(src.join("labs/tcp-hello.md")).unwrap();
+    assert!(lab.contains("`hello\\r\\n`"), "{lab}");
 }
 
 #[test]

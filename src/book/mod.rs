@@ -9,6 +9,9 @@
 //! scenario's server with the step's first command as its client — and writes the timeline in
 //! the canonical trace format (`traces/<lesson>-stepN.trace`) and as a sequence diagram
 //! ([`svg`]); chapters include both, so every timeline in the book was observed, never typed.
+//! A timeline is recorded **once**: a step whose trace and diagram already exist is kept, since
+//! ports, timings and the order of concurrent events differ from run to run — so `netlab book`
+//! run twice changes no file. Delete `traces/<lesson>-stepN.*` to record that step again.
 
 pub mod svg;
 
@@ -151,8 +154,10 @@ fn lesson_page(course: &Course, i: usize) -> String {
                 if Choice::several_right(choices) {
                     o.push_str("*(Several answers are right.)*\n\n");
                 }
+                // A Markdown list (one item per option), not consecutive `a.` lines that
+                // Markdown runs into one paragraph.
                 for (k, c) in choices.iter().enumerate() {
-                    let _ = writeln!(o, "{}. {}", (b'a' + k as u8) as char, c.text.trim());
+                    let _ = writeln!(o, "- **{}.** {}", (b'a' + k as u8) as char, c.text.trim());
                 }
                 o.push_str("\n<details><summary>Answer</summary>\n\n");
                 for (k, c) in choices.iter().enumerate() {
@@ -421,8 +426,9 @@ const TEACHERS: &str = include_str!("appendix/teachers.md");
 
 const NODE_FACTS: &str = include_str!("appendix/node-facts.md");
 
-/// Run every live step of the course and write `traces/<name>.trace` and `.svg` under `src`.
-/// Returns the names recorded, and a note per step whose client could not run.
+/// Run every live step of the course whose `traces/<name>.trace` and `.svg` under `src` do not
+/// both exist yet, and write them (recorded once: see the module docs). Returns the names
+/// recorded, and a note per step whose client could not run.
 pub async fn record(course: &Course, src: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     let dir = src.join("traces");
     std::fs::create_dir_all(&dir)?;
@@ -431,6 +437,12 @@ pub async fn record(course: &Course, src: &Path) -> std::io::Result<(Vec<String>
     for l in &course.lessons {
         for (n, step) in l.lesson.steps.iter().enumerate() {
             let name = trace_name(&l.lesson.id, n + 1);
+            let kept = ["trace", "svg"]
+                .iter()
+                .all(|ext| dir.join(format!("{name}.{ext}")).is_file());
+            if kept {
+                continue;
+            }
             let (entries, title, canon) = match step {
                 Step::Demo { demo, .. } => {
                     let Some(d) = crate::demo::find(demo) else {

@@ -126,12 +126,147 @@ fn step_start(text: &str, n: usize) -> usize {
     text.match_indices("[[steps]]").nth(n).map_or(0, |(i, _)| i)
 }
 
+/// Reject control characters other than newline and tab in any string of a (parsed) lesson or
+/// lab file: a `\r` escape in a basic string becomes a real carriage return, which terminals,
+/// READMEs and the book show as a broken line, so a learner never sees the `\r\n` the text
+/// means. Write `\\r\\n` (or a literal `'…'` string) to show the escape itself.
+pub fn check_control_chars(path: &str, text: &str) -> Result<(), CourseError> {
+    match control_escape(text) {
+        None => Ok(()),
+        Some((offset, what)) => Err(CourseError::Invalid {
+            path: path.to_string(),
+            message: crate::diag::at(
+                text,
+                offset,
+                &format!(
+                    "`{what}` puts a raw control character in the text, which readers see as a \
+                     broken line; write `\\\\{}` to show the escape itself",
+                    &what[1..]
+                ),
+            ),
+        }),
+    }
+}
+
+/// The byte offset and spelling of the first escape in a TOML basic string (`"…"`, `"""…"""`)
+/// that decodes to a control character other than `\n` and `\t`, or of a raw one anywhere in
+/// a string. Comments and literal strings are skipped (they have no escapes).
+fn control_escape(text: &str) -> Option<(usize, String)> {
+    #[derive(PartialEq)]
+    enum S {
+        Out,
+        Comment,
+        Basic { multi: bool },
+        Literal { multi: bool },
+    }
+    let b = text.as_bytes();
+    let mut state = S::Out;
+    let mut i = 0;
+    let raw_bad = |c: u8| (c < 0x20 && c != b'\n' && c != b'\t' && c != b'\r') || c == 0x7f;
+    while i < b.len() {
+        let c = b[i];
+        match state {
+            S::Out => {
+                if b[i..].starts_with(b"\"\"\"") {
+                    state = S::Basic { multi: true };
+                    i += 3;
+                    continue;
+                } else if b[i..].starts_with(b"'''") {
+                    state = S::Literal { multi: true };
+                    i += 3;
+                    continue;
+                } else if c == b'"' {
+                    state = S::Basic { multi: false };
+                } else if c == b'\'' {
+                    state = S::Literal { multi: false };
+                } else if c == b'#' {
+                    state = S::Comment;
+                }
+            }
+            S::Comment => {
+                if c == b'\n' {
+                    state = S::Out;
+                }
+            }
+            S::Literal { multi } => {
+                if raw_bad(c) {
+                    return Some((i, format!("\\x{c:02x}")));
+                }
+                if multi && b[i..].starts_with(b"'''") {
+                    // A closing `'''` may be followed by up to two more quotes of content.
+                    let mut end = i + 3;
+                    while end < b.len() && b[end] == b'\'' && end < i + 5 {
+                        end += 1;
+                    }
+                    state = S::Out;
+                    i = end;
+                    continue;
+                } else if !multi && c == b'\'' {
+                    state = S::Out;
+                }
+            }
+            S::Basic { multi } => {
+                if raw_bad(c) {
+                    return Some((i, format!("\\x{c:02x}")));
+                }
+                if c == b'\\' {
+                    let e = b.get(i + 1).copied().unwrap_or(b' ');
+                    let hex = |n: usize| {
+                        let h = text.get(i + 2..i + 2 + n)?;
+                        u32::from_str_radix(h, 16)
+                            .ok()
+                            .map(|v| (v, &text[i..i + 2 + n]))
+                    };
+                    let bad = match e {
+                        b'r' | b'b' | b'f' | b'e' => Some(text[i..i + 2].to_string()),
+                        b'u' => hex(4)
+                            .filter(|(v, _)| is_bad(*v))
+                            .map(|(_, s)| s.to_string()),
+                        b'U' => hex(8)
+                            .filter(|(v, _)| is_bad(*v))
+                            .map(|(_, s)| s.to_string()),
+                        b'x' => hex(2)
+                            .filter(|(v, _)| is_bad(*v))
+                            .map(|(_, s)| s.to_string()),
+                        _ => None,
+                    };
+                    if let Some(s) = bad {
+                        return Some((i, s));
+                    }
+                    // Any other escape (`\\`, `\"`, `\n`, line-ending backslash) is two bytes.
+                    i += 2;
+                    continue;
+                }
+                if multi && b[i..].starts_with(b"\"\"\"") {
+                    let mut end = i + 3;
+                    while end < b.len() && b[end] == b'"' && end < i + 5 {
+                        end += 1;
+                    }
+                    state = S::Out;
+                    i = end;
+                    continue;
+                } else if !multi && c == b'"' {
+                    state = S::Out;
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A code point that is a control character a text must not hold (newline and tab are fine).
+fn is_bad(v: u32) -> bool {
+    (v < 0x20 && v != 0x0a && v != 0x09) || (0x7f..0xa0).contains(&v)
+}
+
 /// Parse and check one lesson file.
 pub fn parse(origin: &str, text: &str, labs: &Catalog) -> Result<Lesson, CourseError> {
     let lesson: Lesson = toml::from_str(text).map_err(|e| CourseError::Parse {
         path: origin.to_string(),
         message: crate::diag::toml_message(text, &e),
     })?;
+    check_control_chars(origin, text)?;
     let bad = |from: usize, pattern: &str, message: String| CourseError::Invalid {
         path: origin.to_string(),
         message: locate(text, from, pattern, &message),
@@ -406,6 +541,59 @@ why = "no"
                 proptest::prop_assert!(e.to_string().starts_with("x.toml:"));
             }
         }
+    }
+
+    #[test]
+    fn control_characters_in_texts_are_rejected_with_their_place() {
+        // The escape a course author means to show, and its visible spellings, pass.
+        for ok in [
+            r#"body = "send `hello\\r\\n`""#,
+            "body = 'send `hello\\r\\n`'",
+            "body = '''send `hello\\r\\n`'''",
+            "body = \"tab\\tnew\\nline\"",
+            "# a comment may say \\r\nbody = \"x\"",
+        ] {
+            let text = OK.replace("body = \"go\"", ok);
+            assert!(parse("x.toml", &text, &labs()).is_ok(), "{ok}");
+        }
+        for (bad, what) in [
+            (r#"body = "send `hello\r\n`""#, r"\r"),
+            ("body = \"\"\"\nsay\n`bye\\r\\n`\n\"\"\"", r"\r"),
+            (r#"body = "bell \u0007""#, r"\u0007"),
+            (r#"body = "back \b space""#, r"\b"),
+        ] {
+            let text = OK.replace("body = \"go\"", bad);
+            let e = parse("x.toml", &text, &labs()).unwrap_err().to_string();
+            assert!(e.starts_with("x.toml: line "), "{e}");
+            assert!(
+                e.contains(&format!("`{what}` puts a raw control character")),
+                "{e}"
+            );
+            assert!(e.contains('^'), "{e}");
+        }
+        let e = parse(
+            "x.toml",
+            &OK.replace("body = \"go\"", r#"body = "send `hello\r\n`""#),
+            &labs(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("x.toml: line 10, column 20: `\\r`"), "{e}");
+        // Labs are held to the same rule.
+        let lab = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/labs/tcp-hello/lab.toml"
+        ))
+        .unwrap();
+        let broken = lab.replacen(r"`hello\\r\\n`", r"`hello\r\n`", 1);
+        assert_ne!(lab, broken);
+        let e = crate::lab::Lab::parse("labs/tcp-hello/lab.toml", &broken)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 12, column 24: `\\r` puts a raw control"),
+            "{e}"
+        );
     }
 
     #[test]

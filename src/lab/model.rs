@@ -196,6 +196,7 @@ impl Lab {
             message: toml_message(text, &e),
         })?;
         check_keys(path, text)?;
+        crate::course::check_control_chars(path, text)?;
         lab.validate(path).map_err(|e| match e {
             // Point at the offending line where the problem names one.
             CourseError::Invalid { path, message } if message.starts_with("unknown scenario") => {
