@@ -511,3 +511,93 @@ fn lesson_12_connect_look_for_ticks_on_a_connect_request() {
     assert!(after.contains("✓ connect"), "{after}");
     assert!(after.contains("· checkContinue"), "{after}");
 }
+
+// ---- issue 14, item 6: layout and quiz fixes ----------------------------------------------
+
+/// Enter on a quiz with nothing marked answers nothing (the cursor is not a choice) and says
+/// what to do in the status line.
+#[test]
+fn enter_on_an_unmarked_quiz_needs_an_explicit_choice() {
+    let mut a = app();
+    at(&mut a, "layers", 3);
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(!a.quiz.submitted);
+    assert!(!a.progress.lessons["layers"].quizzes.contains_key("3"));
+    let status = a.status.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+    assert!(status.contains("Mark an answer first"), "{status}");
+    insta::assert_snapshot!("unmarked_quiz_80x24", draw(&a, 80, 24));
+    insta::assert_snapshot!("unmarked_quiz_120x40", draw(&a, 120, 40));
+}
+
+/// "Not quite" is about its own quiz: the next step starts with a clear status line.
+#[test]
+fn a_verdict_is_cleared_on_step_change() {
+    let mut a = app();
+    at(&mut a, "layers", 3);
+    ch(&mut a, 'b'); // wrong
+    key(&mut a, KeyCode::Enter);
+    let status = a.status.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+    assert!(status.starts_with("Not quite"), "{status}");
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.status, None);
+    assert!(!draw(&a, 80, 24).contains("Not quite"));
+    insta::assert_snapshot!("after_not_quite_80x24", draw(&a, 80, 24));
+    insta::assert_snapshot!("after_not_quite_120x40", draw(&a, 120, 40));
+}
+
+/// A lesson whose steps were all seen but whose lab has not passed gets no ✓ on the map; a
+/// very long lesson title is cut with "…" and leaves the count column in place.
+#[test]
+fn map_ticks_need_the_lab_and_long_titles_keep_the_columns() {
+    let mut course = Course::load(None).unwrap();
+    let (li, _) = course.find("tcp-server").unwrap();
+    course.lessons[0].lesson.title =
+        "A very long lesson title that goes on and on well past any column the map has".into();
+    let lab = course.lessons[li]
+        .lesson
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            netlab::course::lesson::Step::Lab { lab, .. } => Some(lab.clone()),
+            _ => None,
+        })
+        .expect("tcp-server sets a lab");
+    let id = course.lessons[li].lesson.id.clone();
+    let steps = course.lessons[li].lesson.steps.len();
+    let mut a = App::new(Arc::new(course), Progress::fresh());
+    a.color = false;
+    for s in 1..=steps {
+        a.progress.visit(&id, s);
+    }
+    assert!(a.progress.lesson_done(&id, steps));
+    assert!(!a.lesson_complete(li), "a ✓ with the lab undone");
+    a.screen = Screen::Map;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        let row = s
+            .lines()
+            .find(|l| l.contains(&format!("{:>2}. ", li + 1)))
+            .unwrap()
+            .to_string();
+        assert!(!row.contains('✓'), "{row}");
+        // Every lesson row ends its count in the same column.
+        let ends: std::collections::BTreeSet<usize> = s
+            .lines()
+            .filter(|l| l.contains(". ") && l.contains('/'))
+            .map(|l| l.trim_end_matches([' ', '│', '"']).chars().count())
+            .collect();
+        assert_eq!(ends.len(), 1, "count columns differ at {w}x{h}:\n{s}");
+        assert!(s.contains("A very long lesson title"), "{s}");
+        assert!(s.contains('…'), "{s}");
+        insta::assert_snapshot!(format!("map_long_title_lab_undone_{w}x{h}"), s);
+    }
+    a.progress.lab(&lab, true, 1, 1);
+    assert!(a.lesson_complete(li));
+    let s = draw(&a, 120, 40);
+    let row = s
+        .lines()
+        .find(|l| l.contains(&format!("{:>2}. ", li + 1)))
+        .unwrap();
+    assert!(row.contains('✓'), "{row}");
+}
