@@ -601,3 +601,39 @@ fn map_ticks_need_the_lab_and_long_titles_keep_the_columns() {
         .unwrap();
     assert!(row.contains('✓'), "{row}");
 }
+
+/// At 80×24 a long step says "more below" on its bottom border; scrolled to the end, or on a
+/// tall terminal where it fits, it does not.
+#[test]
+fn more_below_when_the_step_is_below_the_fold() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 5);
+    let s = draw(&a, 80, 24);
+    assert!(s.contains("↓ more below"), "{s}");
+    insta::assert_snapshot!("more_below_80x24", s);
+    let tall = draw(&a, 120, 40);
+    assert!(!tall.contains("↓ more below"), "{tall}");
+    insta::assert_snapshot!("more_below_120x40", tall);
+    for _ in 0..40 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert!(!draw(&a, 80, 24).contains("↓ more below"));
+}
+
+/// Lesson 2 step 5: with the step-3 server still running, `NETLAB_PORT=<port>` carries its
+/// real port.
+#[test]
+fn netlab_port_is_filled_while_the_server_runs() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 5);
+    assert!(draw(&a, 120, 40).contains("NETLAB_PORT=<port>"));
+    a.server = Server::Running {
+        scenario: "tcp-echo".into(),
+        port: 40123,
+        socket: String::new(),
+        ca: String::new(),
+    };
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("NETLAB_PORT=40123 node client.js"), "{s}");
+    assert!(!s.contains("<port>"), "{s}");
+}

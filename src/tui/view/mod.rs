@@ -179,7 +179,13 @@ impl App {
         }
         let md = |s: &str| markdown::render(s, self.theme());
         match step {
-            Step::Text { body, .. } => lines.extend(md(body)),
+            // A server left running from an earlier step: its real port fills `<port>`.
+            Step::Text { body, .. } => match &self.server {
+                Server::Running { port, .. } => {
+                    lines.extend(md(&body.replace("<port>", &port.to_string())))
+                }
+                _ => lines.extend(md(body)),
+            },
             Step::Serve {
                 scenario,
                 body,
@@ -385,11 +391,26 @@ impl App {
         } else {
             Style::new().add_modifier(Modifier::DIM)
         });
-        Paragraph::new(self.step_lines())
+        let lines = self.step_lines();
+        let below = more_below(&lines, area, self.scroll);
+        Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((self.scroll, 0))
             .render(area, buf);
+        if below {
+            // On the bottom border, so it never hides text.
+            let note = " ↓ more below ";
+            let w = note.chars().count() as u16;
+            if area.width > w + 4 && area.height > 2 {
+                buf.set_string(
+                    area.x + area.width - w - 2,
+                    area.y + area.height - 1,
+                    note,
+                    Style::new().add_modifier(Modifier::BOLD),
+                );
+            }
+        }
     }
 
     fn help_overlay(&self, area: Rect, buf: &mut Buffer) {
@@ -451,4 +472,16 @@ impl App {
         let text = f.display().to_string();
         Some((text.clone(), format!("file://{text}")))
     }
+}
+
+/// Text continues below the pane's fold: the wrapped height (estimated from each line's width;
+/// word wrapping only adds rows, so this errs towards silence) exceeds what `area` shows.
+fn more_below(lines: &[Line<'_>], area: Rect, scroll: u16) -> bool {
+    let inner_w = area.width.saturating_sub(2).max(1) as usize;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    rows > inner_h + scroll as usize
 }
