@@ -637,3 +637,30 @@ fn netlab_port_is_filled_while_the_server_runs() {
     assert!(s.contains("NETLAB_PORT=40123 node client.js"), "{s}");
     assert!(!s.contains("<port>"), "{s}");
 }
+
+/// The "Try" commands sit on lines of their own, broken only at spaces with a ` \` shell
+/// continuation (or cut with "…"): no row runs into the border mid-word.
+#[test]
+fn try_commands_never_wrap_mid_word() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    for (w, h) in [(80, 24), (120, 40)] {
+        a.scroll = 8;
+        let s = draw(&a, w, h);
+        assert!(
+            s.contains("    printf 'hello\\r\\n' | nc -N 127.0.0.1 8124"),
+            "{s}"
+        );
+        // A command row ends in a continuation, "…", or the end of the command — never
+        // a word cut by the border.
+        for row in s.lines().filter(|l| l.contains("node -e")) {
+            let inner = row.split('│').find(|c| c.contains("node -e")).unwrap();
+            let inner = inner.trim_end();
+            assert!(
+                inner.ends_with('\\') || inner.ends_with('…') || inner.ends_with('"'),
+                "{row}"
+            );
+        }
+        insta::assert_snapshot!(format!("try_commands_{w}x{h}"), s);
+    }
+}

@@ -164,7 +164,8 @@ impl App {
         self.timeline_pane(b, buf);
     }
 
-    fn step_lines(&self) -> Vec<Line<'static>> {
+    /// The step's text, laid out for a pane `width` columns wide (inside its border).
+    fn step_lines(&self, width: usize) -> Vec<Line<'static>> {
         let mut lines: Vec<Line<'static>> = Vec::new();
         let Some(step) = self.current() else {
             return lines;
@@ -213,13 +214,18 @@ impl App {
                             Some((port, socket, ca)) => fill(&t.cmd, "127.0.0.1", port, socket, ca),
                             None => fill_default(&t.cmd, scenario),
                         };
-                        lines.push(Line::from(vec![
-                            Span::styled(
-                                format!("  {:<10} ", t.label),
-                                Style::new().add_modifier(Modifier::DIM),
-                            ),
-                            Span::styled(cmd, self.style(Color::Cyan)),
-                        ]));
+                        // The label, then the command on lines of its own: never wrapped
+                        // mid-word, so a copied command carries no border characters.
+                        lines.push(Line::from(Span::styled(
+                            format!("  {}", t.label),
+                            Style::new().add_modifier(Modifier::DIM),
+                        )));
+                        for part in command_rows(&cmd, width.saturating_sub(4)) {
+                            lines.push(Line::from(vec![
+                                Span::raw("    "),
+                                Span::styled(part, self.style(Color::Cyan)),
+                            ]));
+                        }
                     }
                 }
                 lines.extend(self.look_for(look_for));
@@ -391,7 +397,7 @@ impl App {
         } else {
             Style::new().add_modifier(Modifier::DIM)
         });
-        let lines = self.step_lines();
+        let lines = self.step_lines(area.width.saturating_sub(2) as usize);
         let below = more_below(&lines, area, self.scroll);
         Paragraph::new(lines)
             .block(block)
@@ -484,4 +490,92 @@ fn more_below(lines: &[Line<'_>], area: Rect, scroll: u16) -> bool {
         .map(|l| l.width().div_ceil(inner_w).max(1))
         .sum();
     rows > inner_h + scroll as usize
+}
+
+/// A shell command split into rows of at most `width` columns: broken only at spaces, each
+/// row but the last ending in ` \` (a shell line continuation, so the rows paste as one
+/// command); a single word wider than a row is cut with a visible "…".
+fn command_rows(cmd: &str, width: usize) -> Vec<String> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let width = width.max(8);
+    if cmd.width() <= width {
+        return vec![cmd.to_string()];
+    }
+    let cut = |w: &str, room: usize| -> String {
+        if w.width() <= room {
+            return w.to_string();
+        }
+        let mut out = String::new();
+        let mut used = 0;
+        for c in w.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw + 1 > room {
+                break;
+            }
+            out.push(c);
+            used += cw;
+        }
+        out.push('…');
+        out
+    };
+    // Room for the " \" continuation on every row but the last.
+    let room = width - 2;
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    // Break only outside single quotes: there a backslash-newline would not continue the line.
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in cmd.chars() {
+        if c == ' ' && !quoted {
+            words.push(std::mem::take(&mut word));
+            continue;
+        }
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        word.push(c);
+    }
+    words.push(word);
+    for word in &words {
+        let sep = usize::from(!row.is_empty());
+        if !row.is_empty() && row.width() + sep + word.width() > room {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+        if row.width() > room {
+            row = cut(&row, room);
+        }
+    }
+    rows.push(row);
+    let n = rows.len();
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| if i + 1 < n { format!("{r} \\") } else { r })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_rows;
+
+    #[test]
+    fn commands_break_at_spaces_with_continuations_and_cut_long_words() {
+        let rows = command_rows("printf 'hello\\r\\n' | nc -N 127.0.0.1 8124", 20);
+        assert_eq!(
+            rows,
+            ["printf 'hello\\r\\n' \\", "| nc -N 127.0.0.1 \\", "8124"]
+        );
+        assert!(rows.iter().all(|r| r.chars().count() <= 20));
+        let rows = command_rows("node -e aVeryLongWordWithoutAnySpacesAtAll", 16);
+        assert_eq!(rows, ["node -e \\", "aVeryLongWord…"]);
+        assert_eq!(command_rows("curl -v x", 40), ["curl -v x"]);
+        // Never inside single quotes.
+        let rows = command_rows("printf 'a b c d e f' | nc -N 127.0.0.1 8124", 20);
+        assert_eq!(rows[1], "'a b c d e f' | nc \\", "{rows:?}");
+        assert!(rows.iter().all(|r| r.matches('\'').count() % 2 == 0));
+    }
 }
