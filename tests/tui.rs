@@ -664,3 +664,18 @@ fn try_commands_never_wrap_mid_word() {
         insta::assert_snapshot!(format!("try_commands_{w}x{h}"), s);
     }
 }
+
+/// The help popup is as wide as its text, and wraps (never cuts) where the screen is narrower.
+#[test]
+fn the_help_popup_shows_all_of_its_text() {
+    let mut a = app();
+    ch(&mut a, '?');
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("l lanes, G follow)"), "{s}");
+        assert!(s.contains("Any key closes this help."), "{s}");
+        insta::assert_snapshot!(format!("help_{w}x{h}"), s);
+    }
+    let narrow = draw(&a, 60, 30);
+    assert!(narrow.contains("G follow)"), "{narrow}");
+}

@@ -420,22 +420,36 @@ impl App {
     }
 
     fn help_overlay(&self, area: Rect, buf: &mut Buffer) {
+        use unicode_width::UnicodeWidthStr;
         let keys = keymap::help();
+        const KEY_W: usize = 14;
+        let footer = "  Mouse wheel scrolls. Any key closes this help.";
+        // As wide as its longest line (so nothing is cut), at most the screen.
+        let want = keys
+            .iter()
+            .map(|(_, what)| KEY_W + what.width())
+            .chain([footer.width()])
+            .max()
+            .unwrap_or(0)
+            + 3;
+        let w = area.width.min(want as u16);
+        // A description wider than that wraps at spaces under its own column.
+        let room = (w as usize).saturating_sub(KEY_W + 3).max(10);
         let mut lines = vec![Line::default()];
         for (k, what) in keys {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {k:<12}"),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(what.to_string()),
-            ]));
+            for (i, part) in wrap_words(what, room).into_iter().enumerate() {
+                let key = if i == 0 { k.to_string() } else { String::new() };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {key:<width$}", width = KEY_W - 2),
+                        Style::new().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(part),
+                ]));
+            }
         }
         lines.push(Line::default());
-        lines.push(Line::from(
-            "  Mouse wheel scrolls. Any key closes this help.",
-        ));
-        let w = area.width.min(76);
+        lines.push(Line::from(footer));
         let h = area.height.min(lines.len() as u16 + 2);
         let r = Rect {
             x: area.x + (area.width - w) / 2,
@@ -446,8 +460,27 @@ impl App {
         Clear.render(r, buf);
         Paragraph::new(lines)
             .block(Block::new().borders(Borders::ALL).title(" Keys "))
+            .wrap(Wrap { trim: false })
             .render(r, buf);
     }
+}
+
+/// `text` in rows of at most `width` columns, broken at spaces.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut rows = vec![String::new()];
+    for word in text.split(' ') {
+        let row = rows.last_mut().expect("one row");
+        if !row.is_empty() && row.width() + 1 + word.width() > width {
+            rows.push(word.to_string());
+        } else {
+            if !row.is_empty() {
+                row.push(' ');
+            }
+            row.push_str(word);
+        }
+    }
+    rows
 }
 
 /// Where `text` (ASCII) first appears on one row of `buf`: (column, row).
