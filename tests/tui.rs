@@ -651,6 +651,8 @@ fn try_commands_never_wrap_mid_word() {
             s.contains("    printf 'hello\\r\\n' | nc -N 127.0.0.1 8124"),
             "{s}"
         );
+        // Code is shown as code, not in literal backticks.
+        assert!(s.contains("to start netlab serve tcp-echo"), "{s}");
         // A command row ends in a continuation, "…", or the end of the command — never
         // a word cut by the border.
         for row in s.lines().filter(|l| l.contains("node -e")) {

@@ -239,16 +239,26 @@ impl App {
                 lines.extend(md(body));
                 lines.push(Line::default());
                 let state = if self.demo_running {
-                    Span::styled("◐ running the demo…", self.style(Color::Yellow))
+                    Line::from(Span::styled(
+                        "◐ running the demo…",
+                        self.style(Color::Yellow),
+                    ))
                 } else if self.notes.is_empty() {
-                    Span::styled(
-                        format!("○ press d (or Enter) to run `netlab demo {demo}`"),
-                        Style::new().add_modifier(Modifier::DIM),
-                    )
+                    // The command as code (coloured), not in literal backticks.
+                    Line::from(vec![
+                        Span::styled(
+                            "○ press d (or Enter) to run ",
+                            Style::new().add_modifier(Modifier::DIM),
+                        ),
+                        Span::styled(format!("netlab demo {demo}"), self.style(Color::Cyan)),
+                    ])
                 } else {
-                    Span::styled("● done — d runs it again", self.style(Color::Green))
+                    Line::from(Span::styled(
+                        "● done — d runs it again",
+                        self.style(Color::Green),
+                    ))
                 };
-                lines.push(Line::from(state));
+                lines.push(state);
                 for n in &self.notes {
                     lines.push(Line::from(format!("  {n}")));
                 }
@@ -361,9 +371,8 @@ impl App {
             )),
             _ => Line::from(vec![
                 Span::styled("○ ", Style::new().add_modifier(Modifier::DIM)),
-                Span::raw(format!(
-                    "press s (or Enter) to start `netlab serve {scenario}`"
-                )),
+                Span::raw("press s (or Enter) to start "),
+                Span::styled(format!("netlab serve {scenario}"), self.style(Color::Cyan)),
             ]),
         }
     }
