@@ -511,3 +511,173 @@ fn lesson_12_connect_look_for_ticks_on_a_connect_request() {
     assert!(after.contains("✓ connect"), "{after}");
     assert!(after.contains("· checkContinue"), "{after}");
 }
+
+// ---- issue 14, item 6: layout and quiz fixes ----------------------------------------------
+
+/// Enter on a quiz with nothing marked answers nothing (the cursor is not a choice) and says
+/// what to do in the status line.
+#[test]
+fn enter_on_an_unmarked_quiz_needs_an_explicit_choice() {
+    let mut a = app();
+    at(&mut a, "layers", 3);
+    let cmds = key(&mut a, KeyCode::Enter);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(!a.quiz.submitted);
+    assert!(!a.progress.lessons["layers"].quizzes.contains_key("3"));
+    let status = a.status.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+    assert!(status.contains("Mark an answer first"), "{status}");
+    insta::assert_snapshot!("unmarked_quiz_80x24", draw(&a, 80, 24));
+    insta::assert_snapshot!("unmarked_quiz_120x40", draw(&a, 120, 40));
+}
+
+/// "Not quite" is about its own quiz: the next step starts with a clear status line.
+#[test]
+fn a_verdict_is_cleared_on_step_change() {
+    let mut a = app();
+    at(&mut a, "layers", 3);
+    ch(&mut a, 'b'); // wrong
+    key(&mut a, KeyCode::Enter);
+    let status = a.status.as_ref().map(|s| s.0.clone()).unwrap_or_default();
+    assert!(status.starts_with("Not quite"), "{status}");
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.status, None);
+    assert!(!draw(&a, 80, 24).contains("Not quite"));
+    insta::assert_snapshot!("after_not_quite_80x24", draw(&a, 80, 24));
+    insta::assert_snapshot!("after_not_quite_120x40", draw(&a, 120, 40));
+}
+
+/// A lesson whose steps were all seen but whose lab has not passed gets no ✓ on the map; a
+/// very long lesson title is cut with "…" and leaves the count column in place.
+#[test]
+fn map_ticks_need_the_lab_and_long_titles_keep_the_columns() {
+    let mut course = Course::load(None).unwrap();
+    let (li, _) = course.find("tcp-server").unwrap();
+    course.lessons[0].lesson.title =
+        "A very long lesson title that goes on and on well past any column the map has".into();
+    let lab = course.lessons[li]
+        .lesson
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            netlab::course::lesson::Step::Lab { lab, .. } => Some(lab.clone()),
+            _ => None,
+        })
+        .expect("tcp-server sets a lab");
+    let id = course.lessons[li].lesson.id.clone();
+    let steps = course.lessons[li].lesson.steps.len();
+    let mut a = App::new(Arc::new(course), Progress::fresh());
+    a.color = false;
+    for s in 1..=steps {
+        a.progress.visit(&id, s);
+    }
+    assert!(a.progress.lesson_done(&id, steps));
+    assert!(!a.lesson_complete(li), "a ✓ with the lab undone");
+    a.screen = Screen::Map;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        let row = s
+            .lines()
+            .find(|l| l.contains(&format!("{:>2}. ", li + 1)))
+            .unwrap()
+            .to_string();
+        assert!(!row.contains('✓'), "{row}");
+        // Every lesson row ends its count in the same column.
+        let ends: std::collections::BTreeSet<usize> = s
+            .lines()
+            .filter(|l| l.contains(". ") && l.contains('/'))
+            .map(|l| l.trim_end_matches([' ', '│', '"']).chars().count())
+            .collect();
+        assert_eq!(ends.len(), 1, "count columns differ at {w}x{h}:\n{s}");
+        assert!(s.contains("A very long lesson title"), "{s}");
+        assert!(s.contains('…'), "{s}");
+        insta::assert_snapshot!(format!("map_long_title_lab_undone_{w}x{h}"), s);
+    }
+    a.progress.lab(&lab, true, 1, 1);
+    assert!(a.lesson_complete(li));
+    let s = draw(&a, 120, 40);
+    let row = s
+        .lines()
+        .find(|l| l.contains(&format!("{:>2}. ", li + 1)))
+        .unwrap();
+    assert!(row.contains('✓'), "{row}");
+}
+
+/// At 80×24 a long step says "more below" on its bottom border; scrolled to the end, or on a
+/// tall terminal where it fits, it does not.
+#[test]
+fn more_below_when_the_step_is_below_the_fold() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 5);
+    let s = draw(&a, 80, 24);
+    assert!(s.contains("↓ more below"), "{s}");
+    insta::assert_snapshot!("more_below_80x24", s);
+    let tall = draw(&a, 120, 40);
+    assert!(!tall.contains("↓ more below"), "{tall}");
+    insta::assert_snapshot!("more_below_120x40", tall);
+    for _ in 0..40 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert!(!draw(&a, 80, 24).contains("↓ more below"));
+}
+
+/// Lesson 2 step 5: with the step-3 server still running, `NETLAB_PORT=<port>` carries its
+/// real port.
+#[test]
+fn netlab_port_is_filled_while_the_server_runs() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 5);
+    assert!(draw(&a, 120, 40).contains("NETLAB_PORT=<port>"));
+    a.server = Server::Running {
+        scenario: "tcp-echo".into(),
+        port: 40123,
+        socket: String::new(),
+        ca: String::new(),
+    };
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("NETLAB_PORT=40123 node client.js"), "{s}");
+    assert!(!s.contains("<port>"), "{s}");
+}
+
+/// The "Try" commands sit on lines of their own, broken only at spaces with a ` \` shell
+/// continuation (or cut with "…"): no row runs into the border mid-word.
+#[test]
+fn try_commands_never_wrap_mid_word() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    for (w, h) in [(80, 24), (120, 40)] {
+        a.scroll = 8;
+        let s = draw(&a, w, h);
+        assert!(
+            s.contains("    printf 'hello\\r\\n' | nc -N 127.0.0.1 8124"),
+            "{s}"
+        );
+        // Code is shown as code, not in literal backticks.
+        assert!(s.contains("to start netlab serve tcp-echo"), "{s}");
+        // A command row ends in a continuation, "…", or the end of the command — never
+        // a word cut by the border.
+        for row in s.lines().filter(|l| l.contains("node -e")) {
+            let inner = row.split('│').find(|c| c.contains("node -e")).unwrap();
+            let inner = inner.trim_end();
+            assert!(
+                inner.ends_with('\\') || inner.ends_with('…') || inner.ends_with('"'),
+                "{row}"
+            );
+        }
+        insta::assert_snapshot!(format!("try_commands_{w}x{h}"), s);
+    }
+}
+
+/// The help popup is as wide as its text, and wraps (never cuts) where the screen is narrower.
+#[test]
+fn the_help_popup_shows_all_of_its_text() {
+    let mut a = app();
+    ch(&mut a, '?');
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("l lanes, G follow)"), "{s}");
+        assert!(s.contains("Any key closes this help."), "{s}");
+        insta::assert_snapshot!(format!("help_{w}x{h}"), s);
+    }
+    let narrow = draw(&a, 60, 30);
+    assert!(narrow.contains("G follow)"), "{narrow}");
+}

@@ -17,12 +17,17 @@ struct Tmux {
 
 impl Tmux {
     fn start(args: &str) -> Tmux {
+        Tmux::start_with("", args)
+    }
+
+    /// Like [`Tmux::start`], with `prefix` (e.g. `setsid`) before the netlab command.
+    fn start_with(prefix: &str, args: &str) -> Tmux {
         let home = tempfile::tempdir().unwrap();
         let socket = format!("netlab-e2e-{}-{}", std::process::id(), rand_suffix());
         // After netlab exits, print its exit code and the terminal's mode, then wait to be
         // read (the session is killed by Drop).
         let script = format!(
-            "cd '{dir}' && '{bin}' {args}; echo EXITED:$?; echo MODES: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo) :ENDMODES; sleep 120",
+            "cd '{dir}' && {prefix} '{bin}' {args}; echo EXITED:$?; echo MODES: $(stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo) :ENDMODES; sleep 120",
             dir = home.path().display(),
             bin = netlab_bin(),
         );
@@ -92,6 +97,72 @@ impl Tmux {
             // Polling the terminal for a condition, bounded by the deadline.
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+}
+
+impl Tmux {
+    /// netlab's pid: the pane's shell's child (or grandchild, under a wrapper).
+    fn netlab_pid(&self) -> i32 {
+        let mut parent: i32 = self.display("#{pane_pid}").parse().expect("the pane's pid");
+        for _ in 0..3 {
+            let out = Command::new("pgrep")
+                .args(["-P", &parent.to_string()])
+                .output()
+                .unwrap();
+            let child: i32 = String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("a child process in the pane");
+            let comm = std::fs::read_to_string(format!("/proc/{child}/comm")).unwrap_or_default();
+            if comm.trim() == "netlab" {
+                return child;
+            }
+            parent = child;
+        }
+        panic!("no netlab process in the pane");
+    }
+
+    fn kill_server(&self) {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status()
+            .unwrap();
+    }
+}
+
+/// The process `pid` has exited (gone from /proc, or a zombie nobody reaped yet).
+fn exited(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit(')')
+            .next()
+            .and_then(|r| r.split_whitespace().next())
+            .is_some_and(|state| state == "Z" || state == "X"),
+    }
+}
+
+/// Kill the tmux server under a running netlab and assert that netlab is gone within 2 s.
+fn assert_exits_when_the_terminal_goes(t: &Tmux) {
+    let pid = t.netlab_pid();
+    assert!(!exited(pid));
+    t.kill_server();
+    let killed = Instant::now();
+    while !exited(pid) {
+        let waited = killed.elapsed();
+        if waited > Duration::from_secs(2) {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // Do not leave it spinning behind the test.
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            panic!("netlab still runs {waited:?} after its terminal went away: {stat}");
+        }
+        // Polling /proc for the exit, bounded by the 2 s deadline above.
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -236,4 +307,31 @@ fn a_lab_fails_then_passes_in_watch_mode() {
         progress.contains("[labs.tcp-hello]") && progress.contains("passed = true"),
         "{progress}"
     );
+}
+
+/// Item 7 of issue 14: the tmux server is killed (the terminal goes away, SIGHUP arrives);
+/// netlab used to spin on the dead terminal and ignore SIGTERM. Now it is gone within 2 s —
+/// with a server running, which it stops.
+#[test]
+fn killing_tmux_ends_netlab() {
+    if !have("tmux") {
+        return;
+    }
+    let t = Tmux::start("tui --lesson tcp-server --step 3");
+    t.wait_for("press s (or Enter) to start");
+    t.keys("s");
+    t.wait_for("is listening on 127.0.0.1:");
+    assert_exits_when_the_terminal_goes(&t);
+}
+
+/// The same in a session of its own (`setsid`): no SIGHUP arrives, only the hung-up terminal
+/// (reads fail) tells netlab it is alone.
+#[test]
+fn a_hung_up_terminal_ends_netlab_without_sighup() {
+    if !have("tmux") || !have("setsid") {
+        return;
+    }
+    let t = Tmux::start_with("setsid", "tui --lesson udp");
+    t.wait_for("UDP: datagrams with dgram");
+    assert_exits_when_the_terminal_goes(&t);
 }

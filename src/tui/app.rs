@@ -244,6 +244,8 @@ impl App {
     /// Entering a step: remember it, reset per-step state.
     fn enter_step(&mut self) -> Vec<Cmd> {
         self.scroll = 0;
+        // A verdict ("Not quite…") belongs to the step it was about.
+        self.status = None;
         self.quiz = Quiz::default();
         if let (Some(Step::Quiz { .. }), Some(l)) =
             (self.current(), self.progress.lessons.get(self.lesson_id()))
@@ -412,8 +414,10 @@ impl App {
                 if self.quiz.submitted {
                     return self.next_step();
                 }
+                // An answer is an explicit choice: the cursor alone answers nothing.
                 if self.quiz.chosen.is_empty() {
-                    self.quiz.chosen.insert(self.quiz.cursor);
+                    self.say("Mark an answer first (space or its number), then press Enter.");
+                    return Vec::new();
                 }
                 self.quiz.submitted = true;
                 let right: BTreeSet<usize> = choices
@@ -579,6 +583,19 @@ impl App {
         } else {
             self.scroll = (i32::from(self.scroll) + d).max(0) as u16;
         }
+    }
+
+    /// A lesson is done when every step was seen and every lab it sets has passed.
+    pub fn lesson_complete(&self, lesson: usize) -> bool {
+        let Some(e) = self.course.lessons.get(lesson) else {
+            return false;
+        };
+        let l = &e.lesson;
+        self.progress.lesson_done(&l.id, l.steps.len())
+            && l.steps.iter().all(|s| match s {
+                Step::Lab { lab, .. } => self.progress.lab_passed(lab),
+                _ => true,
+            })
     }
 
     /// Rows of the course map: lessons, then labs.

@@ -14,7 +14,8 @@
 //! drawn at most ~30 times a second, and only when something changed.
 //!
 //! Terminal hygiene: raw mode, the alternate screen and mouse capture are undone on every exit —
-//! `q`, Ctrl-C (a key in raw mode), SIGTERM/SIGHUP (a `Msg::Quit`), and panics (a panic hook
+//! `q`, Ctrl-C (a key in raw mode), SIGTERM/SIGHUP (a `Msg::Quit`), a terminal that hangs up
+//! (tmux killed, SSH dropped: a watcher thread polls it, a `Msg::Quit`), and panics (a panic hook
 //! that restores the terminal before the message prints). Servers never print: their events
 //! only go to the timeline.
 
@@ -184,29 +185,14 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         hook(info);
     }));
 
-    // Input thread: terminal events → messages.
+    // Input thread: terminal events → messages; a terminal that goes away becomes a `Quit`.
     let input = {
         let (tx, stop) = (tx.clone(), stop_input.clone());
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                match event::poll(Duration::from_millis(50)) {
-                    Ok(true) => {
-                        let msg = match event::read() {
-                            Ok(TermEvent::Key(k)) => Msg::Key(k),
-                            Ok(TermEvent::Mouse(m)) => Msg::Mouse(m),
-                            Ok(TermEvent::Resize(w, h)) => Msg::Resize(w, h),
-                            Ok(_) => continue,
-                            Err(_) => break,
-                        };
-                        if tx.send(msg).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(false) => {}
-                    Err(_) => break,
-                }
-            }
-        })
+        std::thread::spawn(move || read_input(&tx, &stop))
+    };
+    let hangup = {
+        let (tx, stop) = (tx.clone(), stop_input.clone());
+        std::thread::spawn(move || watch_hangup(&tx, &stop))
     };
     // Signals: SIGTERM and SIGHUP quit cleanly (SIGINT arrives as a Ctrl-C key in raw mode).
     // Registered here, synchronously, so none can meet the default action once we draw.
@@ -251,7 +237,8 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         let first_frame = started.elapsed();
         runtime.shutdown();
         stop_input.store(true, Ordering::Relaxed);
-        let _ = input.join();
+        join_bounded(input, Duration::from_millis(300));
+        join_bounded(hangup, Duration::from_millis(300));
         restore_terminal();
         eprintln!(
             "first frame after {:.1} ms",
@@ -267,13 +254,96 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         &mut |cmd, term, app| runtime.apply(cmd, term, app),
         &mut hyperlink,
     );
+    // The loop also ends when drawing fails (the terminal is gone): quit as `q` would, so
+    // progress is saved and the server stopped either way.
+    if !app.quit {
+        for cmd in app.quit() {
+            runtime.apply(cmd, &mut terminal, &mut app);
+        }
+    }
     runtime.shutdown();
     stop_input.store(true, Ordering::Relaxed);
-    let _ = input.join();
+    join_bounded(input, Duration::from_millis(300));
+    join_bounded(hangup, Duration::from_millis(300));
     restore_terminal();
-    rt.shutdown_timeout(Duration::from_secs(2));
-    result.map_err(|e| Error::Io(std::io::Error::other(e.to_string())))?;
-    Ok(ExitCode::Pass)
+    rt.shutdown_timeout(Duration::from_millis(500));
+    match result {
+        Ok(()) => Ok(ExitCode::Pass),
+        // Nobody is left to read an error on a terminal that went away.
+        Err(_) if terminal_gone() => Ok(ExitCode::Pass),
+        Err(e) => Err(Error::Io(std::io::Error::other(e.to_string()))),
+    }
+}
+
+/// The terminal (stdin, which crossterm reads) has hung up or closed — within `timeout`.
+/// Only hang-ups wake this, never input, so it can wait beside the input thread.
+fn tty_hung_up(timeout: Duration) -> bool {
+    let mut fds = [libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: 0,
+        revents: 0,
+    }];
+    let ms = timeout.as_millis().min(i32::MAX as u128) as libc::c_int;
+    // SAFETY: `fds` is a valid array of one pollfd that outlives the call.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), 1, ms) };
+    if n < 0 {
+        return std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted;
+    }
+    fds[0].revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+/// The terminal is no longer there (hung up or closed).
+fn terminal_gone() -> bool {
+    tty_hung_up(Duration::ZERO)
+}
+
+/// The input thread: terminal events → messages until `stop`, the UI is gone, or reading
+/// fails (then a `Quit`, so the app saves and stops its servers).
+fn read_input(tx: &SyncSender<Msg>, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        match event::poll(Duration::from_millis(50)) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(_) => break,
+        }
+        let msg = match event::read() {
+            Ok(TermEvent::Key(k)) => Msg::Key(k),
+            Ok(TermEvent::Mouse(m)) => Msg::Mouse(m),
+            Ok(TermEvent::Resize(w, h)) => Msg::Resize(w, h),
+            Ok(_) => continue,
+            Err(_) => break,
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+    if !stop.load(Ordering::Relaxed) {
+        let _ = tx.send(Msg::Quit);
+    }
+}
+
+/// The hang-up watcher: crossterm's reader retries a read that returns end-of-file or `EIO`
+/// forever (a busy loop that never reports an error), so a lost terminal (tmux killed, SSH
+/// dropped) is noticed here instead, and turned into a `Quit`.
+fn watch_hangup(tx: &SyncSender<Msg>, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        if tty_hung_up(Duration::from_millis(100)) {
+            let _ = tx.send(Msg::Quit);
+            return;
+        }
+    }
+}
+
+/// Wait for `thread` at most `limit` (bounded polling of `is_finished`); a thread still
+/// running after that is left behind, to end with the process.
+fn join_bounded(thread: std::thread::JoinHandle<()>, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while !thread.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if thread.is_finished() {
+        let _ = thread.join();
+    }
 }
 
 /// Undo everything [`run`] did to the terminal: mouse capture, raw mode, alternate screen.

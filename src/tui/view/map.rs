@@ -14,12 +14,17 @@ impl App {
             Style::new().add_modifier(Modifier::BOLD),
         ))];
         let cursor_style = Style::new().add_modifier(Modifier::REVERSED);
+        // Columns stay put: a title longer than its column is cut with "…".
+        let inner_w = area.width.saturating_sub(2) as usize;
         for (i, e) in self.course.lessons.iter().enumerate() {
             let l = &e.lesson;
-            let done = self.progress.lesson_done(&l.id, l.steps.len());
+            // ✓ only when the lesson's labs have passed too.
+            let done = self.lesson_complete(i);
             let seen = self.progress.lessons.get(&l.id).map_or(0, |p| p.seen.len());
+            let count = format!("{seen}/{}", l.steps.len());
+            let title_w = inner_w.saturating_sub(7 + 1 + 5).clamp(8, 58);
             let line = format!(
-                " {} {:>2}. {:<58} {seen}/{}",
+                " {} {:>2}. {} {count:>5}",
                 if done {
                     "✓"
                 } else if seen > 0 {
@@ -28,8 +33,7 @@ impl App {
                     " "
                 },
                 i + 1,
-                l.title,
-                l.steps.len()
+                fit(&l.title, title_w),
             );
             lines.push(Line::from(Span::styled(
                 line,
@@ -53,7 +57,12 @@ impl App {
                 Some(r) => format!("{}/{}", r.points, r.max_points),
                 None => " ".to_string(),
             };
-            let line = format!(" {mark:>5} {:<20} {}", e.lab.id, e.lab.title);
+            let title_w = inner_w.saturating_sub(1 + 5 + 1 + 20 + 1).max(8);
+            let line = format!(
+                " {mark:>5} {} {}",
+                fit(&e.lab.id, 20),
+                fit(&e.lab.title, title_w).trim_end()
+            );
             lines.push(Line::from(Span::styled(
                 line,
                 if self.map_cursor == n + i {
@@ -76,4 +85,27 @@ impl App {
             .scroll((scroll as u16, 0))
             .render(area, buf);
     }
+}
+
+/// `text` padded or cut (with "…") to exactly `width` columns.
+fn fit(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let total = unicode_width::UnicodeWidthStr::width(text);
+    if total <= width {
+        return format!("{text}{}", " ".repeat(width - total));
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    w += 1;
+    out.push_str(&" ".repeat(width.saturating_sub(w)));
+    out
 }

@@ -164,7 +164,8 @@ impl App {
         self.timeline_pane(b, buf);
     }
 
-    fn step_lines(&self) -> Vec<Line<'static>> {
+    /// The step's text, laid out for a pane `width` columns wide (inside its border).
+    fn step_lines(&self, width: usize) -> Vec<Line<'static>> {
         let mut lines: Vec<Line<'static>> = Vec::new();
         let Some(step) = self.current() else {
             return lines;
@@ -179,7 +180,13 @@ impl App {
         }
         let md = |s: &str| markdown::render(s, self.theme());
         match step {
-            Step::Text { body, .. } => lines.extend(md(body)),
+            // A server left running from an earlier step: its real port fills `<port>`.
+            Step::Text { body, .. } => match &self.server {
+                Server::Running { port, .. } => {
+                    lines.extend(md(&body.replace("<port>", &port.to_string())))
+                }
+                _ => lines.extend(md(body)),
+            },
             Step::Serve {
                 scenario,
                 body,
@@ -207,13 +214,18 @@ impl App {
                             Some((port, socket, ca)) => fill(&t.cmd, "127.0.0.1", port, socket, ca),
                             None => fill_default(&t.cmd, scenario),
                         };
-                        lines.push(Line::from(vec![
-                            Span::styled(
-                                format!("  {:<10} ", t.label),
-                                Style::new().add_modifier(Modifier::DIM),
-                            ),
-                            Span::styled(cmd, self.style(Color::Cyan)),
-                        ]));
+                        // The label, then the command on lines of its own: never wrapped
+                        // mid-word, so a copied command carries no border characters.
+                        lines.push(Line::from(Span::styled(
+                            format!("  {}", t.label),
+                            Style::new().add_modifier(Modifier::DIM),
+                        )));
+                        for part in command_rows(&cmd, width.saturating_sub(4)) {
+                            lines.push(Line::from(vec![
+                                Span::raw("    "),
+                                Span::styled(part, self.style(Color::Cyan)),
+                            ]));
+                        }
                     }
                 }
                 lines.extend(self.look_for(look_for));
@@ -227,16 +239,26 @@ impl App {
                 lines.extend(md(body));
                 lines.push(Line::default());
                 let state = if self.demo_running {
-                    Span::styled("◐ running the demo…", self.style(Color::Yellow))
+                    Line::from(Span::styled(
+                        "◐ running the demo…",
+                        self.style(Color::Yellow),
+                    ))
                 } else if self.notes.is_empty() {
-                    Span::styled(
-                        format!("○ press d (or Enter) to run `netlab demo {demo}`"),
-                        Style::new().add_modifier(Modifier::DIM),
-                    )
+                    // The command as code (coloured), not in literal backticks.
+                    Line::from(vec![
+                        Span::styled(
+                            "○ press d (or Enter) to run ",
+                            Style::new().add_modifier(Modifier::DIM),
+                        ),
+                        Span::styled(format!("netlab demo {demo}"), self.style(Color::Cyan)),
+                    ])
                 } else {
-                    Span::styled("● done — d runs it again", self.style(Color::Green))
+                    Line::from(Span::styled(
+                        "● done — d runs it again",
+                        self.style(Color::Green),
+                    ))
                 };
-                lines.push(Line::from(state));
+                lines.push(state);
                 for n in &self.notes {
                     lines.push(Line::from(format!("  {n}")));
                 }
@@ -349,9 +371,8 @@ impl App {
             )),
             _ => Line::from(vec![
                 Span::styled("○ ", Style::new().add_modifier(Modifier::DIM)),
-                Span::raw(format!(
-                    "press s (or Enter) to start `netlab serve {scenario}`"
-                )),
+                Span::raw("press s (or Enter) to start "),
+                Span::styled(format!("netlab serve {scenario}"), self.style(Color::Cyan)),
             ]),
         }
     }
@@ -385,30 +406,59 @@ impl App {
         } else {
             Style::new().add_modifier(Modifier::DIM)
         });
-        Paragraph::new(self.step_lines())
+        let lines = self.step_lines(area.width.saturating_sub(2) as usize);
+        let below = more_below(&lines, area, self.scroll);
+        Paragraph::new(lines)
             .block(block)
             .wrap(Wrap { trim: false })
             .scroll((self.scroll, 0))
             .render(area, buf);
+        if below {
+            // On the bottom border, so it never hides text.
+            let note = " ↓ more below ";
+            let w = note.chars().count() as u16;
+            if area.width > w + 4 && area.height > 2 {
+                buf.set_string(
+                    area.x + area.width - w - 2,
+                    area.y + area.height - 1,
+                    note,
+                    Style::new().add_modifier(Modifier::BOLD),
+                );
+            }
+        }
     }
 
     fn help_overlay(&self, area: Rect, buf: &mut Buffer) {
+        use unicode_width::UnicodeWidthStr;
         let keys = keymap::help();
+        const KEY_W: usize = 14;
+        let footer = "  Mouse wheel scrolls. Any key closes this help.";
+        // As wide as its longest line (so nothing is cut), at most the screen.
+        let want = keys
+            .iter()
+            .map(|(_, what)| KEY_W + what.width())
+            .chain([footer.width()])
+            .max()
+            .unwrap_or(0)
+            + 3;
+        let w = area.width.min(want as u16);
+        // A description wider than that wraps at spaces under its own column.
+        let room = (w as usize).saturating_sub(KEY_W + 3).max(10);
         let mut lines = vec![Line::default()];
         for (k, what) in keys {
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {k:<12}"),
-                    Style::new().add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(what.to_string()),
-            ]));
+            for (i, part) in wrap_words(what, room).into_iter().enumerate() {
+                let key = if i == 0 { k.to_string() } else { String::new() };
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {key:<width$}", width = KEY_W - 2),
+                        Style::new().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(part),
+                ]));
+            }
         }
         lines.push(Line::default());
-        lines.push(Line::from(
-            "  Mouse wheel scrolls. Any key closes this help.",
-        ));
-        let w = area.width.min(76);
+        lines.push(Line::from(footer));
         let h = area.height.min(lines.len() as u16 + 2);
         let r = Rect {
             x: area.x + (area.width - w) / 2,
@@ -419,8 +469,27 @@ impl App {
         Clear.render(r, buf);
         Paragraph::new(lines)
             .block(Block::new().borders(Borders::ALL).title(" Keys "))
+            .wrap(Wrap { trim: false })
             .render(r, buf);
     }
+}
+
+/// `text` in rows of at most `width` columns, broken at spaces.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut rows = vec![String::new()];
+    for word in text.split(' ') {
+        let row = rows.last_mut().expect("one row");
+        if !row.is_empty() && row.width() + 1 + word.width() > width {
+            rows.push(word.to_string());
+        } else {
+            if !row.is_empty() {
+                row.push(' ');
+            }
+            row.push_str(word);
+        }
+    }
+    rows
 }
 
 /// Where `text` (ASCII) first appears on one row of `buf`: (column, row).
@@ -450,5 +519,105 @@ impl App {
         let f = self.lab.file.as_ref()?;
         let text = f.display().to_string();
         Some((text.clone(), format!("file://{text}")))
+    }
+}
+
+/// Text continues below the pane's fold: the wrapped height (estimated from each line's width;
+/// word wrapping only adds rows, so this errs towards silence) exceeds what `area` shows.
+fn more_below(lines: &[Line<'_>], area: Rect, scroll: u16) -> bool {
+    let inner_w = area.width.saturating_sub(2).max(1) as usize;
+    let inner_h = area.height.saturating_sub(2) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    rows > inner_h + scroll as usize
+}
+
+/// A shell command split into rows of at most `width` columns: broken only at spaces, each
+/// row but the last ending in ` \` (a shell line continuation, so the rows paste as one
+/// command); a single word wider than a row is cut with a visible "…".
+fn command_rows(cmd: &str, width: usize) -> Vec<String> {
+    use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+    let width = width.max(8);
+    if cmd.width() <= width {
+        return vec![cmd.to_string()];
+    }
+    let cut = |w: &str, room: usize| -> String {
+        if w.width() <= room {
+            return w.to_string();
+        }
+        let mut out = String::new();
+        let mut used = 0;
+        for c in w.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw + 1 > room {
+                break;
+            }
+            out.push(c);
+            used += cw;
+        }
+        out.push('…');
+        out
+    };
+    // Room for the " \" continuation on every row but the last.
+    let room = width - 2;
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    // Break only outside single quotes: there a backslash-newline would not continue the line.
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in cmd.chars() {
+        if c == ' ' && !quoted {
+            words.push(std::mem::take(&mut word));
+            continue;
+        }
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        word.push(c);
+    }
+    words.push(word);
+    for word in &words {
+        let sep = usize::from(!row.is_empty());
+        if !row.is_empty() && row.width() + sep + word.width() > room {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+        if row.width() > room {
+            row = cut(&row, room);
+        }
+    }
+    rows.push(row);
+    let n = rows.len();
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, r)| if i + 1 < n { format!("{r} \\") } else { r })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_rows;
+
+    #[test]
+    fn commands_break_at_spaces_with_continuations_and_cut_long_words() {
+        let rows = command_rows("printf 'hello\\r\\n' | nc -N 127.0.0.1 8124", 20);
+        assert_eq!(
+            rows,
+            ["printf 'hello\\r\\n' \\", "| nc -N 127.0.0.1 \\", "8124"]
+        );
+        assert!(rows.iter().all(|r| r.chars().count() <= 20));
+        let rows = command_rows("node -e aVeryLongWordWithoutAnySpacesAtAll", 16);
+        assert_eq!(rows, ["node -e \\", "aVeryLongWord…"]);
+        assert_eq!(command_rows("curl -v x", 40), ["curl -v x"]);
+        // Never inside single quotes.
+        let rows = command_rows("printf 'a b c d e f' | nc -N 127.0.0.1 8124", 20);
+        assert_eq!(rows[1], "'a b c d e f' | nc \\", "{rows:?}");
+        assert!(rows.iter().all(|r| r.matches('\'').count() % 2 == 0));
     }
 }
