@@ -556,6 +556,7 @@ why = "no"
             let text = OK.replace("body = \"go\"", ok);
             assert!(parse("x.toml", &text, &labs()).is_ok(), "{ok}");
         }
+        let placed = regex::Regex::new(r"^x\.toml:\d+:\d+: ").unwrap();
         for (bad, what) in [
             (r#"body = "send `hello\r\n`""#, r"\r"),
             ("body = \"\"\"\nsay\n`bye\\r\\n`\n\"\"\"", r"\r"),
@@ -564,12 +565,7 @@ why = "no"
         ] {
             let text = OK.replace("body = \"go\"", bad);
             let e = parse("x.toml", &text, &labs()).unwrap_err().to_string();
-            assert!(
-                regex::Regex::new(r"^x\.toml:\d+:\d+: ")
-                    .unwrap()
-                    .is_match(&e),
-                "{e}"
-            );
+            assert!(placed.is_match(&e), "{e}");
             assert!(
                 e.contains(&format!("`{what}` puts a raw control character")),
                 "{e}"
