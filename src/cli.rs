@@ -11,7 +11,7 @@ use std::path::PathBuf;
     version,
     about,
     long_about = None,
-    after_help = "Start here:\n  netlab serve tcp-echo            (then, in another terminal)\n  printf 'hello\\r\\n' | nc -q1 127.0.0.1 8124\n\nExit codes: 0 pass, 1 fail, 2 usage, 3 bad course/config, 4 internal error."
+    after_help = "Start here:\n  netlab serve tcp-echo            (then, in another terminal)\n  printf 'hello\\r\\n' | nc -N 127.0.0.1 8124\n\nExit codes: 0 pass, 1 fail, 2 usage, 3 bad course/config, 4 internal error."
 )]
 pub struct Cli {
     /// Use the course (lessons and labs) in DIR instead of the one built into netlab.

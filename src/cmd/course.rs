@@ -6,7 +6,7 @@ use netlab::course::progress::{Progress, Store};
 use netlab::course::Course;
 use netlab::{Error, ExitCode};
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn load(course: Option<&Path>) -> Result<Course, Error> {
     Ok(Course::load(course)?)
@@ -238,7 +238,9 @@ fn letter(k: usize) -> char {
 
 /// `netlab validate [DIR]`: exit 0 when the course loads cleanly, 3 with the first problem.
 pub fn validate(course: Option<&Path>, args: ValidateArgs) -> Result<ExitCode, Error> {
-    let dir = args.dir.as_deref().or(course);
+    let here = std::env::current_dir()?;
+    let dir = course_folder(args.dir.as_deref().or(course), &here)?;
+    let dir = dir.as_deref();
     let c = match load(dir) {
         Ok(c) => c,
         Err(e) if args.json => {
@@ -267,6 +269,34 @@ pub fn validate(course: Option<&Path>, args: ValidateArgs) -> Result<ExitCode, E
             .to_string())
     );
     Ok(ExitCode::Pass)
+}
+
+/// The course folder to validate: the one given (or its parent, when given its `lessons/` or
+/// `labs/` folder), else the current folder when it holds a course, else none (the built-in
+/// course). A folder with neither `lessons/` nor `labs/` is a usage error that says so.
+fn course_folder(given: Option<&Path>, here: &Path) -> Result<Option<PathBuf>, Error> {
+    let is_course = |d: &Path| d.join("lessons").is_dir() || d.join("labs").is_dir();
+    let Some(dir) = given else {
+        return Ok(is_course(here).then(|| here.to_path_buf()));
+    };
+    if is_course(dir) {
+        return Ok(Some(dir.to_path_buf()));
+    }
+    let named = dir.file_name().and_then(|n| n.to_str());
+    if let (Some("lessons" | "labs"), Some(parent)) = (named, dir.parent()) {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if is_course(parent) {
+            return Ok(Some(parent.to_path_buf()));
+        }
+    }
+    Err(Error::Usage(format!(
+        "{} is not a course folder: it has no lessons/ or labs/ folder inside (give the folder that holds them)",
+        dir.display()
+    )))
 }
 
 /// `netlab dev schema [--check]`: write (or compare) the JSON Schemas in `schema/`.

@@ -10,8 +10,17 @@ use tokio_util::sync::CancellationToken;
 /// Run `netlab demo`.
 pub fn run(args: DemoArgs) -> Result<ExitCode, Error> {
     if args.list {
+        let name_w = demo::DEMOS.iter().map(|d| d.name.len()).max().unwrap_or(0);
+        let server_w = demo::DEMOS
+            .iter()
+            .map(|d| d.scenario.len())
+            .max()
+            .unwrap_or(0);
         for d in demo::DEMOS {
-            println!("{:<12} (server: {:<10}) {}", d.name, d.scenario, d.summary);
+            println!(
+                "{:<name_w$}  (server: {:<server_w$})  {}",
+                d.name, d.scenario, d.summary
+            );
         }
         return Ok(ExitCode::Pass);
     }

@@ -15,7 +15,7 @@
 //! kind = "serve"
 //! scenario = "tcp-echo"
 //! body = "Start the echo server, then connect to it."
-//! try = [{ label = "nc", cmd = "printf 'hello\\r\\n' | nc -q1 {host} {port}" }]
+//! try = [{ label = "nc", cmd = "printf 'hello\\r\\n' | nc -N {host} {port}" }]
 //! look_for = ["connection", "data", "end", "close"]
 //! ```
 //!

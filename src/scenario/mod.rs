@@ -68,7 +68,7 @@ pub static SCENARIOS: &[Scenario] = &[
         summary: "echoes every byte back (socket.pipe(socket)) and ends when the client ends",
         default_port: 8124,
         try_commands: &[
-            "printf 'hello\\r\\n' | nc -q1 {host} {port}",
+            "printf 'hello\\r\\n' | nc -N {host} {port}",
             "node -e \"const s=require('net').connect({port:{port},host:'{host}'},()=>s.end('hello\\r\\n'));s.pipe(process.stdout)\"",
             "python3 -c \"import socket;s=socket.create_connection(('{host}',{port}));s.sendall(b'hello\\r\\n');s.shutdown(1);print(s.recv(99))\"",
         ],
@@ -112,7 +112,7 @@ pub static SCENARIOS: &[Scenario] = &[
         summary: "tcp-echo on a Unix domain socket (--socket PATH; removed on exit)",
         default_port: 0,
         try_commands: &[
-            "printf 'hello\\r\\n' | nc -q1 -U {socket}",
+            "printf 'hello\\r\\n' | nc -N -U {socket}",
             "node -e \"const s=require('net').connect('{socket}',()=>s.end('hello\\r\\n'));s.pipe(process.stdout)\"",
         ],
         serve: serve_echo,
@@ -138,7 +138,7 @@ pub static SCENARIOS: &[Scenario] = &[
             "curl -v http://{host}:{port}/one http://{host}:{port}/two      # keep-alive: one connection",
             "curl -v -u netlab:sockets http://{host}:{port}/secret",
             "curl -v -H 'Expect: 100-continue' --data 'netlab rocks' http://{host}:{port}/upload",
-            "printf 'GET /chat HTTP/1.1\\r\\nHost: x\\r\\nConnection: Upgrade\\r\\nUpgrade: netlab-echo\\r\\n\\r\\n' | nc -q1 {host} {port}",
+            "printf 'GET /chat HTTP/1.1\\r\\nHost: x\\r\\nConnection: Upgrade\\r\\nUpgrade: netlab-echo\\r\\n\\r\\n' | nc -N {host} {port}",
         ],
         serve: serve_http,
     },
