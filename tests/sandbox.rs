@@ -350,7 +350,7 @@ fn serving_on_all_interfaces_warns() {
     unsafe { libc::kill(serve.id() as i32, libc::SIGINT) };
     serve.wait().unwrap();
     assert!(text.contains("reachable from the network"), "{text}");
-    assert!(text.contains("nc -q1 127.0.0.1 "), "{text}");
+    assert!(text.contains("nc -N 127.0.0.1 "), "{text}");
 }
 
 /// Inside the sandbox, seccomp forbids new namespaces: a netlab started there is a machine

@@ -239,9 +239,15 @@ fn letter(k: usize) -> char {
 /// `netlab validate [DIR]`: exit 0 when the course loads cleanly, 3 with the first problem.
 pub fn validate(course: Option<&Path>, args: ValidateArgs) -> Result<ExitCode, Error> {
     let here = std::env::current_dir()?;
-    let dir = course_folder(args.dir.as_deref().or(course), &here)?;
+    let (dir, loaded) = match course_folder(args.dir.as_deref().or(course), &here) {
+        Ok(d) => {
+            let loaded = load(d.as_deref());
+            (d, loaded)
+        }
+        Err(e) => (None, Err(e)),
+    };
     let dir = dir.as_deref();
-    let c = match load(dir) {
+    let c = match loaded {
         Ok(c) => c,
         Err(e) if args.json => {
             println!(
@@ -273,7 +279,7 @@ pub fn validate(course: Option<&Path>, args: ValidateArgs) -> Result<ExitCode, E
 
 /// The course folder to validate: the one given (or its parent, when given its `lessons/` or
 /// `labs/` folder), else the current folder when it holds a course, else none (the built-in
-/// course). A folder with neither `lessons/` nor `labs/` is a usage error that says so.
+/// course). A folder with neither `lessons/` nor `labs/` is a bad course (exit 3) that says so.
 fn course_folder(given: Option<&Path>, here: &Path) -> Result<Option<PathBuf>, Error> {
     let is_course = |d: &Path| d.join("lessons").is_dir() || d.join("labs").is_dir();
     let Some(dir) = given else {
@@ -293,10 +299,15 @@ fn course_folder(given: Option<&Path>, here: &Path) -> Result<Option<PathBuf>, E
             return Ok(Some(parent.to_path_buf()));
         }
     }
-    Err(Error::Usage(format!(
-        "{} is not a course folder: it has no lessons/ or labs/ folder inside (give the folder that holds them)",
-        dir.display()
-    )))
+    if !dir.exists() {
+        // Loading it says what is missing, as for any broken course.
+        return Ok(Some(dir.to_path_buf()));
+    }
+    Err(netlab::diag::CourseError::Invalid {
+        path: dir.display().to_string(),
+        message: "not a course folder: it has no lessons/ or labs/ folder inside (give the folder that holds them)".into(),
+    }
+    .into())
 }
 
 /// `netlab dev schema [--check]`: write (or compare) the JSON Schemas in `schema/`.

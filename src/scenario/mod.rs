@@ -340,12 +340,26 @@ fn half_open() -> SocketOptions {
     }
 }
 
-fn serve_echo(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+/// A stream scenario's server: accept on `b` and give each connection the handler `make` builds.
+fn stream<H, F>(
+    b: Bound,
+    cancel: CancellationToken,
+    rec: Recorder,
+    opts: SocketOptions,
+    make: F,
+) -> ServeFuture
+where
+    H: crate::engine::Handler + Send + 'static,
+    F: FnMut(u32) -> H + Send + 'static,
+{
     Box::pin(async move {
-        let l = b.into_stream()?;
-        serve_stream(l, cancel, rec, SocketOptions::default(), |_| tcp::Echo).await;
+        serve_stream(b.into_stream()?, cancel, rec, opts, make).await;
         Ok(())
     })
+}
+
+fn serve_echo(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    stream(b, cancel, rec, SocketOptions::default(), |_| tcp::Echo)
 }
 
 fn serve_greeting(
@@ -354,35 +368,23 @@ fn serve_greeting(
     cancel: CancellationToken,
     rec: Recorder,
 ) -> ServeFuture {
-    Box::pin(async move {
-        let (l, delay) = (b.into_stream()?, cfg.greeting_delay_ms);
-        serve_stream(l, cancel, rec, SocketOptions::default(), move |_| {
-            tcp::Greeting::new(delay)
-        })
-        .await;
-        Ok(())
+    let delay = cfg.greeting_delay_ms;
+    stream(b, cancel, rec, SocketOptions::default(), move |_| {
+        tcp::Greeting::new(delay)
     })
 }
 
 fn serve_bulk(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
-    Box::pin(async move {
-        let (l, total) = (b.into_stream()?, cfg.bulk_bytes);
-        serve_stream(l, cancel, rec, SocketOptions::default(), move |_| {
-            tcp::Bulk::new(total)
-        })
-        .await;
-        Ok(())
+    let total = cfg.bulk_bytes;
+    stream(b, cancel, rec, SocketOptions::default(), move |_| {
+        tcp::Bulk::new(total)
     })
 }
 
 fn serve_idle(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
-    Box::pin(async move {
-        let (l, ms) = (b.into_stream()?, cfg.idle_ms);
-        serve_stream(l, cancel, rec, SocketOptions::default(), move |_| {
-            tcp::Idle::new(ms)
-        })
-        .await;
-        Ok(())
+    let ms = cfg.idle_ms;
+    stream(b, cancel, rec, SocketOptions::default(), move |_| {
+        tcp::Idle::new(ms)
     })
 }
 
@@ -392,11 +394,7 @@ fn serve_halfopen(
     cancel: CancellationToken,
     rec: Recorder,
 ) -> ServeFuture {
-    Box::pin(async move {
-        let l = b.into_stream()?;
-        serve_stream(l, cancel, rec, half_open(), |_| tcp::HalfOpen::default()).await;
-        Ok(())
-    })
+    stream(b, cancel, rec, half_open(), |_| tcp::HalfOpen::default())
 }
 
 fn serve_udp_pong(
@@ -413,11 +411,8 @@ fn serve_udp_pong(
 }
 
 fn serve_http(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
-    Box::pin(async move {
-        let (l, t) = (b.into_stream()?, cfg.http_timeouts);
-        serve_stream(l, cancel, rec, half_open(), move |n| http::Http::new(n, t)).await;
-        Ok(())
-    })
+    let t = cfg.http_timeouts;
+    stream(b, cancel, rec, half_open(), move |n| http::Http::new(n, t))
 }
 
 fn serve_https(
