@@ -332,26 +332,52 @@ async fn run_plain(
     }
     let _ = child.kill().await;
     live(child.id().or(pgid.map(|p| p as u32)), false);
-    let leftovers_killed = kill_marked(run_id) + reap_orphans();
+    let ended = Ended {
+        status,
+        seconds,
+        leftovers_killed: kill_marked(run_id) + reap_orphans(),
+        sandbox: level.to_string(),
+    };
+    Ok(collect(ended, out, err, server, port, socket).await)
+}
+
+/// How a client's run ended, before its output is collected.
+struct Ended {
+    status: ExitStatus,
+    seconds: f64,
+    leftovers_killed: usize,
+    sandbox: String,
+}
+
+/// The end of every run, sandboxed or not: take what the client printed, stop the server and
+/// take its timeline, and put the result together.
+async fn collect(
+    ended: Ended,
+    out: Capture,
+    err: Capture,
+    server: Option<Running>,
+    port: Option<u16>,
+    socket: Option<PathBuf>,
+) -> RunResult {
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
     let (entries, trace) = finish(server).await;
-    Ok(RunResult {
+    RunResult {
         client: ClientOutcome {
-            status,
-            seconds,
+            status: ended.status,
+            seconds: ended.seconds,
             stdout,
             stdout_bytes,
             stderr,
             stderr_bytes,
-            leftovers_killed,
-            sandbox: level.to_string(),
+            leftovers_killed: ended.leftovers_killed,
+            sandbox: ended.sandbox,
         },
         entries,
         trace,
         port,
         socket,
-    })
+    }
 }
 
 fn from_std(st: std::process::ExitStatus) -> ExitStatus {
@@ -515,26 +541,13 @@ async fn run_sandboxed(
             },
         }
     };
-    let leftovers_killed = end.leftovers + kill_marked(run_id) + reap_orphans();
-    let (stdout, stdout_bytes) = out.finish().await;
-    let (stderr, stderr_bytes) = err.finish().await;
-    let (entries, trace) = finish(server).await;
-    Ok(RunResult {
-        client: ClientOutcome {
-            status,
-            seconds,
-            stdout,
-            stdout_bytes,
-            stderr,
-            stderr_bytes,
-            leftovers_killed,
-            sandbox: started.level.to_string(),
-        },
-        entries,
-        trace,
-        port: started.port,
-        socket,
-    })
+    let ended = Ended {
+        status,
+        seconds,
+        leftovers_killed: end.leftovers + kill_marked(run_id) + reap_orphans(),
+        sandbox: started.level.to_string(),
+    };
+    Ok(collect(ended, out, err, server, started.port, socket).await)
 }
 
 /// A pipe read in the background into a shared buffer, so that what arrived is kept even
