@@ -96,6 +96,11 @@ impl Scene {
     /// `netlab check tcp-hello --sandbox MODE -- python3 attack.py`: the JSON report and
     /// the attack results.
     fn check(&self, mode: &str) -> (Value, serde_json::Map<String, Value>) {
+        self.check_lacking(mode, "")
+    }
+
+    /// [`Scene::check`] as on a kernel without the `lacking` layers.
+    fn check_lacking(&self, mode: &str, lacking: &str) -> (Value, serde_json::Map<String, Value>) {
         let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
             .args([
                 "check",
@@ -112,6 +117,7 @@ impl Scene {
             ])
             .current_dir(self.dir("student"))
             .env("GRADER_SECRET", &self.secret)
+            .env("NETLAB_SANDBOX_PRETEND_LACKING", lacking)
             .output()
             .unwrap();
         let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -419,5 +425,78 @@ fn killing_netlab_ends_every_process_of_the_run() {
             processes_with(&token)
         );
         std::thread::yield_now();
+    }
+}
+
+/// On a kernel with Landlock but without unprivileged namespaces, `auto` keeps Landlock and
+/// seccomp: files, ports, binds and signals stay closed; what a shared PID and network
+/// namespace still show is documented here.
+#[test]
+fn without_namespaces_landlock_still_blocks_files_ports_and_signals() {
+    let scene = Scene::new();
+    let (report, results) = scene.check_lacking("auto", "namespaces");
+    assert_eq!(report["client"]["sandbox"], "landlock+seccomp", "{report}");
+    for attack in [
+        "read_teacher",
+        "write_other",
+        "proc_exe",
+        "signal_parent",
+        "connect_other",
+        "bind_listen",
+        "allocate_2g",
+        "huge_file",
+    ] {
+        assert_eq!(results[attack], "blocked", "{attack}: {results:?}");
+    }
+    // The host's interfaces are visible without a network namespace.
+    assert_eq!(results["other_interfaces"], "allowed", "{results:?}");
+    assert_eq!(report["status"], "pass", "{report}");
+    assert!(!scene.other_port_was_reached());
+    assert_eq!(scene.escaped(), Vec::<i32>::new());
+}
+
+/// With none of Landlock, namespaces or seccomp (`rlimits only`): the environment allow-list
+/// and the resource limits still hold, and no process outlives the run; files and ports are
+/// open — the README says so.
+#[test]
+fn rlimits_only_still_limits_resources_environment_and_survivors() {
+    let scene = Scene::new();
+    let (report, results) = scene.check_lacking("auto", "landlock,namespaces,seccomp");
+    assert_eq!(report["client"]["sandbox"], "rlimits only", "{report}");
+    assert_eq!(results["allocate_2g"], "blocked", "{results:?}");
+    assert_eq!(results["huge_file"], "blocked", "{results:?}");
+    assert_eq!(results["read_teacher"], "allowed", "{results:?}");
+    assert_eq!(results["connect_other"], "allowed", "{results:?}");
+    assert_eq!(report["status"], "pass", "{report}");
+    assert_eq!(scene.escaped(), Vec::<i32>::new());
+}
+
+/// `require` on a kernel without Landlock or without seccomp exits 4 with a sentence naming
+/// what is missing, and runs nothing.
+#[test]
+fn require_names_each_missing_layer_and_runs_nothing() {
+    for (lacking, words) in [
+        ("landlock", "this system lacks Landlock"),
+        ("seccomp", "this system lacks seccomp filters"),
+        (
+            "namespaces",
+            "this system lacks unprivileged user, PID and network namespaces",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_netlab"))
+            .args(["check", "tcp-hello", "--sandbox", "require", "--"])
+            .args(["touch", "ran"])
+            .current_dir(dir.path())
+            .env("NETLAB_SANDBOX_PRETEND_LACKING", lacking)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{lacking}: {stderr}");
+        assert!(stderr.contains(words), "{lacking}: {stderr}");
+        assert!(
+            !dir.path().join("ran").exists(),
+            "{lacking}: the client ran"
+        );
     }
 }

@@ -141,7 +141,8 @@ pub fn summary(book: &Gradebook) -> String {
     )
 }
 
-/// `{"students":[{"student","labs":[{"lab","status","points","max_points","checks":[…]}]}]}`.
+/// `{"students":[{"student","labs":[{"lab","status","points","max_points","seconds","checks":[…],
+/// "report","sandbox"}]}]}` — `sandbox` is the level the run had (empty when nothing ran).
 pub fn json(book: &Gradebook) -> String {
     let mut v = serde_json::json!({
         "students": book.students.iter().map(|s| serde_json::json!({
@@ -154,6 +155,7 @@ pub fn json(book: &Gradebook) -> String {
                 "seconds": l.seconds,
                 "checks": l.checks,
                 "report": clean(&l.report),
+                "sandbox": l.sandbox,
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });

@@ -450,6 +450,7 @@ async fn run_sandboxed(
         write: vec![home.path().to_path_buf()],
         devices: sandbox::paths::DEVICES.iter().map(PathBuf::from).collect(),
         listen,
+        lacking: sandbox::Lacking::from_env(),
     };
     let mut started = match sandbox::start(&policy).await {
         Ok(Ok(s)) => s,

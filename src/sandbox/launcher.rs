@@ -77,7 +77,9 @@ fn launch(chan: BorrowedFd<'_>, policy: &Policy) -> String {
         ..Level::default()
     };
     let mut why_not_ns = String::new();
-    if policy.namespaces {
+    if policy.lacking.namespaces {
+        why_not_ns = super::Lacking::reason();
+    } else if policy.namespaces {
         match namespace::enter() {
             Ok(()) => level.namespaces = true,
             Err(e) => why_not_ns = e.to_string(),
@@ -274,7 +276,11 @@ fn client_main(
             message: format!("rlimits: {e}"),
         };
     }
-    let fully = landlock::restrict(policy, level.private_proc, port);
+    let fully = if policy.lacking.landlock {
+        Err(super::Lacking::reason())
+    } else {
+        landlock::restrict(policy, level.private_proc, port)
+    };
     level.landlock = matches!(fully, Ok(true));
     if policy.require && !level.landlock {
         return Msg::Error {
@@ -287,7 +293,11 @@ fn client_main(
     if level.namespaces {
         namespace::drop_capabilities();
     }
-    let sec = seccomp::apply();
+    let sec = if policy.lacking.seccomp {
+        Err(super::Lacking::reason())
+    } else {
+        seccomp::apply()
+    };
     level.seccomp = sec.is_ok();
     if policy.require && !level.seccomp {
         return Msg::Error {

@@ -205,6 +205,44 @@ pub struct Policy {
     /// Device files opened read-write (`/dev/null`, `/dev/urandom`…).
     pub devices: Vec<PathBuf>,
     pub listen: Listen,
+    /// Layers to leave out as if the kernel lacked them (see [`Lacking`]).
+    #[serde(default)]
+    pub lacking: Lacking,
+}
+
+/// Layers to treat as missing: `NETLAB_SANDBOX_PRETEND_LACKING=landlock,namespaces,seccomp`
+/// (any subset). It lets a teacher see what a machine without them would get (`auto` falls
+/// back, `require` refuses) and lets the tests prove both on a kernel that has every layer.
+/// It can only take layers away, never add one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lacking {
+    pub landlock: bool,
+    pub namespaces: bool,
+    pub seccomp: bool,
+}
+
+impl Lacking {
+    /// The variable naming the layers to leave out.
+    pub const VAR: &'static str = "NETLAB_SANDBOX_PRETEND_LACKING";
+
+    /// From [`Lacking::VAR`] in this process's environment (unknown words are ignored).
+    pub fn from_env() -> Lacking {
+        Lacking::parse(&std::env::var(Self::VAR).unwrap_or_default())
+    }
+
+    fn parse(list: &str) -> Lacking {
+        let has = |w: &str| list.split([',', ' ']).any(|x| x.trim() == w);
+        Lacking {
+            landlock: has("landlock"),
+            namespaces: has("namespaces"),
+            seccomp: has("seccomp"),
+        }
+    }
+
+    /// Why a layer was not applied, when it was left out on purpose.
+    pub fn reason() -> String {
+        format!("left out by {}", Self::VAR)
+    }
 }
 
 /// Why a sandboxed run could not start (netlab's or the machine's problem, exit 4).
@@ -309,6 +347,14 @@ mod tests {
             noproc.missing(),
             vec!["mounting a private /proc in a user namespace"]
         );
+    }
+
+    #[test]
+    fn lacking_layers_are_read_from_a_list() {
+        let l = Lacking::parse("landlock, seccomp");
+        assert!(l.landlock && l.seccomp && !l.namespaces);
+        assert_eq!(Lacking::parse(""), Lacking::default());
+        assert_eq!(Lacking::parse("bogus"), Lacking::default());
     }
 
     #[test]

@@ -179,6 +179,7 @@ pub fn probe(require: bool) -> Result<Level, SandboxError> {
         write: Vec::new(),
         devices: Vec::new(),
         listen: super::Listen::None,
+        lacking: super::Lacking::from_env(),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
