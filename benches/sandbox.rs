@@ -34,6 +34,7 @@ fn policy(namespaces: bool, home: &std::path::Path) -> Policy {
         write: vec![home.to_path_buf()],
         devices: paths::DEVICES.iter().map(PathBuf::from).collect(),
         listen: Listen::Tcp,
+        lacking: Default::default(),
     }
 }
 
