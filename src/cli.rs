@@ -212,6 +212,10 @@ pub struct DevCheckArgs {
     /// Only these labs.
     #[arg(long = "lab")]
     pub labs: Vec<String>,
+    /// Confine the reference solutions and starters as learner clients are: auto, require (all
+    /// layers, or exit 4 before running anything), off. See README "Grading untrusted code".
+    #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
+    pub sandbox: crate::sandbox::Mode,
 }
 
 #[derive(Debug, Args)]

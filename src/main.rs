@@ -41,7 +41,9 @@ fn main() -> std::process::ExitCode {
         Some(Command::Init(args)) => cmd::init::run(course.as_deref(), args),
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Check(args),
-        }) => cmd::dev::check(course.as_deref(), args),
+        }) => netlab::sandbox::configure(args.sandbox)
+            .map_err(Into::into)
+            .and_then(|()| cmd::dev::check(course.as_deref(), args)),
         Some(Command::Dev {
             command: netlab::cli::DevCommand::Schema { dir, check },
         }) => cmd::course::schema(&dir, check),

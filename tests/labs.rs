@@ -86,12 +86,16 @@ fn dev_check_proves_every_lab() {
         return;
     }
     let out = Command::new(netlab_bin())
-        .args(["dev", "check"])
+        .args(["dev", "check", "--sandbox", "require"])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("0 problem(s)"), "{text}");
+    // Every reference solution and starter, in every language, ran inside the full sandbox.
+    assert!(
+        text.contains("0 problem(s); sandbox: landlock+userns+seccomp\n"),
+        "{text}"
+    );
     for lab in [
         "tcp-hello",
         "tcp-greeting",

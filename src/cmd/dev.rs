@@ -20,6 +20,8 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
         .build()?;
     let mut problems = 0;
     let mut ran = 0;
+    // Every sandbox level the runs had, for the summary.
+    let mut levels = std::collections::BTreeSet::new();
     let in_ci = std::env::var_os("CI").is_some();
     for entry in &catalog.labs {
         if !args.labs.is_empty() && !args.labs.contains(&entry.lab.id) {
@@ -58,6 +60,7 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             let limit = time_limit(entry, None);
             let report = rt.block_on(check_one(entry, &cmd, work.path(), limit))?;
             ran += 1;
+            levels.insert(report.client.sandbox.clone());
             let role = if want == Status::Pass {
                 "solution"
             } else {
@@ -88,9 +91,15 @@ pub fn check(course: Option<&Path>, args: DevCheckArgs) -> Result<ExitCode, Erro
             }
         }
     }
+    let levels: Vec<String> = levels.into_iter().collect();
     println!(
-        "\n{} lab(s), {ran} run(s), {problems} problem(s)",
-        catalog.labs.len()
+        "\n{} lab(s), {ran} run(s), {problems} problem(s); sandbox: {}",
+        catalog.labs.len(),
+        if levels.is_empty() {
+            "nothing ran".to_string()
+        } else {
+            levels.join(", ")
+        }
     );
     Ok(if problems == 0 {
         ExitCode::Pass
