@@ -35,6 +35,8 @@ fn policy(namespaces: bool, home: &std::path::Path) -> Policy {
         devices: paths::DEVICES.iter().map(PathBuf::from).collect(),
         listen: Listen::Tcp,
         lacking: Default::default(),
+        bind_port: None,
+        pool: Default::default(),
     }
 }
 

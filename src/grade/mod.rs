@@ -146,9 +146,14 @@ pub fn plan(class: &Path, catalog: &Catalog, labs: &[String]) -> Result<Vec<Task
         };
         let lang = workspace_language(&dir);
         for lab in wanted {
+            let program = |l: Language| {
+                catalog
+                    .find(&lab)
+                    .map_or_else(|| format!("client.{}", l.ext()), |e| e.lab.program_file(l))
+            };
             tasks.push(Task {
                 student: student.clone(),
-                kind: task_kind(&dir, &lab, &lang),
+                kind: task_kind(&dir, &lab, &lang, program),
                 lab,
             });
         }
@@ -157,7 +162,12 @@ pub fn plan(class: &Path, catalog: &Catalog, labs: &[String]) -> Result<Vec<Task
 }
 
 /// What to do for one lab of the workspace `dir`.
-fn task_kind(dir: &Path, lab: &str, lang: &Result<Language, String>) -> TaskKind {
+fn task_kind(
+    dir: &Path,
+    lab: &str,
+    lang: &Result<Language, String>,
+    program: impl Fn(Language) -> String,
+) -> TaskKind {
     let link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_symlink());
     if link(dir) {
         return TaskKind::Error(format!(
@@ -175,7 +185,7 @@ fn task_kind(dir: &Path, lab: &str, lang: &Result<Language, String>) -> TaskKind
     match lang {
         Err(why) => TaskKind::Error(why.clone()),
         Ok(lang) => {
-            let file = lab_dir.join(format!("client.{}", lang.ext()));
+            let file = lab_dir.join(program(*lang));
             if std::fs::symlink_metadata(&file).is_ok() {
                 TaskKind::Run {
                     lang: *lang,
@@ -210,7 +220,7 @@ pub async fn grade_one(task: &Task, entry: &LabEntry, limit: Option<f64>) -> Lab
         Ok(w) => w,
         Err(e) => return simple(Status::Error, format!("cannot make a work folder: {e}")),
     };
-    let client_name = format!("client.{}", lang.ext());
+    let client_name = entry.lab.program_file(lang);
     let copied = match copy_lab(dir, work.path(), &client_name) {
         Ok(c) => c,
         Err(Unsafe::Symlink(p)) => {

@@ -16,9 +16,17 @@ pub async fn check_one(
     cwd: &Path,
     limit: Duration,
 ) -> Result<Report, RunError> {
-    let result = run::run(&entry.lab, command, cwd, limit).await?;
+    let result = match entry.lab.kind {
+        super::model::LabKind::Client => run::run(&entry.lab, command, cwd, limit).await?,
+        super::model::LabKind::Server => {
+            super::server::run(&entry.lab, command, cwd, limit).await?
+        }
+    };
     let checks = grade::grade(&entry.lab, &result);
-    let seen = grade::anything_seen(&result.trace);
+    let seen = match entry.lab.kind {
+        super::model::LabKind::Client => grade::anything_seen(&result.trace),
+        super::model::LabKind::Server => result.steps.iter().any(|s| s.name == "listening" && s.ok),
+    };
     Ok(Report::new(
         &entry.lab,
         checks,

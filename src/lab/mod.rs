@@ -19,6 +19,7 @@ pub mod grade;
 pub mod model;
 pub mod report;
 pub mod run;
+pub mod server;
 pub mod view;
 
 pub use catalog::{Catalog, LabEntry};

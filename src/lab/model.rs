@@ -85,8 +85,17 @@ pub struct Lab {
     /// Stable id; also the folder name and the `netlab check` argument.
     pub id: String,
     pub title: String,
-    /// The scenario the lab's server runs.
+    /// `client` (the learner writes a client for netlab's server, the default) or `server` (the
+    /// learner writes the server; netlab's scripted clients drive it).
+    #[serde(default)]
+    pub kind: LabKind,
+    /// The scenario the lab's server runs. For a server lab: the netlab server that behaves as
+    /// the learner's must (its transport says how netlab's clients connect).
     pub scenario: String,
+    /// Server labs: the scripted clients that drive the learner's server (see
+    /// [`crate::lab::server::drivers`]); each names the steps `step` checks refer to.
+    #[serde(default)]
+    pub driver: Option<String>,
     /// What the client must do (Markdown).
     pub instructions: String,
     /// Seconds the client may run before it is stopped.
@@ -116,6 +125,27 @@ pub struct Lab {
     /// Reference solution per language (relative to the lab folder).
     #[serde(default)]
     pub solutions: BTreeMap<Language, String>,
+}
+
+/// Who writes what in a lab.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LabKind {
+    /// The learner writes a client; netlab runs the server and grades what it observed.
+    #[default]
+    Client,
+    /// The learner writes a server; netlab's clients drive it and grade what they observed.
+    Server,
+}
+
+impl LabKind {
+    /// The learner's program: `client` or `server`.
+    pub fn word(self) -> &'static str {
+        match self {
+            LabKind::Client => "client",
+            LabKind::Server => "server",
+        }
+    }
 }
 
 fn default_limit() -> f64 {
@@ -186,6 +216,9 @@ pub enum CheckKind {
         #[serde(default)]
         peak: Option<u32>,
     },
+    // ---- server labs -----------------------------------------------------------------------
+    /// The driver's step `step` saw the learner's server do the right thing.
+    Step { step: String },
 }
 
 impl Lab {
@@ -239,6 +272,24 @@ impl Lab {
         if self.checks.is_empty() {
             return bad("a lab needs at least one check".into());
         }
+        let driver = match (self.kind, &self.driver) {
+            (LabKind::Client, None) => None,
+            (LabKind::Client, Some(_)) => {
+                return bad("`driver` is for server labs (kind = \"server\")".into())
+            }
+            (LabKind::Server, None) => {
+                return bad("a server lab needs a `driver` (netlab's clients)".into())
+            }
+            (LabKind::Server, Some(d)) => match crate::lab::server::drivers::find(d) {
+                Some(d) => Some(d),
+                None => {
+                    return bad(format!(
+                        "unknown driver `{d}` (drivers: {})",
+                        crate::lab::server::drivers::names().join(", ")
+                    ))
+                }
+            },
+        };
         let mut seen = Vec::new();
         for c in &self.checks {
             if seen.contains(&c.name.as_str()) {
@@ -251,6 +302,30 @@ impl Lab {
                         c.name
                     ));
                 }
+            }
+            match (&c.kind, driver) {
+                (CheckKind::Step { step }, Some(d)) if !d.has_step(step) => {
+                    return bad(format!(
+                        "check `{}`: driver `{}` has no step `{step}` (steps: {})",
+                        c.name,
+                        d.name,
+                        d.step_names().join(", ")
+                    ));
+                }
+                (CheckKind::Step { .. }, None) => {
+                    return bad(format!(
+                        "check `{}`: `step` checks are for server labs",
+                        c.name
+                    ));
+                }
+                (CheckKind::Step { .. }, Some(_)) => {}
+                (_, Some(_)) => {
+                    return bad(format!(
+                        "check `{}`: a server lab's checks are `step` checks",
+                        c.name
+                    ));
+                }
+                _ => {}
             }
             match &c.kind {
                 CheckKind::Sent { bytes } | CheckKind::WaitedFor { bytes }
@@ -291,6 +366,11 @@ impl Lab {
         Ok(())
     }
 
+    /// The learner's file in a workspace for `lang`: `client.js`, `server.py`…
+    pub fn program_file(&self, lang: Language) -> String {
+        format!("{}.{}", self.kind.word(), lang.ext())
+    }
+
     /// Total points.
     pub fn max_points(&self) -> u32 {
         self.checks.iter().map(|c| c.points).sum()
@@ -317,6 +397,7 @@ fn check_keys(path: &str, text: &str) -> Result<(), CourseError> {
             Some("requested") => &["method", "url"],
             Some("request_header") => &["header", "value"],
             Some("in_flight") => &["max", "peak"],
+            Some("step") => &["step"],
             _ => &[],
         };
         for key in table.keys() {
@@ -368,6 +449,45 @@ fail = "nothing connected"
         assert_eq!(lab.checks[0].kind, CheckKind::Connected);
         assert_eq!(lab.time_limit_secs, DEFAULT_TIME_LIMIT_SECS);
         assert_eq!(lab.max_points(), 1);
+    }
+
+    #[test]
+    fn server_labs_need_a_known_driver_and_step_checks() {
+        let server = MINIMAL
+            .replace(
+                "scenario = \"tcp-echo\"",
+                "kind = \"server\"\nscenario = \"tcp-echo\"\ndriver = \"echo\"",
+            )
+            .replace("kind = \"connected\"", "kind = \"step\"\nstep = \"echo\"");
+        let lab = Lab::parse("x", &server).unwrap();
+        assert_eq!(lab.kind, LabKind::Server);
+        assert_eq!(lab.program_file(Language::Python), "server.py");
+        let e = Lab::parse(
+            "x",
+            &server.replace("driver = \"echo\"", "driver = \"ecoh\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("unknown driver `ecoh` (drivers: echo,"), "{e}");
+        let e = Lab::parse("x", &server.replace("step = \"echo\"", "step = \"ehco\""))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("driver `echo` has no step `ehco` (steps: listening, echo,"),
+            "{e}"
+        );
+        let e = Lab::parse("x", &server.replace("driver = \"echo\"\n", ""))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a server lab needs a `driver`"), "{e}");
+        let client_step =
+            MINIMAL.replace("kind = \"connected\"", "kind = \"step\"\nstep = \"echo\"");
+        let e = Lab::parse("x", &client_step).unwrap_err().to_string();
+        assert!(e.contains("`step` checks are for server labs"), "{e}");
+        let server_connected =
+            server.replace("kind = \"step\"\nstep = \"echo\"", "kind = \"connected\"");
+        let e = Lab::parse("x", &server_connected).unwrap_err().to_string();
+        assert!(e.contains("a server lab's checks are `step` checks"), "{e}");
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct Report {
     pub trace: String,
     /// Last lines of the client's stderr.
     pub stderr_tail: String,
+    /// What the learner wrote: `client` or `server` (the `client` field above is that
+    /// program's process either way).
+    pub role: &'static str,
     /// Who this is for (`--student`), so results from many CI jobs can be merged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student: Option<String>,
@@ -62,6 +65,29 @@ impl Report {
         let scenario = crate::scenario::find(&lab.scenario);
         let mut reproduce = Vec::new();
         match scenario.map(|s| s.transport) {
+            _ if lab.kind == super::model::LabKind::Server => {
+                let port = scenario.map(|s| s.default_port).unwrap_or(8124);
+                let (env, place) =
+                    if scenario.is_some_and(|s| s.transport == crate::scenario::Transport::Unix) {
+                        (
+                            "NETLAB_SOCKET=/tmp/netlab-lab.sock".to_string(),
+                            "/tmp/netlab-lab.sock".to_string(),
+                        )
+                    } else {
+                        (
+                            format!("NETLAB_HOST=127.0.0.1 NETLAB_PORT={port}"),
+                            port.to_string(),
+                        )
+                    };
+                reproduce.push(format!("{env} {shown_cmd}    # terminal 1: your server"));
+                if let Some(try_cmd) = scenario.and_then(|s| s.try_commands.first()) {
+                    let filled = try_cmd
+                        .replace("{host}", "127.0.0.1")
+                        .replace("{port}", &place)
+                        .replace("{socket}", &place);
+                    reproduce.push(format!("{filled}    # terminal 2: a client"));
+                }
+            }
             Some(crate::scenario::Transport::Unix) => {
                 reproduce.push(format!(
                     "netlab serve {} --socket /tmp/netlab-lab.sock    # terminal 1",
@@ -95,6 +121,7 @@ impl Report {
             reproduce,
             trace,
             stderr_tail,
+            role: lab.kind.word(),
             student: None,
         }
     }
@@ -110,25 +137,37 @@ impl Report {
         ));
         let how = match &self.client.status {
             ExitStatus::Exited { code } => format!("exit {code}"),
+            ExitStatus::Signaled { signal }
+                if self.role == "server" && *signal == libc::SIGTERM =>
+            {
+                "stopped by netlab's SIGTERM".to_string()
+            }
+            ExitStatus::Signaled { signal }
+                if self.role == "server" && *signal == libc::SIGKILL =>
+            {
+                "killed: it did not exit within 1 s of SIGTERM".to_string()
+            }
             ExitStatus::Signaled { signal } => format!("killed by signal {signal}"),
             ExitStatus::TimedOut => "stopped at the time limit".to_string(),
             ExitStatus::NotStarted { error } => format!("did not start: {error}"),
         };
         o.push_str(&format!(
-            "client: {}  ({how}, {:.2} s, sandbox: {})\n",
+            "{}: {}  ({how}, {:.2} s, sandbox: {})\n",
+            self.role,
             strip_controls(&shell_words(&self.command)),
             self.client.seconds,
             self.client.sandbox
         ));
         if self.client.leftovers_killed > 0 {
             o.push_str(&format!(
-                "  note: {} process(es) your client left running were stopped\n",
-                self.client.leftovers_killed
+                "  note: {} process(es) your {} left running were stopped\n",
+                self.client.leftovers_killed, self.role
             ));
         }
         if self.client.stdout_bytes > self.client.stdout.len() as u64 {
             o.push_str(&format!(
-                "  note: your client printed {} bytes; only the first {} were kept\n",
+                "  note: your {} printed {} bytes; only the first {} were kept\n",
+                self.role,
                 self.client.stdout_bytes,
                 self.client.stdout.len()
             ));
@@ -175,7 +214,7 @@ impl Report {
         }
         if self.status != Status::Pass {
             if !self.stderr_tail.trim().is_empty() {
-                o.push_str("\nyour client's stderr (last lines):\n");
+                o.push_str(&format!("\nyour {}'s stderr (last lines):\n", self.role));
                 for l in strip_controls(&self.stderr_tail).lines() {
                     o.push_str(&format!("  | {l}\n"));
                 }

@@ -79,7 +79,7 @@ pub struct ClientOutcome {
 }
 
 impl ClientOutcome {
-    fn not_started(error: String, sandbox: &Level) -> ClientOutcome {
+    pub(crate) fn not_started(error: String, sandbox: &Level) -> ClientOutcome {
         ClientOutcome {
             status: ExitStatus::NotStarted { error },
             seconds: 0.0,
@@ -103,6 +103,8 @@ pub struct RunResult {
     /// Where the server listened, for the reproduce line.
     pub port: Option<u16>,
     pub socket: Option<PathBuf>,
+    /// Server labs: what netlab's clients observed, step by step (empty for client labs).
+    pub steps: Vec<crate::lab::server::StepResult>,
 }
 
 /// Why a run could not happen at all (netlab's problem, not the client's).
@@ -120,7 +122,7 @@ static RUN_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// off`): never taken for orphans.
 static LIVE: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
 
-fn live(pid: Option<u32>, add: bool) {
+pub(crate) fn live(pid: Option<u32>, add: bool) {
     let Some(pid) = pid else { return };
     let mut g = LIVE.lock().unwrap_or_else(|e| e.into_inner());
     let set = g.get_or_insert_with(HashSet::new);
@@ -132,7 +134,7 @@ fn live(pid: Option<u32>, add: bool) {
 }
 
 /// Make this process a child subreaper, once. Orphans of clients then come back to us.
-fn become_subreaper() {
+pub fn become_subreaper() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // Not fatal where unsupported: the environment marker still finds escaped processes.
@@ -311,6 +313,7 @@ async fn run_plain(
                 trace,
                 port,
                 socket,
+                steps: Vec::new(),
             });
         }
     };
@@ -377,10 +380,11 @@ async fn collect(
         trace,
         port,
         socket,
+        steps: Vec::new(),
     }
 }
 
-fn from_std(st: std::process::ExitStatus) -> ExitStatus {
+pub(crate) fn from_std(st: std::process::ExitStatus) -> ExitStatus {
     use std::os::unix::process::ExitStatusExt;
     match (st.code(), st.signal()) {
         (Some(code), _) => ExitStatus::Exited { code },
@@ -451,6 +455,8 @@ async fn run_sandboxed(
         devices: sandbox::paths::DEVICES.iter().map(PathBuf::from).collect(),
         listen,
         lacking: sandbox::Lacking::from_env(),
+        bind_port: None,
+        pool: sandbox::Pool::default(),
     };
     let mut started = match sandbox::start(&policy).await {
         Ok(Ok(s)) => s,
@@ -461,6 +467,7 @@ async fn run_sandboxed(
                 trace: finish(None).await.1,
                 port: None,
                 socket,
+                steps: Vec::new(),
             })
         }
         Err(SandboxError::NoLauncher) if mode == Mode::Auto => {
@@ -553,13 +560,15 @@ async fn run_sandboxed(
 
 /// A pipe read in the background into a shared buffer, so that what arrived is kept even
 /// when the pipe never closes.
-struct Capture {
+pub(crate) struct Capture {
     buf: Arc<Mutex<(Vec<u8>, u64)>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl Capture {
-    fn start(pipe: Option<impl tokio::io::AsyncRead + Unpin + Send + 'static>) -> Capture {
+    pub(crate) fn start(
+        pipe: Option<impl tokio::io::AsyncRead + Unpin + Send + 'static>,
+    ) -> Capture {
         let buf = Arc::new(Mutex::new((Vec::new(), 0u64)));
         let b = buf.clone();
         let task = tokio::spawn(async move { capture(pipe, &b).await });
@@ -567,7 +576,7 @@ impl Capture {
     }
 
     /// What was read, after waiting at most [`DRAIN`] for the end of the pipe.
-    async fn finish(mut self) -> (Vec<u8>, u64) {
+    pub(crate) async fn finish(mut self) -> (Vec<u8>, u64) {
         if tokio::time::timeout(DRAIN, &mut self.task).await.is_err() {
             self.task.abort();
         }

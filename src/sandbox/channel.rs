@@ -27,6 +27,9 @@ pub enum Msg {
         port: Option<u16>,
         client_pid: Option<i32>,
     },
+    /// One client socket of the run's pool (server labs), created in the run's network
+    /// namespace; the descriptor comes with it. Sent before `Ready`.
+    Pool { udp: bool },
     /// Setup failed (with `require`: a layer is missing). Nothing was run.
     Error { message: String },
     /// The client could not be executed (no such program…).

@@ -5,8 +5,9 @@
 //! socket scoping. Granted: read + execute on [`Policy::exec`], read on [`Policy::read`] (and
 //! on `/proc` only when it is the run's own private `/proc`: Landlock rules are per inode, so
 //! granting the host's `/proc` would expose the grader's `/proc/<pid>/environ`), read-write on
-//! [`Policy::write`] and the device files, TCP connect to the run's lab port only. Nothing
-//! else: no bind, no other port, no signal to a process outside the run.
+//! [`Policy::write`] and the device files, TCP connect to the run's lab port only (client labs)
+//! or TCP bind on [`Policy::bind_port`] only (server labs). Nothing else: no other port, no
+//! signal to a process outside the run.
 //!
 //! [`Policy::exec`]: super::Policy::exec
 //! [`Policy::read`]: super::Policy::read
@@ -59,6 +60,11 @@ pub fn restrict(policy: &Policy, private_proc: bool, port: Option<u16>) -> Resul
     if let Some(port) = port {
         rs = rs
             .add_rule(NetPort::new(port, AccessNet::ConnectTcp))
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some(port) = policy.bind_port {
+        rs = rs
+            .add_rule(NetPort::new(port, AccessNet::BindTcp))
             .map_err(|e| e.to_string())?;
     }
     let status = rs.restrict_self().map_err(|e| e.to_string())?;

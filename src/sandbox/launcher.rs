@@ -94,6 +94,9 @@ fn launch(chan: BorrowedFd<'_>, policy: &Policy) -> String {
         Ok(s) => s,
         Err(e) => return format!("cannot create the lab's socket: {e}"),
     };
+    if let Err(e) = send_pool(chan, policy.pool) {
+        return format!("cannot create the run's client sockets: {e}");
+    }
     if level.namespaces {
         // SAFETY: this process is single-threaded (a fresh launcher): fork is safe, and the
         // child may allocate.
@@ -131,6 +134,24 @@ fn bind(listen: Listen) -> std::io::Result<Option<(OwnedFd, u16)>> {
             Some((s.into(), port))
         }
     })
+}
+
+/// Create the pool's unconnected sockets here (in the run's network namespace) and send each
+/// to netlab.
+fn send_pool(chan: BorrowedFd<'_>, pool: super::Pool) -> std::io::Result<()> {
+    use nix::sys::socket::{socket, AddressFamily, SockFlag, SockType};
+    let kinds = std::iter::repeat_n(false, pool.tcp.into())
+        .chain(std::iter::repeat_n(true, pool.udp.into()));
+    for udp in kinds {
+        let ty = if udp {
+            SockType::Datagram
+        } else {
+            SockType::Stream
+        };
+        let fd = socket(AddressFamily::Inet, ty, SockFlag::SOCK_CLOEXEC, None)?;
+        channel::send(chan, &Msg::Pool { udp }, Some(fd.as_raw_fd()))?;
+    }
+    Ok(())
 }
 
 /// The supervisor: start the client, wait for it, kill what it left, report. Never returns

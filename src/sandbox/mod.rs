@@ -208,6 +208,22 @@ pub struct Policy {
     /// Layers to leave out as if the kernel lacked them (see [`Lacking`]).
     #[serde(default)]
     pub lacking: Lacking,
+    /// Server labs: the one TCP port the learner's server may bind (Landlock `bind`); it may
+    /// connect nowhere.
+    #[serde(default)]
+    pub bind_port: Option<u16>,
+    /// Server labs: unconnected sockets the launcher creates in the run's network namespace
+    /// and hands to netlab, so that netlab's clients reach the learner's server there.
+    #[serde(default)]
+    pub pool: Pool,
+}
+
+/// How many client sockets of each kind a server lab's run needs (see [`Policy::pool`]). A
+/// socket belongs to the network namespace it was created in, wherever it is used later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pool {
+    pub tcp: u8,
+    pub udp: u8,
 }
 
 /// Layers to treat as missing: `NETLAB_SANDBOX_PRETEND_LACKING=landlock,namespaces,seccomp`

@@ -23,6 +23,9 @@ pub struct Started {
     pub socket: Option<OwnedFd>,
     /// The client's pid (its own process group), when it is visible from here.
     pub client_pid: Option<i32>,
+    /// Server labs: the unconnected client sockets (`true`: UDP) the launcher made in the
+    /// run's network namespace.
+    pub pool: Vec<(bool, OwnedFd)>,
     chan: OwnedFd,
 }
 
@@ -71,10 +74,19 @@ pub async fn start(policy: &Policy) -> Result<Result<Started, String>, SandboxEr
     let mut child = c.spawn()?;
     drop(theirs);
     let reader = mine.try_clone()?;
-    let first =
-        tokio::task::spawn_blocking(move || channel::recv(reader.as_fd(), Some(SETUP_LIMIT)))
-            .await
-            .map_err(|e| SandboxError::Launcher(e.to_string()))??;
+    let (first, pool) = tokio::task::spawn_blocking(move || {
+        // The pool's sockets come first, one per message (bounded by the pool's size).
+        let mut pool = Vec::new();
+        for _ in 0..=512 {
+            match channel::recv(reader.as_fd(), Some(SETUP_LIMIT))? {
+                Some((Msg::Pool { udp }, Some(fd))) => pool.push((udp, fd)),
+                other => return Ok::<_, std::io::Error>((other, pool)),
+            }
+        }
+        Ok((None, pool))
+    })
+    .await
+    .map_err(|e| SandboxError::Launcher(e.to_string()))??;
     match first {
         Some((
             Msg::Ready {
@@ -89,6 +101,7 @@ pub async fn start(policy: &Policy) -> Result<Result<Started, String>, SandboxEr
             port,
             socket,
             client_pid,
+            pool,
             chan: mine,
         })),
         Some((Msg::ExecFailed { message }, _)) => {
@@ -180,6 +193,8 @@ pub fn probe(require: bool) -> Result<Level, SandboxError> {
         devices: Vec::new(),
         listen: super::Listen::None,
         lacking: super::Lacking::from_env(),
+        bind_port: None,
+        pool: super::Pool::default(),
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

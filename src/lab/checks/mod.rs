@@ -7,6 +7,7 @@
 
 mod client;
 mod http;
+mod server;
 mod stream;
 
 use super::model::{Check, CheckKind, Lab};
@@ -130,5 +131,6 @@ pub fn evaluate(ctx: &Ctx, check: &Check) -> Outcome {
         CheckKind::BodyAfterContinue => http::body_after_continue(ctx),
         CheckKind::SilentUntilSwitch => http::silent_until_switch(ctx),
         CheckKind::InFlight { max, peak } => http::in_flight(ctx, *max, peak.unwrap_or(*max)),
+        CheckKind::Step { step } => server::step(ctx, step),
     }
 }

@@ -1,0 +1,31 @@
+//! Server labs: a `step` check passes when netlab's clients saw the learner's server do that
+//! step right; a failure carries what they measured and the step's client-side transcript.
+
+use super::{blocked, fail_with, Ctx, Outcome};
+
+/// The driver's step `name`.
+pub fn step(ctx: &Ctx, name: &str) -> Outcome {
+    let steps = &ctx.run.steps;
+    let Some(s) = steps.iter().find(|s| s.name == name) else {
+        // Not run: the server never listened, or the drive ran out of time before it.
+        let why = steps
+            .iter()
+            .find(|s| !s.ok)
+            .map(|s| s.detail.clone())
+            .unwrap_or_else(|| "this step did not run".into());
+        return blocked("netlab's clients never got to this step", why);
+    };
+    if s.ok {
+        return Ok(());
+    }
+    if s.transcript.is_empty() {
+        return super::fail(s.detail.clone());
+    }
+    fail_with(
+        s.detail.clone(),
+        format!(
+            "what netlab's clients did and saw:\n{}",
+            s.transcript.join("\n")
+        ),
+    )
+}

@@ -1,0 +1,557 @@
+//! Server labs: the learner writes the server, netlab's scripted clients drive it.
+//!
+//! [`run`] starts the learner's server (through the [sandbox](crate::sandbox), allowed to bind
+//! its one port, or plainly with `--sandbox off`) with `NETLAB_HOST`, `NETLAB_PORT` (or
+//! `NETLAB_SOCKET`) set; waits — bounded — until it listens, reading the kernel's socket
+//! tables of the run's network namespace (`/proc/<pid>/net/tcp`…) rather than connecting, so
+//! that the learner's timeline holds only netlab's clients; runs the lab's [driver](drivers)
+//! (netlab's clients, each step recorded as a transcript of what they sent and saw); then stops
+//! the server — SIGTERM, then after [`STOP_GRACE`] the whole run — and hands the steps to the
+//! grader as a [`RunResult`].
+//!
+//! With the sandbox's network namespace, netlab cannot reach the run's loopback from outside:
+//! the launcher creates the clients' sockets inside it and passes them over
+//! ([`crate::sandbox::Pool`]); a socket keeps the namespace it was created in ([`dial`]).
+
+pub mod dial;
+pub mod drivers;
+
+use crate::lab::model::Lab;
+use crate::lab::run::{
+    self, become_subreaper, kill_marked, live, reap_orphans, Capture, ClientOutcome, ExitStatus,
+    RunError, RunResult,
+};
+use crate::sandbox::{self, Level, Listen, Mode, Policy, SandboxError};
+use crate::scenario::{self, Transport};
+use crate::trace::canon::CanonTrace;
+use dial::Dialer;
+use drivers::{Driver, Target};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// How long a server may take to start listening (bounded also by the run's limit).
+pub const LISTEN_LIMIT: Duration = Duration::from_secs(10);
+/// How long a server has to exit after SIGTERM before the whole run is killed.
+pub const STOP_GRACE: Duration = Duration::from_secs(1);
+
+/// One step of a driver, as netlab's clients observed it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StepResult {
+    /// The step's name (`echo`, `two-clients`), which `step` checks refer to.
+    pub name: String,
+    /// Whether the server did the right thing.
+    pub ok: bool,
+    /// What went wrong, measured (`the connection closed before any echo`); empty when ok.
+    pub detail: String,
+    /// What the clients did and saw, line by line (the client-side timeline of the step).
+    pub transcript: Vec<String>,
+}
+
+/// Where the learner's server must listen.
+struct Place {
+    port: Option<u16>,
+    socket: Option<PathBuf>,
+    transport: Transport,
+}
+
+/// Run the learner's server `cmd` in `cwd` for `lab` and drive it.
+pub async fn run(
+    lab: &Lab,
+    cmd: &[String],
+    cwd: &Path,
+    limit: Duration,
+) -> Result<RunResult, RunError> {
+    become_subreaper();
+    let scenario = scenario::find(&lab.scenario).ok_or_else(|| {
+        RunError::Server(std::io::Error::other(format!(
+            "unknown scenario `{}`",
+            lab.scenario
+        )))
+    })?;
+    let driver = lab
+        .driver
+        .as_deref()
+        .and_then(drivers::find)
+        .ok_or_else(|| RunError::Server(std::io::Error::other("a server lab needs a driver")))?;
+    if cmd.is_empty() {
+        return Err(RunError::Server(std::io::Error::other("no server command")));
+    }
+    let home = tempfile::Builder::new()
+        .prefix("netlab-serve-")
+        .tempdir()
+        .map_err(RunError::Server)?;
+    let transport = scenario.transport;
+    let place = Place {
+        port: (transport != Transport::Unix)
+            .then(|| free_port(transport == Transport::Udp))
+            .transpose()
+            .map_err(RunError::Server)?,
+        socket: (transport == Transport::Unix).then(|| home.path().join("server.sock")),
+        transport,
+    };
+    let run_id = format!("{}-s{}", std::process::id(), next_id());
+    let mut vars = vec![
+        ("NETLAB_HOST".to_string(), "127.0.0.1".to_string()),
+        ("NETLAB_RUN".to_string(), run_id.clone()),
+    ];
+    if let Some(p) = place.port {
+        vars.push(("NETLAB_PORT".into(), p.to_string()));
+    }
+    if let Some(s) = &place.socket {
+        vars.push(("NETLAB_SOCKET".into(), s.display().to_string()));
+    }
+    let mode = sandbox::mode();
+    let mut server = if mode == Mode::Off {
+        Server::plain(cmd, cwd, &vars)?
+    } else {
+        match Server::sandboxed(cmd, cwd, &vars, home.path(), &place, driver, limit, mode).await? {
+            Ok(s) => s,
+            Err(message) => {
+                return Ok(not_started(message, &place));
+            }
+        }
+    };
+    let clock = Instant::now();
+    let out = Capture::start(server.stdout.take());
+    let err = Capture::start(server.stderr.take());
+    let listen_limit = LISTEN_LIMIT.min(limit);
+    let listening = server.wait_listening(&place, listen_limit).await;
+    let mut steps = vec![StepResult {
+        name: "listening".into(),
+        ok: listening.is_ok(),
+        detail: listening.clone().err().unwrap_or_default(),
+        transcript: Vec::new(),
+    }];
+    if listening.is_ok() {
+        let target = Target {
+            port: place.port,
+            socket: place.socket.clone(),
+        };
+        let left = limit.saturating_sub(clock.elapsed());
+        let done = drivers::Steps::default();
+        let driven = tokio::time::timeout(
+            left,
+            (driver.run)(server.dialer.clone(), target, done.clone()),
+        )
+        .await;
+        steps.extend(done.take());
+        match driven {
+            Ok(()) => {}
+            Err(_) => steps.push(StepResult {
+                name: "time".into(),
+                ok: false,
+                detail: format!(
+                    "netlab's clients were still waiting for your server at the time limit ({})",
+                    crate::lab::checks::seconds_text(limit.as_secs_f64())
+                ),
+                transcript: Vec::new(),
+            }),
+        }
+    }
+    let seconds = clock.elapsed().as_secs_f64();
+    let (status, leftovers, level) = server.stop().await;
+    let swept = kill_marked(&run_id) + reap_orphans();
+    let (stdout, stdout_bytes) = out.finish().await;
+    let (stderr, stderr_bytes) = err.finish().await;
+    if let (Err(_), Some(last)) = (&listening, steps.first_mut()) {
+        last.detail = not_listening_text(&place, &status, &stderr, listen_limit);
+    }
+    drop(home);
+    Ok(RunResult {
+        client: ClientOutcome {
+            status,
+            seconds,
+            stdout,
+            stdout_bytes,
+            stderr,
+            stderr_bytes,
+            leftovers_killed: leftovers + swept,
+            sandbox: level,
+        },
+        entries: Vec::new(),
+        trace: CanonTrace::parse("netlab-trace/1\n").unwrap_or_default(),
+        port: place.port,
+        socket: place.socket,
+        steps,
+    })
+}
+
+/// An I/O error as Node names it, then the OS's words: `ECONNRESET (Connection reset by peer)`.
+pub fn os_error(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => {
+            let text = std::io::Error::from_raw_os_error(code).to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+            format!("{:?} ({text})", nix::errno::Errno::from_raw(code))
+        }
+        None => e.to_string(),
+    }
+}
+
+fn next_id() -> u64 {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A port free on the host's loopback now (used inside the run's namespace too, where any
+/// port is free, and outside it without one).
+fn free_port(udp: bool) -> std::io::Result<u16> {
+    if udp {
+        Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port())
+    } else {
+        Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port())
+    }
+}
+
+fn not_started(message: String, place: &Place) -> RunResult {
+    RunResult {
+        client: ClientOutcome::not_started(message.clone(), &Level::off()),
+        entries: Vec::new(),
+        trace: CanonTrace::parse("netlab-trace/1\n").unwrap_or_default(),
+        port: place.port,
+        socket: place.socket.clone(),
+        steps: vec![StepResult {
+            name: "listening".into(),
+            ok: false,
+            detail: format!("your server could not be started: {message}"),
+            transcript: Vec::new(),
+        }],
+    }
+}
+
+/// Why the server never listened, in terms of what netlab saw.
+fn not_listening_text(
+    place: &Place,
+    status: &ExitStatus,
+    stderr: &[u8],
+    limit: Duration,
+) -> String {
+    let place_text = match (&place.socket, place.port) {
+        (Some(s), _) => format!("on the Unix socket {}", s.display()),
+        (None, Some(p)) => format!(
+            "on {} port {p} (NETLAB_PORT)",
+            if place.transport == Transport::Udp {
+                "UDP"
+            } else {
+                "TCP"
+            }
+        ),
+        _ => String::new(),
+    };
+    let how = match status {
+        ExitStatus::Exited { code } => format!("it exited with status {code} first"),
+        ExitStatus::Signaled { signal } if *signal != libc::SIGTERM && *signal != libc::SIGKILL => {
+            format!("it was killed by signal {signal} first")
+        }
+        ExitStatus::NotStarted { error } => format!("it could not start: {error}"),
+        _ => format!(
+            "netlab waited {}",
+            crate::lab::checks::seconds_text(limit.as_secs_f64())
+        ),
+    };
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| crate::lab::report::strip_controls(l.trim()))
+        .filter(|l| !l.is_empty() && !l.chars().all(|c| "^~ }".contains(c)))
+        .collect();
+    // An error line says most (`Error: listen EACCES…`, `KeyError: 'PORT'`); else the last.
+    let tail: Vec<String> = match lines
+        .iter()
+        .rev()
+        .filter(|l| !l.starts_with("at ") && !l.starts_with("File "))
+        .find(|l| l.contains("Error:") || l.contains("Error [") || l.contains("Exception"))
+    {
+        Some(l) => vec![l.clone()],
+        None => lines.iter().rev().take(2).rev().cloned().collect(),
+    };
+    let said = if tail.is_empty() {
+        String::new()
+    } else {
+        format!("; its stderr said: {}", tail.join(" / "))
+    };
+    let sandbox = if text.contains("EACCES") || text.contains("PermissionError") {
+        " (the sandbox lets a server bind only the port in NETLAB_PORT)"
+    } else {
+        ""
+    };
+    format!("your server never started listening {place_text}: {how}{said}{sandbox}")
+}
+
+/// The learner's running server.
+struct Server {
+    /// The server itself (`--sandbox off`); with the sandbox, `started` holds the launcher.
+    child: Option<tokio::process::Child>,
+    stdout: Option<tokio::process::ChildStdout>,
+    stderr: Option<tokio::process::ChildStderr>,
+    /// The process whose network namespace the server listens in (the launcher, or netlab).
+    net_pid: Option<u32>,
+    /// The server's process group, when visible from here.
+    group: Option<i32>,
+    /// The sandbox run, when there is one.
+    started: Option<sandbox::Started>,
+    dialer: std::sync::Arc<Dialer>,
+    level: Level,
+}
+
+impl Server {
+    /// `--sandbox off`: the user's rights, netlab's whole environment.
+    fn plain(cmd: &[String], cwd: &Path, vars: &[(String, String)]) -> Result<Server, RunError> {
+        let mut c = tokio::process::Command::new(&cmd[0]);
+        c.args(&cmd[1..])
+            .current_dir(cwd)
+            .envs(vars.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = c
+            .spawn()
+            .map_err(|e| RunError::Server(std::io::Error::other(format!("{}: {e}", cmd[0]))))?;
+        live(child.id(), true);
+        Ok(Server {
+            stdout: child.stdout.take(),
+            stderr: child.stderr.take(),
+            group: child.id().map(|p| p as i32),
+            net_pid: None,
+            child: Some(child),
+            started: None,
+            dialer: std::sync::Arc::new(Dialer::own()),
+            level: Level::off(),
+        })
+    }
+
+    /// Through the sandbox: bind allowed on the one port, the clients' sockets made in the
+    /// run's network namespace. `Ok(Err(_))`: the server could not be started.
+    #[allow(clippy::too_many_arguments)]
+    async fn sandboxed(
+        cmd: &[String],
+        cwd: &Path,
+        vars: &[(String, String)],
+        home: &Path,
+        place: &Place,
+        driver: &Driver,
+        limit: Duration,
+        mode: Mode,
+    ) -> Result<Result<Server, String>, RunError> {
+        let env = sandbox::env::build(std::env::vars_os(), home, vars);
+        let path_var = env
+            .iter()
+            .find(|(k, _)| k == "PATH")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let policy = Policy {
+            require: mode == Mode::Require,
+            namespaces: true,
+            command: cmd.to_vec(),
+            cwd: cwd.to_path_buf(),
+            env,
+            // The server lives through the whole drive plus the stop.
+            limits: sandbox::Limits::for_time_limit(limit + STOP_GRACE),
+            exec: sandbox::paths::exec_paths(Some(&cmd[0]), &path_var, cwd),
+            read: sandbox::paths::learner_paths(cmd, cwd),
+            write: vec![home.to_path_buf()],
+            devices: sandbox::paths::DEVICES.iter().map(PathBuf::from).collect(),
+            listen: Listen::None,
+            lacking: sandbox::Lacking::from_env(),
+            bind_port: match place.transport {
+                Transport::Udp | Transport::Unix => None,
+                _ => place.port,
+            },
+            pool: driver.pool,
+        };
+        let mut started = match sandbox::start(&policy).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(message)) => return Ok(Err(message)),
+            Err(SandboxError::NoLauncher) if mode == Mode::Auto => {
+                return Server::plain(cmd, cwd, vars).map(Ok)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        live(started.child.id(), true);
+        let pool = std::mem::take(&mut started.pool);
+        Ok(Ok(Server {
+            stdout: started.child.stdout.take(),
+            stderr: started.child.stderr.take(),
+            net_pid: started
+                .level
+                .namespaces
+                .then(|| started.child.id())
+                .flatten(),
+            group: started.client_pid,
+            level: started.level.clone(),
+            dialer: std::sync::Arc::new(Dialer::pooled(pool)),
+            child: None,
+            started: Some(started),
+        }))
+    }
+
+    /// Whether the run has ended (the server, or the launcher, exited).
+    fn ended(&mut self) -> bool {
+        match (&mut self.started, &mut self.child) {
+            (Some(s), _) => !matches!(s.child.try_wait(), Ok(None)),
+            (None, Some(c)) => !matches!(c.try_wait(), Ok(None)),
+            (None, None) => true,
+        }
+    }
+
+    /// Wait until the server listens where it must, or has ended, or `limit` passed.
+    async fn wait_listening(&mut self, place: &Place, limit: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + limit;
+        // Bounded by the deadline; each round reads a few small /proc files.
+        loop {
+            if listens(self.net_pid, place) {
+                return Ok(());
+            }
+            if self.ended() {
+                return Err("ended".into());
+            }
+            if Instant::now() >= deadline {
+                return Err("timeout".into());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// SIGTERM, then after [`STOP_GRACE`] everything. Returns how it ended, how many
+    /// processes were left, and the sandbox level.
+    async fn stop(mut self) -> (ExitStatus, usize, String) {
+        let level = self.level.to_string();
+        match self.started.take() {
+            Some(mut s) => {
+                let group = s.client_pid.or_else(|| {
+                    s.child
+                        .id()
+                        .and_then(|l| server_group_in_namespace(l as i32))
+                });
+                if let Some(g) = group {
+                    // SAFETY: kill with the server's process group.
+                    unsafe { libc::kill(-g, libc::SIGTERM) };
+                }
+                if tokio::time::timeout(STOP_GRACE, s.child.wait())
+                    .await
+                    .is_err()
+                {
+                    s.kill();
+                    s.kill_launcher();
+                    let _ = s.child.wait().await;
+                }
+                s.kill_launcher();
+                live(s.child.id(), false);
+                let end = s.ending();
+                let status = if let Some(error) = end.exec_failed {
+                    ExitStatus::NotStarted { error }
+                } else {
+                    match end.status {
+                        Some(Ok(code)) => ExitStatus::Exited { code },
+                        Some(Err(signal)) => ExitStatus::Signaled { signal },
+                        None => ExitStatus::Signaled {
+                            signal: libc::SIGKILL,
+                        },
+                    }
+                };
+                (status, end.leftovers, level)
+            }
+            None => {
+                let Some(mut child) = self.child.take() else {
+                    return (ExitStatus::Exited { code: -1 }, 0, level);
+                };
+                if let Some(g) = self.group {
+                    // SAFETY: kill with the process group we made for the server.
+                    unsafe { libc::kill(-g, libc::SIGTERM) };
+                }
+                let status = match tokio::time::timeout(STOP_GRACE, child.wait()).await {
+                    Ok(Ok(st)) => run::from_std(st),
+                    _ => {
+                        if let Some(g) = self.group {
+                            // SAFETY: as above.
+                            unsafe { libc::kill(-g, libc::SIGKILL) };
+                        }
+                        let _ = child.kill().await;
+                        ExitStatus::Signaled {
+                            signal: libc::SIGKILL,
+                        }
+                    }
+                };
+                if let Some(g) = self.group {
+                    // SAFETY: whatever of the group is left.
+                    unsafe { libc::kill(-g, libc::SIGKILL) };
+                }
+                live(child.id().or(self.group.map(|g| g as u32)), false);
+                (status, 0, level)
+            }
+        }
+    }
+}
+
+/// The learner's server's process group inside a PID namespace, as seen from here: the child
+/// of the launcher's child (launcher → supervisor → server).
+fn server_group_in_namespace(launcher: i32) -> Option<i32> {
+    let children = |pid: i32| -> Vec<i32> {
+        std::fs::read_dir("/proc")
+            .map(|d| {
+                d.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+                    .filter(|&p| run::parent_of(p) == Some(pid))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let supervisor = *children(launcher).first()?;
+    children(supervisor).first().copied()
+}
+
+/// Whether something listens at `place`, seen from `net_pid`'s network namespace (`None`:
+/// netlab's own).
+fn listens(net_pid: Option<u32>, place: &Place) -> bool {
+    if let Some(s) = &place.socket {
+        use std::os::unix::fs::FileTypeExt;
+        return std::fs::metadata(s).is_ok_and(|m| m.file_type().is_socket());
+    }
+    let Some(port) = place.port else {
+        return false;
+    };
+    let base = match net_pid {
+        Some(p) => format!("/proc/{p}/net"),
+        None => "/proc/self/net".to_string(),
+    };
+    let (tables, state) = if place.transport == Transport::Udp {
+        (["udp", "udp6"], "07")
+    } else {
+        (["tcp", "tcp6"], "0A")
+    };
+    tables.iter().any(|t| {
+        std::fs::read_to_string(format!("{base}/{t}"))
+            .map(|text| table_has(&text, port, state))
+            .unwrap_or(false)
+    })
+}
+
+/// Whether a `/proc/net/{tcp,udp}[6]` table has a socket on local `port` in `state`.
+fn table_has(text: &str, port: u16, state: &str) -> bool {
+    let want = format!(":{port:04X}");
+    text.lines().skip(1).any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() > 3 && f[1].ends_with(&want) && f[3] == state
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_tables_are_read_by_port_and_state() {
+        let tcp = "  sl  local_address rem_address   st tx_queue rx_queue\n   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000\n   1: 0100007F:1F91 0100007F:C000 01 00000000:00000000\n";
+        assert!(table_has(tcp, 8080, "0A"));
+        assert!(!table_has(tcp, 8081, "0A"), "established, not listening");
+        assert!(!table_has(tcp, 80, "0A"));
+        let tcp6 = "  sl  local_address                         remote_address                        st\n   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A\n";
+        assert!(table_has(tcp6, 8080, "0A"));
+    }
+}

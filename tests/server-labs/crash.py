@@ -1,0 +1,3 @@
+# Crashes before listening.
+import os
+port = int(os.environ["NETLAB_PORTT"])

@@ -1,0 +1,321 @@
+//! Server labs through the real binary: buggy servers fail with the sentence that names the
+//! cause, servers that never listen, crash, or ignore SIGTERM get a verdict within the limit
+//! plus 2 s and leave nothing behind, and a class mixing client and server labs grades right
+//! in every format.
+
+mod common;
+
+use common::{have, netlab_bin, repo_root};
+use serde_json::Value;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn buggy(f: &str) -> String {
+    repo_root()
+        .join("tests/server-labs")
+        .join(f)
+        .display()
+        .to_string()
+}
+
+/// `netlab check LAB --format json [extra…] -- CMD…`: the report and how long it took.
+fn check(lab: &str, extra: &[&str], cmd: &[&str]) -> (Value, Duration) {
+    let started = Instant::now();
+    let out = Command::new(netlab_bin())
+        .args(["check", lab, "--format", "json"])
+        .args(extra)
+        .arg("--")
+        .args(cmd)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (report, started.elapsed())
+}
+
+fn failed(report: &Value) -> Vec<(String, String)> {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "fail")
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn tools() -> bool {
+    have("node") && have("python3")
+}
+
+#[test]
+fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
+    if !tools() {
+        return;
+    }
+    let cases = [
+        (
+            "echo-server",
+            "node",
+            "echo-no-end.js",
+            "end",
+            "your server never ended its own (no FIN within 2 s)",
+        ),
+        (
+            "echo-server",
+            "python3",
+            "echo-one-at-a-time.py",
+            "two-clients",
+            "the second connection, opened while the first was still open: nothing came back",
+        ),
+        (
+            "http-hello-server",
+            "python3",
+            "http-no-length.py",
+            "hello",
+            "no Content-Length and no chunked encoding",
+        ),
+        (
+            "udp-pong-server",
+            "python3",
+            "udp-wrong-reply.py",
+            "pong",
+            "answer with the socket that received the ping",
+        ),
+        (
+            "halfopen-server",
+            "node",
+            "halfopen-no-allow.js",
+            "answer",
+            "without { allowHalfOpen: true } a socket ends itself right after 'end'",
+        ),
+        (
+            "echo-server",
+            "node",
+            "wrong-port.js",
+            "listening",
+            "Error: listen EACCES: permission denied 127.0.0.1 (the sandbox lets a server bind only the port in NETLAB_PORT)",
+        ),
+    ];
+    for (lab, interp, file, check_name, words) in cases {
+        let (report, took) = check(lab, &["--timeout", "12"], &[interp, &buggy(file)]);
+        assert_eq!(report["status"], "fail", "{file}: {report:#}");
+        assert_eq!(report["role"], "server", "{file}");
+        let fails = failed(&report);
+        let msg = fails
+            .iter()
+            .find(|(n, _)| n == check_name)
+            .unwrap_or_else(|| panic!("{file}: `{check_name}` did not fail: {fails:#?}"));
+        assert!(msg.1.contains(words), "{file}: {}", msg.1);
+        assert!(took < Duration::from_secs(14), "{file}: {took:?}");
+    }
+}
+
+#[test]
+fn servers_that_never_listen_crash_or_ignore_sigterm_end_in_time_and_leave_nothing() {
+    if !tools() {
+        return;
+    }
+    // Never listens: the limit, then a verdict quoting its stderr.
+    let (report, took) = check(
+        "echo-server",
+        &["--timeout", "3"],
+        &["python3", &buggy("never-listens.py")],
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    let fails = failed(&report);
+    assert_eq!(fails[0].0, "listening", "{fails:#?}");
+    assert!(
+        fails[0].1.contains("never started listening on TCP port")
+            && fails[0]
+                .1
+                .contains("netlab waited 3 s; its stderr said: starting up..."),
+        "{}",
+        fails[0].1
+    );
+    // Crashes: says so, with the error line.
+    let (report, took) = check("echo-server", &[], &["python3", &buggy("crash.py")]);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    let fails = failed(&report);
+    assert!(
+        fails[0]
+            .1
+            .contains("it exited with status 1 first; its stderr said: KeyError: 'NETLAB_PORTT'"),
+        "{}",
+        fails[0].1
+    );
+    // Ignores SIGTERM and leaves a daemon: graded (it echoes), killed 1 s after SIGTERM, and
+    // nothing of it is left — with the sandbox and without.
+    for mode in ["auto", "off"] {
+        let token = format!("SERVER-DAEMON-{}-{mode}", std::process::id());
+        let (report, took) = check(
+            "echo-server",
+            &["--timeout", "20", "--sandbox", mode],
+            &["python3", &buggy("ignores-sigterm.py"), &token],
+        );
+        assert_eq!(report["status"], "pass", "{mode}: {report:#}");
+        assert_eq!(report["client"]["status"]["signal"], 9, "{mode}");
+        assert!(took < Duration::from_secs(22), "{mode}: {took:?}");
+        let left = Command::new("pgrep").args(["-f", &token]).output().unwrap();
+        assert!(
+            left.stdout.is_empty(),
+            "{mode}: left running: {}",
+            String::from_utf8_lossy(&left.stdout)
+        );
+    }
+}
+
+#[test]
+fn reference_servers_pass_with_and_without_the_sandbox() {
+    if !tools() {
+        return;
+    }
+    for (lab, interp, file) in [
+        ("echo-server", "python3", "solution.py"),
+        ("udp-pong-server", "node", "solution.js"),
+        ("http-hello-server", "node", "solution.js"),
+        ("halfopen-server", "python3", "solution.py"),
+    ] {
+        let path = repo_root().join("labs").join(lab).join(file);
+        for mode in ["require", "off"] {
+            let (report, _) = check(
+                lab,
+                &["--sandbox", mode],
+                &[interp, &path.display().to_string()],
+            );
+            assert_eq!(report["status"], "pass", "{lab} {mode}: {report:#}");
+            let header = Command::new(netlab_bin())
+                .args(["check", lab, "--sandbox", mode, "--", interp])
+                .arg(&path)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&header.stdout);
+            assert!(text.contains(&format!("server: {interp} ")), "{text}");
+            assert!(
+                text.contains("stopped by netlab's SIGTERM") || text.contains("exit 0"),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_class_mixing_client_and_server_labs_grades_right_in_every_format() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    let lab = |l: &str, f: &str| std::fs::read_to_string(repo_root().join("labs").join(l).join(f));
+    let write = |student: &str, lang: &str, files: &[(&str, String)]| {
+        let ws = class.join(student);
+        std::fs::create_dir_all(&ws).unwrap();
+        std::fs::write(ws.join("netlab.toml"), format!("language = \"{lang}\"\n")).unwrap();
+        for (path, text) in files {
+            let p = ws.join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    };
+    write(
+        "ana",
+        "node",
+        &[
+            (
+                "echo-server/server.js",
+                lab("echo-server", "solution.js").unwrap(),
+            ),
+            (
+                "tcp-hello/client.js",
+                lab("tcp-hello", "solution.js").unwrap(),
+            ),
+        ],
+    );
+    write(
+        "ben",
+        "python",
+        &[
+            (
+                "echo-server/server.py",
+                std::fs::read_to_string(buggy("echo-one-at-a-time.py")).unwrap(),
+            ),
+            (
+                "http-hello-server/server.py",
+                lab("http-hello-server", "solution.py").unwrap(),
+            ),
+        ],
+    );
+    // A client file in a server lab's folder is not the server: missing.
+    write(
+        "cy",
+        "python",
+        &[(
+            "udp-pong-server/client.py",
+            lab("udp-pong-server", "solution.py").unwrap(),
+        )],
+    );
+    let out = dir.path().join("book.json");
+    let run = Command::new(netlab_bin())
+        .arg("grade")
+        .arg(&class)
+        .args(["--jobs", "2", "--format", "json", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{run:?}");
+    let book: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let mut got = std::collections::BTreeMap::new();
+    for s in book["students"].as_array().unwrap() {
+        for l in s["labs"].as_array().unwrap() {
+            got.insert(
+                format!(
+                    "{}/{}",
+                    s["student"].as_str().unwrap(),
+                    l["lab"].as_str().unwrap()
+                ),
+                l["status"].as_str().unwrap().to_string(),
+            );
+        }
+    }
+    let want: std::collections::BTreeMap<String, String> = [
+        ("ana/echo-server", "pass"),
+        ("ana/tcp-hello", "pass"),
+        ("ben/echo-server", "fail"),
+        ("ben/http-hello-server", "pass"),
+        ("cy/udp-pong-server", "missing"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    let missing = &book["students"][2]["labs"][0]["report"];
+    assert!(
+        missing
+            .as_str()
+            .unwrap()
+            .contains("server.py does not exist"),
+        "{missing}"
+    );
+    for (format, needle) in [
+        ("csv", "ben,echo-server,fail"),
+        ("markdown", "echo-server"),
+        ("junit", "testcase"),
+    ] {
+        let o = Command::new(netlab_bin())
+            .args(["grade", "merge", "--format", format])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(o.stdout).unwrap();
+        assert!(text.contains(needle), "{format}: {text}");
+    }
+}
