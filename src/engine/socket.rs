@@ -130,6 +130,10 @@ pub trait Handler: Send + 'static {
     fn on_timeout(&mut self, _s: &mut Socket<'_>) {}
     /// A timer set with [`Socket::after`] fired (Node's `setTimeout(fn, ms)`).
     fn on_timer(&mut self, _s: &mut Socket<'_>, _id: u64) {}
+    /// `error`: a read or write failed (e.g. `ECONNRESET`); `close(true)` follows. The socket
+    /// can no longer be written; the handler may still record events (Node: an `error`
+    /// listener, such as http.Server's `clientError` and request `aborted`).
+    fn on_error(&mut self, _s: &mut Socket<'_>, _err: &io::Error) {}
     /// `close`: the socket is gone.
     fn on_close(&mut self, _had_error: bool) {}
 }
@@ -483,6 +487,8 @@ pub async fn drive<S: Stream, H: Handler>(
             }
             Wake::Error(e) => {
                 s.st.recorder.record(s.st.scope, Event::from_io_error(&e));
+                s.st.destroyed = true; // nothing more goes out on a failed socket
+                handler.on_error(&mut s, &e);
                 break true;
             }
             Wake::Idle => {

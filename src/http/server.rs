@@ -13,7 +13,10 @@
 //! - malformed head → `clientError` and `400 Bad Request` + `Connection: close`; a head over
 //!   16 KiB → `431`; HTTP/1.1 without `Host` → `400`; a head not complete within the headers
 //!   timeout (slow loris) → `clientError ERR_HTTP_REQUEST_TIMEOUT` and `408`; an idle
-//!   keep-alive connection is ended after the keep-alive timeout.
+//!   keep-alive connection is ended after the keep-alive timeout;
+//! - the peer going away mid-request (FIN: [`Conn::peer_ended`], reset: [`Conn::peer_reset`])
+//!   → `clientError`, then the open request's `aborted`, `error ECONNRESET` and `close`, and
+//!   its response's `close`.
 //!
 //! Divergences from Node: the `request`, `checkContinue`, `upgrade` and `connect` events are
 //! recorded on the request's own scope (`#1.req2`) rather than on the server, so a timeline
@@ -318,12 +321,26 @@ impl<A: App> Conn<A> {
                 status,
             },
         ));
-        if let Mode::Body { req, .. } | Mode::AwaitContinue { req, .. } = &self.mode {
-            // A request already emitted never completes: Node's `aborted`, `error`
-            // (ECONNRESET) and `close` on it, and `close` on its response.
-            let (rq, rs) = (self.req_scope(req.id), self.res_scope(req.id));
-            self.queue.retain(|s| s.req != req.id);
-            // (`aborted` has no timeline event yet: the suite's exception list says so.)
+        self.abort_request();
+        self.fatal(bytes);
+    }
+
+    /// A request already emitted whose body will never complete: Node's `aborted`, `error`
+    /// (ECONNRESET "aborted") and `close` on it, and `close` on its response. Node emits the
+    /// `error` only to a listener: the routes listen once they read the body, so a request
+    /// still waiting for its `100 Continue` gets none.
+    fn abort_request(&mut self) {
+        let (id, listening) = match &self.mode {
+            Mode::Body { req, .. } => (req.id, true),
+            Mode::AwaitContinue { req, .. } => (req.id, false),
+            _ => return,
+        };
+        let (rq, rs) = (self.req_scope(id), self.res_scope(id));
+        self.queue.retain(|s| s.req != id);
+        self.out.push(Action::Record(rq, Event::Aborted));
+        self.out
+            .push(Action::Record(rs, Event::Close { had_error: None }));
+        if listening {
             self.out.push(Action::Record(
                 rq,
                 Event::Error {
@@ -331,12 +348,9 @@ impl<A: App> Conn<A> {
                     message: "aborted".into(),
                 },
             ));
-            self.out
-                .push(Action::Record(rq, Event::Close { had_error: None }));
-            self.out
-                .push(Action::Record(rs, Event::Close { had_error: None }));
         }
-        self.fatal(bytes);
+        self.out
+            .push(Action::Record(rq, Event::Close { had_error: None }));
     }
 
     /// Answer with `bytes` (after any responses already due), then close.
@@ -703,6 +717,48 @@ impl<A: App> Conn<A> {
                 self.arm_head_timer();
             }
         }
+    }
+
+    /// The connection failed (the peer reset it: `code` is `ECONNRESET`). Node's http.Server
+    /// emits `clientError` with the socket's code (and cannot answer), then on the socket's
+    /// close aborts every request still open: a request whose body was still arriving gets
+    /// `aborted`, `error ECONNRESET "aborted"` and `close`; a response not yet sent gets
+    /// `close` (and its complete request `close`). Nothing is written any more.
+    pub fn peer_reset(&mut self, code: &str) -> Vec<Action> {
+        let conn_scope = Scope::Conn { conn: self.conn };
+        let listening = match self.mode {
+            // Upgraded or tunnelled sockets belong to the application, not the server.
+            Mode::AwaitTunnel | Mode::Tunnel => false,
+            Mode::Closed => self.queue.iter().any(|s| s.req > 0 && !s.raw),
+            _ => true,
+        };
+        if listening {
+            self.out.push(Action::Record(
+                conn_scope,
+                Event::ClientError {
+                    code: code.into(),
+                    status: 0,
+                },
+            ));
+        }
+        self.abort_request();
+        for (i, slot) in std::mem::take(&mut self.queue).into_iter().enumerate() {
+            if slot.req > 0 && !slot.raw {
+                let (rq, rs) = (self.req_scope(slot.req), self.res_scope(slot.req));
+                if i == 0 {
+                    // Only the response that holds the socket hears it close; Node's later
+                    // pipelined responses wait unassigned and never emit `close`.
+                    self.out
+                        .push(Action::Record(rs, Event::Close { had_error: None }));
+                }
+                self.out
+                    .push(Action::Record(rq, Event::Close { had_error: None }));
+            }
+        }
+        self.delayed.clear();
+        self.mode = Mode::Closed;
+        self.buf = Vec::new();
+        std::mem::take(&mut self.out)
     }
 
     /// The client sent FIN. Node's HTTP server answers what it has received, then ends.
