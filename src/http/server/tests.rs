@@ -1,4 +1,5 @@
 //! The server connection's unit and property tests (the request path's fuzz targets).
+use super::timeouts::{T_CONTINUE, T_HEAD, T_MASK, T_REPLY};
 use super::*;
 use crate::http::routes::Routes;
 use proptest::prelude::*;
