@@ -335,9 +335,15 @@ impl Socket<'_> {
         self.st.paused = false;
     }
 
-    /// Node's `setTimeout(() => …, ms)`: [`Handler::on_timer`] gets `id` after `d`.
+    /// Node's `setTimeout(() => …, ms)`: [`Handler::on_timer`] gets `id` after `d`. A timer
+    /// with the same `id` still pending is replaced (as `clearTimeout` then `setTimeout`), so
+    /// a handler that re-arms one timer per request keeps one entry, not one per request.
     pub fn after(&mut self, d: Duration, id: u64) {
-        self.st.timers.push((Instant::now() + d, id));
+        let at = Instant::now() + d;
+        match self.st.timers.iter_mut().find(|t| t.1 == id) {
+            Some(t) => t.0 = at,
+            None => self.st.timers.push((at, id)),
+        }
     }
 
     /// TCP segments this socket has sent (`TCP_INFO`), for the Nagle demo.
@@ -634,6 +640,38 @@ mod tests {
             let _ = self.0.send((before, s.no_delay()));
             s.end();
         }
+    }
+
+    /// Arms timer 7 twice, then timer 9; reports every timer that fires.
+    struct Rearm(mpsc::Sender<u64>);
+
+    impl Handler for Rearm {
+        fn on_connection(&mut self, s: &mut Socket<'_>) {
+            s.after(Duration::from_millis(5), 7);
+            s.after(Duration::from_millis(10), 7);
+            s.after(Duration::from_millis(20), 9);
+        }
+        fn on_timer(&mut self, s: &mut Socket<'_>, id: u64) {
+            let _ = self.0.send(id);
+            if id == 9 {
+                s.destroy();
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_timer_armed_again_replaces_the_pending_one() {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let client = tokio::spawn(tokio::net::TcpStream::connect(addr));
+        let (s, _) = l.accept().await.unwrap();
+        let (tx, rx) = mpsc::channel();
+        let rec = Recorder::new();
+        let opts = SocketOptions::default();
+        let scope = Scope::Conn { conn: 1 };
+        drive(s, scope, rec, opts, Rearm(tx), CancellationToken::new()).await;
+        drop(client.await.unwrap());
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), [7, 9]);
     }
 
     #[tokio::test]

@@ -57,7 +57,8 @@ pub enum Action {
     Write(Vec<u8>),
     /// Put this event on the timeline.
     Record(Scope, Event),
-    /// Call [`Conn::timer`] with this id after this long.
+    /// Call [`Conn::timer`] with this id after this long. Setting a timer whose id is still
+    /// pending replaces it (Node's `clearTimeout` then `setTimeout`).
     Timer(Duration, u64),
     /// End the socket (FIN) once everything is written.
     End,
@@ -122,8 +123,10 @@ pub struct Conn<A: App> {
     queue: VecDeque<Slot>,
     /// Delayed replies by request number.
     delayed: Vec<(u32, Reply, Request)>,
-    /// Bumped whenever a head starts or completes, so stale head timers are ignored.
-    head_gen: u64,
+    /// The head timer is pending and still applies (cleared when the head completes).
+    head_armed: bool,
+    /// The request whose body the pending body timer (requestTimeout) is for.
+    body_timer: u32,
     /// Actions produced by the current call.
     out: Vec<Action>,
     /// The client sent FIN: end once every due response is written.
@@ -145,7 +148,8 @@ impl<A: App> Conn<A> {
             next_req: 0,
             queue: VecDeque::new(),
             delayed: Vec::new(),
-            head_gen: 0,
+            head_armed: false,
+            body_timer: 0,
             out: Vec::new(),
             peer_ended: false,
             recorded_ahead: 0,

@@ -36,7 +36,7 @@ impl<A: App> Conn<A> {
             body_len: 0,
         };
         self.buf.drain(..head.len);
-        self.head_gen += 1; // the head is complete: its timer no longer applies
+        self.head_armed = false; // the head is complete: its timer no longer applies
 
         let left = match head.framing {
             Framing::None => BodyDecoder::length(0),

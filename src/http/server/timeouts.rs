@@ -60,7 +60,9 @@ impl Timeouts {
     }
 }
 
-/// Timer ids: kind in the high bits, request number (or generation) in the low bits.
+/// Timer ids: kind in the high bits, request number in the low bits. The head and body timers
+/// have one id each per connection: arming one again replaces the pending one (see
+/// [`Action::Timer`]), so a long keep-alive connection never piles up stale timers.
 pub(super) const T_HEAD: u64 = 1 << 40;
 pub(super) const T_REPLY: u64 = 2 << 40;
 pub(super) const T_CONTINUE: u64 = 3 << 40;
@@ -68,21 +70,24 @@ pub(super) const T_REQUEST: u64 = 4 << 40;
 pub(super) const T_MASK: u64 = (1 << 40) - 1;
 
 impl<A: App> Conn<A> {
+    /// A head is awaited: it must arrive within the headers timeout (or, on an idle
+    /// keep-alive connection, the next one within the keep-alive timeout).
     pub(super) fn arm_head_timer(&mut self) {
-        self.head_gen += 1;
+        self.head_armed = true;
         let wait = if self.buf.is_empty() && self.next_req > 0 {
             self.timeouts.keep_alive + KEEP_ALIVE_BUFFER
         } else {
             self.timeouts.headers
         };
-        self.out.push(Action::Timer(wait, T_HEAD | self.head_gen));
+        self.out.push(Action::Timer(wait, T_HEAD));
     }
 
     /// A body is still to come: it must arrive within the request timeout.
     pub(super) fn arm_request_timer(&mut self, id: u32, left: &BodyDecoder) {
         if !left.is_done() {
-            let t = Action::Timer(self.timeouts.request, T_REQUEST | u64::from(id));
-            self.out.push(t);
+            self.body_timer = id;
+            self.out
+                .push(Action::Timer(self.timeouts.request, T_REQUEST));
         }
     }
 
@@ -90,7 +95,8 @@ impl<A: App> Conn<A> {
     pub fn timer(&mut self, id: u64) -> Vec<Action> {
         let n = id & T_MASK;
         match id & !T_MASK {
-            T_HEAD if n == self.head_gen && matches!(self.mode, Mode::Head) => {
+            T_HEAD if self.head_armed && matches!(self.mode, Mode::Head) => {
+                self.head_armed = false;
                 if self.buf.is_empty() && self.next_req > 0 {
                     // Idle keep-alive: end quietly (Node's keepAliveTimeout).
                     self.mode = Mode::Closed;
@@ -104,7 +110,7 @@ impl<A: App> Conn<A> {
                     Mode::Body { req, .. } | Mode::AwaitContinue { req, .. } => req.id,
                     _ => 0,
                 };
-                if reading == n as u32 && reading > 0 {
+                if reading == self.body_timer && reading > 0 {
                     // The body did not arrive within requestTimeout.
                     self.client_error("ERR_HTTP_REQUEST_TIMEOUT", 408, REQUEST_TIMEOUT);
                 }
