@@ -1,18 +1,29 @@
-//! HTTP throughput and idle-connection memory, netlab side by side with Node 20
-//! (`cargo bench --bench http_load`). The load generator is this process (blocking sockets,
-//! one thread per connection); each server is its own process:
-//! - `netlab serve http --json` with the timeline recorded and written (to a pipe drained
-//!   here), and `netlab serve http --quiet` (recorded, only a summary printed);
+//! HTTP and HTTPS throughput, timeline size and idle-connection memory, netlab side by side
+//! with Node 20 (`cargo bench --bench http_load`). The load generator is this process
+//! (blocking sockets, one thread per connection; rustls for HTTPS); each server is its own
+//! process:
+//! - `netlab serve http --json` with the timeline recorded and written (to a pipe drained and
+//!   counted here), and `netlab serve http --quiet` (recorded, only a summary printed);
 //! - Node 20: `tests/node/http_twin.js` — the same routes on `http.createServer` — with its
-//!   per-event lines drained the same way.
+//!   per-event lines drained the same way;
+//! - the same three for HTTPS: `netlab serve https` (its throwaway CA from `--ca-out`) and the
+//!   twin on `https.createServer` with a certificate made here the same way (rcgen, ECDSA
+//!   P-256, signed by a throwaway CA): netlab keeps its keys in memory, so the very same
+//!   certificate cannot be shared, only the same kind.
 //!
 //! Points: `GET /hello` requests/s at 1 connection, 50 connections, and 1 connection
-//! pipelining 10 requests at a time; then RSS per idle keep-alive connection with 2,000 of
-//! them open (VmRSS from /proc, after each connection had one request answered).
+//! pipelining 10 requests at a time (TLS handshakes happen once per connection, before the
+//! clock starts); then RSS per idle keep-alive connection with 2,000 of them open (HTTP; VmRSS
+//! from /proc, after each connection had one request answered). For the servers that write a
+//! timeline, the bytes written per request at each point, and how many events a lagging
+//! printer skipped (`{"event":"lagged"}` lines; 0 means the whole timeline was written).
+//! The servers of a group run side by side and each point is measured `--rounds` times,
+//! alternating servers, keeping each server's best: on a shared machine that compares the
+//! servers under the same background load rather than whoever ran in the quieter second.
 //! Ratios are netlab/Node (requests/s: higher is better; KiB per connection: lower is better).
-//! HTTPS is not measured here yet.
 //!
-//! Options (after `--`): `--secs N` per point (default 3), `--idle N` connections (2000).
+//! Options (after `--`): `--secs N` per measurement (default 2), `--rounds N` (3), `--idle N`
+//! connections (2000; 0 skips the memory point), `--no-https`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -33,9 +44,18 @@ fn arg(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
+/// A server process, its port, and what its stdout carried.
 struct Proc {
     child: Child,
     port: u16,
+    /// Bytes of timeline written to stdout so far.
+    out_bytes: Arc<AtomicU64>,
+    /// Events the server's printer reported skipping (`lagged` lines).
+    skipped: Arc<AtomicU64>,
 }
 
 impl Drop for Proc {
@@ -45,7 +65,8 @@ impl Drop for Proc {
     }
 }
 
-/// Spawn a server printing JSON lines; its port from the `listening` line; drain the rest.
+/// Spawn a server printing JSON lines; its port from the `listening` line; drain and count the
+/// rest.
 fn spawn(mut cmd: Command) -> Proc {
     let mut child = cmd
         .stdin(Stdio::null())
@@ -53,7 +74,7 @@ fn spawn(mut cmd: Command) -> Proc {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut out = BufReader::with_capacity(1 << 16, child.stdout.take().unwrap());
     let mut port = 0;
     for _ in 0..100 {
         let mut line = String::new();
@@ -68,14 +89,108 @@ fn spawn(mut cmd: Command) -> Proc {
         }
     }
     assert!(port > 0, "server never listened");
+    let out_bytes = Arc::new(AtomicU64::new(0));
+    let skipped = Arc::new(AtomicU64::new(0));
+    let (bytes, skip) = (out_bytes.clone(), skipped.clone());
     std::thread::spawn(move || {
-        let mut sink = [0u8; 1 << 16];
-        while matches!(out.read(&mut sink), Ok(n) if n > 0) {}
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match out.read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => {
+                    bytes.fetch_add(n as u64, Ordering::Relaxed);
+                    if line.starts_with(b"{\"event\":\"lagged\"") {
+                        let v: serde_json::Value =
+                            serde_json::from_slice(&line).unwrap_or_default();
+                        let n = v["skipped"].as_u64().unwrap_or(0);
+                        skip.fetch_add(n, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
     });
-    Proc { child, port }
+    Proc {
+        child,
+        port,
+        out_bytes,
+        skipped,
+    }
 }
 
-fn servers() -> Vec<(&'static str, Command)> {
+/// How to reach a server: plain TCP, or TLS trusting one CA.
+#[derive(Clone)]
+enum Dial {
+    Plain,
+    Tls(Arc<rustls::ClientConfig>),
+}
+
+/// Either kind of client stream.
+trait Conn: Read + Write + Send {}
+impl<T: Read + Write + Send> Conn for T {}
+
+impl Dial {
+    fn connect(&self, port: u16) -> Box<dyn Conn> {
+        let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        s.set_nodelay(true).ok();
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        match self {
+            Dial::Plain => Box::new(s),
+            Dial::Tls(cfg) => {
+                let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+                let c = rustls::ClientConnection::new(cfg.clone(), name).expect("tls client");
+                let mut t = rustls::StreamOwned::new(c, s);
+                while t.conn.is_handshaking() {
+                    t.conn.complete_io(&mut t.sock).expect("TLS handshake");
+                }
+                Box::new(t)
+            }
+        }
+    }
+}
+
+/// A client configuration trusting the CA certificate(s) in `pem`.
+fn tls_client(pem: &str) -> Arc<rustls::ClientConfig> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+        roots.add(c.expect("CA PEM")).expect("CA cert");
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Arc::new(cfg)
+}
+
+/// A throwaway CA and a `localhost` leaf signed by it, as netlab's `tls::Pki` makes them:
+/// (CA PEM, leaf certificate PEM, leaf key PEM).
+fn node_pki() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    (ca.pem(), leaf.pem(), key.serialize_pem())
+}
+
+/// One server under test.
+struct Target {
+    name: &'static str,
+    proc: Proc,
+    dial: Dial,
+    /// Whether it writes a timeline worth counting.
+    timeline: bool,
+}
+
+fn http_targets() -> Vec<Target> {
     let root = env!("CARGO_MANIFEST_DIR");
     let bin = env!("CARGO_BIN_EXE_netlab");
     let mut recorded = Command::new(bin);
@@ -84,14 +199,61 @@ fn servers() -> Vec<(&'static str, Command)> {
     quiet.args(["serve", "http", "--port", "0", "--json", "--quiet"]);
     let mut node = Command::new("node");
     node.arg(format!("{root}/tests/node/http_twin.js"));
+    let t = |name, cmd, timeline| Target {
+        name,
+        proc: spawn(cmd),
+        dial: Dial::Plain,
+        timeline,
+    };
     vec![
-        ("netlab (timeline)", recorded),
-        ("netlab --quiet", quiet),
-        ("node 20", node),
+        t("netlab (timeline)", recorded, true),
+        t("netlab --quiet", quiet, false),
+        t("node 20", node, true),
     ]
 }
 
-/// Count `BODY_END` occurrences in `buf` after `from`; where the last one ends.
+fn https_targets(dir: &std::path::Path) -> Vec<Target> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let bin = env!("CARGO_BIN_EXE_netlab");
+    let mut out = Vec::new();
+    for (name, quiet) in [
+        ("netlab https (timeline)", false),
+        ("netlab https --quiet", true),
+    ] {
+        let ca = dir.join(format!("netlab-ca-{quiet}.pem"));
+        let mut cmd = Command::new(bin);
+        cmd.args(["serve", "https", "--port", "0", "--json", "--ca-out"]);
+        cmd.arg(&ca);
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let proc = spawn(cmd);
+        let pem = std::fs::read_to_string(&ca).expect("netlab's CA");
+        out.push(Target {
+            name,
+            proc,
+            dial: Dial::Tls(tls_client(&pem)),
+            timeline: !quiet,
+        });
+    }
+    let (ca, cert, key) = node_pki();
+    let (cert_path, key_path) = (dir.join("node-cert.pem"), dir.join("node-key.pem"));
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    let mut node = Command::new("node");
+    node.arg(format!("{root}/tests/node/http_twin.js"));
+    node.arg("--tls-cert").arg(&cert_path);
+    node.arg("--tls-key").arg(&key_path);
+    out.push(Target {
+        name: "node 20 https",
+        proc: spawn(node),
+        dial: Dial::Tls(tls_client(&ca)),
+        timeline: true,
+    });
+    out
+}
+
+/// Count `BODY_END` occurrences in `buf`; where the last one ends.
 fn count_ends(buf: &[u8]) -> (usize, usize) {
     let mut n = 0;
     let mut last = 0;
@@ -104,22 +266,23 @@ fn count_ends(buf: &[u8]) -> (usize, usize) {
     (n, last)
 }
 
-/// Requests/s over `secs` with `conns` connections, each keeping `depth` requests in flight.
-fn rps(port: u16, conns: usize, depth: usize, secs: u64) -> f64 {
+/// Requests answered over `secs` with `conns` connections, each keeping `depth` requests in
+/// flight; and the seconds it took.
+fn load(t: &Target, conns: usize, depth: usize, secs: u64) -> (u64, f64) {
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
+    // Connect (and shake hands) before the clock starts.
+    let streams: Vec<Box<dyn Conn>> = (0..conns).map(|_| t.dial.connect(t.proc.port)).collect();
     let mut handles = Vec::new();
-    for _ in 0..conns {
+    for mut s in streams {
         let (stop, done) = (stop.clone(), done.clone());
         handles.push(std::thread::spawn(move || {
-            let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-            s.set_nodelay(true).ok();
-            s.set_read_timeout(Some(Duration::from_secs(10))).ok();
             let burst = REQ.repeat(depth);
             let mut buf = Vec::with_capacity(64 * 1024);
             let mut chunk = [0u8; 64 * 1024];
             while !stop.load(Ordering::Relaxed) {
                 s.write_all(&burst).expect("write");
+                s.flush().expect("flush");
                 let mut got = 0;
                 while got < depth {
                     let n = s.read(&mut chunk).expect("read");
@@ -139,7 +302,113 @@ fn rps(port: u16, conns: usize, depth: usize, secs: u64) -> f64 {
     for h in handles {
         h.join().expect("load thread");
     }
-    done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+    (done.load(Ordering::Relaxed), start.elapsed().as_secs_f64())
+}
+
+/// One server's results at one point.
+#[derive(Clone, Copy, Default)]
+struct Point {
+    /// Best requests/s over the rounds.
+    rps: f64,
+    /// Timeline bytes per request (over all rounds).
+    bytes_per_req: f64,
+    /// Events the printer skipped (over all rounds).
+    skipped: u64,
+}
+
+/// Measure every point on every target, `rounds` times, alternating targets.
+fn measure(
+    targets: &[Target],
+    points: &[(&str, usize, usize)],
+    secs: u64,
+    rounds: u64,
+) -> Vec<Vec<Point>> {
+    let mut res = vec![vec![Point::default(); points.len()]; targets.len()];
+    for (pi, &(_, conns, depth)) in points.iter().enumerate() {
+        let mut reqs = vec![0u64; targets.len()];
+        let mut bytes = vec![0u64; targets.len()];
+        let mut skipped = vec![0u64; targets.len()];
+        for _ in 0..rounds {
+            for (ti, t) in targets.iter().enumerate() {
+                let (b0, s0) = (
+                    t.proc.out_bytes.load(Ordering::Relaxed),
+                    t.proc.skipped.load(Ordering::Relaxed),
+                );
+                let (n, took) = load(t, conns, depth, secs);
+                // Let the printer and the drain catch up before counting (bounded).
+                let mut last = u64::MAX;
+                for _ in 0..50 {
+                    let now = t.proc.out_bytes.load(Ordering::Relaxed);
+                    if now == last {
+                        break;
+                    }
+                    last = now;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                reqs[ti] += n;
+                bytes[ti] += t.proc.out_bytes.load(Ordering::Relaxed) - b0;
+                skipped[ti] += t.proc.skipped.load(Ordering::Relaxed) - s0;
+                let r = &mut res[ti][pi];
+                r.rps = r.rps.max(n as f64 / took);
+            }
+        }
+        for ti in 0..targets.len() {
+            let r = &mut res[ti][pi];
+            r.bytes_per_req = bytes[ti] as f64 / reqs[ti].max(1) as f64;
+            r.skipped = skipped[ti];
+        }
+    }
+    res
+}
+
+fn report(
+    title: &str,
+    targets: &[Target],
+    points: &[(&str, usize, usize)],
+    res: &[Vec<Point>],
+    kib: &[f64],
+) {
+    println!("\n{title}");
+    print!("{:<24}", "server");
+    for (name, _, _) in points {
+        print!(" {name:>14}");
+    }
+    if !kib.is_empty() {
+        print!(" {:>14}", "KiB/idle conn");
+    }
+    println!();
+    for (ti, t) in targets.iter().enumerate() {
+        print!("{:<24}", t.name);
+        for p in &res[ti] {
+            print!(" {:>14.0}", p.rps);
+        }
+        if let Some(k) = kib.get(ti) {
+            print!(" {k:>14.1}");
+        }
+        println!();
+    }
+    let node = targets.len() - 1;
+    for (ti, t) in targets[..node].iter().enumerate() {
+        print!("{} / node:", t.name);
+        for (pi, (name, _, _)) in points.iter().enumerate() {
+            print!(" {name} {:.2},", res[ti][pi].rps / res[node][pi].rps);
+        }
+        if !kib.is_empty() {
+            print!(" memory per idle conn {:.2}", kib[ti] / kib[node]);
+        }
+        println!();
+    }
+    for (ti, t) in targets.iter().enumerate().filter(|(_, t)| t.timeline) {
+        print!("{} timeline:", t.name);
+        for (pi, (name, _, _)) in points.iter().enumerate() {
+            let p = res[ti][pi];
+            print!(
+                " {name} {:.0} B/request ({} events skipped),",
+                p.bytes_per_req, p.skipped
+            );
+        }
+        println!();
+    }
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -177,43 +446,32 @@ fn idle_kib(p: &Proc, n: usize) -> f64 {
 }
 
 fn main() {
-    let secs = arg("--secs", 3);
+    let secs = arg("--secs", 2);
+    let rounds = arg("--rounds", 3).max(1);
     let idle = arg("--idle", 2000) as usize;
-    let raise = rlimit_nofile(idle as u64 * 2 + 256);
+    let raise = idle > 0 && rlimit_nofile(idle as u64 * 2 + 256);
     let points: [(&str, usize, usize); 3] = [
         ("1 conn", 1, 1),
         ("50 conns", 50, 1),
         ("pipelined x10", 1, 10),
     ];
-    let mut table: Vec<(&str, Vec<f64>, f64)> = Vec::new();
-    for (name, cmd) in servers() {
-        let p = spawn(cmd);
-        let r: Vec<f64> = points
-            .iter()
-            .map(|&(_, c, d)| rps(p.port, c, d, secs))
-            .collect();
-        let kib = if raise { idle_kib(&p, idle) } else { f64::NAN };
-        table.push((name, r, kib));
-    }
-    println!(
-        "{:<20} {:>12} {:>12} {:>14} {:>16}",
-        "server", "1 conn", "50 conns", "pipelined x10", "KiB/idle conn"
-    );
-    for (name, r, kib) in &table {
-        println!(
-            "{:<20} {:>12.0} {:>12.0} {:>14.0} {:>16.1}",
-            name, r[0], r[1], r[2], kib
-        );
-    }
-    let node = table.last().expect("node row").clone();
-    for (name, r, kib) in &table[..table.len() - 1] {
-        println!(
-            "{name} / node: 1 conn {:.2}, 50 conns {:.2}, pipelined {:.2}, memory per idle conn {:.2}",
-            r[0] / node.1[0],
-            r[1] / node.1[1],
-            r[2] / node.1[2],
-            kib / node.2
-        );
+    let targets = http_targets();
+    let res = measure(&targets, &points, secs, rounds);
+    let kib: Vec<f64> = if raise {
+        targets.iter().map(|t| idle_kib(&t.proc, idle)).collect()
+    } else {
+        Vec::new()
+    };
+    report("HTTP: GET /hello requests/s", &targets, &points, &res, &kib);
+    drop(targets);
+    if !flag("--no-https") {
+        let dir = std::env::temp_dir().join(format!("netlab-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let targets = https_targets(&dir);
+        let res = measure(&targets, &points, secs, rounds);
+        report("HTTPS: GET /hello requests/s", &targets, &points, &res, &[]);
+        drop(targets);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

@@ -46,21 +46,17 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "as upgrade-chat: netlab records bytes sent behind a CONNECT head as `data` on the \
          request; Node passes them to the 'connect' listener as `head`",
     ),
-    (
-        "event:aborted",
-        "netlab's timeline has no `aborted` event yet (trace::Event lacks the variant, and the \
-         event list is being regenerated from Event in issue 12); the request's `error` and \
-         `close` that follow it are compared",
-    ),
 ];
 
-/// One case: the bytes (in separate writes), whether to FIN after, how long to wait.
+/// One case: the bytes (in separate writes), whether to FIN after, how long to wait, whether
+/// to reset the connection (RST) once the wait is over.
 #[derive(Clone, Debug)]
 struct Case {
     name: String,
     parts: Vec<Vec<u8>>,
     fin: bool,
     wait: Duration,
+    rst: bool,
 }
 
 fn unescape(s: &str) -> Vec<u8> {
@@ -107,6 +103,10 @@ fn cases() -> Vec<Case> {
         if fin {
             bytes.truncate(bytes.len() - "<fin>".len());
         }
+        let rst = bytes.ends_with("<rst>");
+        if rst {
+            bytes.truncate(bytes.len() - "<rst>".len());
+        }
         let parts = bytes.split("<split>").map(unescape).collect();
         let mut wait = Duration::from_millis(QUIET_MS);
         for o in opts.split_whitespace() {
@@ -119,6 +119,7 @@ fn cases() -> Vec<Case> {
             parts,
             fin,
             wait,
+            rst,
         });
     }
     out.extend(generated());
@@ -136,6 +137,7 @@ fn generated() -> Vec<Case> {
         parts: vec![bytes],
         fin: false,
         wait: Duration::from_millis(QUIET_MS),
+        rst: false,
     };
     let mut out = Vec::new();
     // Header counts around httparse's and Node's limits.
@@ -281,6 +283,9 @@ fn run_case(port: u16, case: &Case) -> Answer {
             Err(_) => break "reset",
         }
     };
+    if case.rst {
+        reset(s);
+    }
     let head_only = case.parts.concat().starts_with(b"HEAD ");
     Answer {
         statuses: statuses(&raw, head_only),
@@ -289,6 +294,27 @@ fn run_case(port: u16, case: &Case) -> Answer {
         port: local,
         at,
     }
+}
+
+/// Close `s` with a reset (RST) instead of a FIN: `SO_LINGER` on with a zero timeout.
+fn reset(s: TcpStream) {
+    use std::os::fd::AsRawFd;
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: setsockopt reads `size_of::<linger>()` bytes from a live struct, on a live fd.
+    let rc = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "SO_LINGER");
+    drop(s);
 }
 
 /// Each connection's compared events, as `object: event event …` lines, from a server's log,

@@ -231,17 +231,12 @@ pub(crate) fn print_timeline(
         }
         return;
     }
-    while let Some(first) = sub.blocking_recv() {
+    while let Some(batch) = sub.recv_batch(1024) {
         // Write what is waiting as one batch and flush once: each event is on screen as soon
         // as the printer reaches it, without a system call per event under load.
-        let mut ok = writeln!(out, "{}", line(first)).is_ok();
-        let mut batch = 1;
-        while ok && batch < 1024 {
-            match sub.try_recv() {
-                Some(item) => ok = writeln!(out, "{}", line(item)).is_ok(),
-                None => break,
-            }
-            batch += 1;
+        let mut ok = true;
+        for item in batch {
+            ok = ok && writeln!(out, "{}", line(item)).is_ok();
         }
         if !ok || out.flush().is_err() {
             cancel.cancel();

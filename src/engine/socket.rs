@@ -130,6 +130,10 @@ pub trait Handler: Send + 'static {
     fn on_timeout(&mut self, _s: &mut Socket<'_>) {}
     /// A timer set with [`Socket::after`] fired (Node's `setTimeout(fn, ms)`).
     fn on_timer(&mut self, _s: &mut Socket<'_>, _id: u64) {}
+    /// `error`: a read or write failed (e.g. `ECONNRESET`); `close(true)` follows. The socket
+    /// can no longer be written; the handler may still record events (Node: an `error`
+    /// listener, such as http.Server's `clientError` and request `aborted`).
+    fn on_error(&mut self, _s: &mut Socket<'_>, _err: &io::Error) {}
     /// `close`: the socket is gone.
     fn on_close(&mut self, _had_error: bool) {}
 }
@@ -331,9 +335,15 @@ impl Socket<'_> {
         self.st.paused = false;
     }
 
-    /// Node's `setTimeout(() => …, ms)`: [`Handler::on_timer`] gets `id` after `d`.
+    /// Node's `setTimeout(() => …, ms)`: [`Handler::on_timer`] gets `id` after `d`. A timer
+    /// with the same `id` still pending is replaced (as `clearTimeout` then `setTimeout`), so
+    /// a handler that re-arms one timer per request keeps one entry, not one per request.
     pub fn after(&mut self, d: Duration, id: u64) {
-        self.st.timers.push((Instant::now() + d, id));
+        let at = Instant::now() + d;
+        match self.st.timers.iter_mut().find(|t| t.1 == id) {
+            Some(t) => t.0 = at,
+            None => self.st.timers.push((at, id)),
+        }
     }
 
     /// TCP segments this socket has sent (`TCP_INFO`), for the Nagle demo.
@@ -483,6 +493,8 @@ pub async fn drive<S: Stream, H: Handler>(
             }
             Wake::Error(e) => {
                 s.st.recorder.record(s.st.scope, Event::from_io_error(&e));
+                s.st.destroyed = true; // nothing more goes out on a failed socket
+                handler.on_error(&mut s, &e);
                 break true;
             }
             Wake::Idle => {
@@ -628,6 +640,38 @@ mod tests {
             let _ = self.0.send((before, s.no_delay()));
             s.end();
         }
+    }
+
+    /// Arms timer 7 twice, then timer 9; reports every timer that fires.
+    struct Rearm(mpsc::Sender<u64>);
+
+    impl Handler for Rearm {
+        fn on_connection(&mut self, s: &mut Socket<'_>) {
+            s.after(Duration::from_millis(5), 7);
+            s.after(Duration::from_millis(10), 7);
+            s.after(Duration::from_millis(20), 9);
+        }
+        fn on_timer(&mut self, s: &mut Socket<'_>, id: u64) {
+            let _ = self.0.send(id);
+            if id == 9 {
+                s.destroy();
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_timer_armed_again_replaces_the_pending_one() {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let client = tokio::spawn(tokio::net::TcpStream::connect(addr));
+        let (s, _) = l.accept().await.unwrap();
+        let (tx, rx) = mpsc::channel();
+        let rec = Recorder::new();
+        let opts = SocketOptions::default();
+        let scope = Scope::Conn { conn: 1 };
+        drive(s, scope, rec, opts, Rearm(tx), CancellationToken::new()).await;
+        drop(client.await.unwrap());
+        assert_eq!(rx.try_iter().collect::<Vec<_>>(), [7, 9]);
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@
 //! `curl -v` does (`> GET / HTTP/1.1`). [`body`] is the one body decoder (length or chunked)
 //! both ends share; [`write`] turns a response into wire bytes.
 //!
-//! Dependencies run one way: `server` → `app`, `body`, `parse`, `write` → `message`; [`routes`] (the
+//! Dependencies run one way: `server` (with its `request`, `respond` and `timeouts` parts) → `app`, `body`, `parse`, `write` → `message`; [`routes`] (the
 //! `http` scenario's [`app::App`]) → `app`, `message`. Nothing here imports `routes`.
 //!
 //! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,

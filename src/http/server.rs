@@ -13,22 +13,34 @@
 //! - malformed head → `clientError` and `400 Bad Request` + `Connection: close`; a head over
 //!   16 KiB → `431`; HTTP/1.1 without `Host` → `400`; a head not complete within the headers
 //!   timeout (slow loris) → `clientError ERR_HTTP_REQUEST_TIMEOUT` and `408`; an idle
-//!   keep-alive connection is ended after the keep-alive timeout.
+//!   keep-alive connection is ended after the keep-alive timeout;
+//! - the peer going away mid-request (FIN: [`Conn::peer_ended`], reset: [`Conn::peer_reset`])
+//!   → `clientError`, then the open request's `aborted`, `error ECONNRESET` and `close`, and
+//!   its response's `close`.
 //!
 //! Divergences from Node: the `request`, `checkContinue`, `upgrade` and `connect` events are
 //! recorded on the request's own scope (`#1.req2`) rather than on the server, so a timeline
 //! shows which connection they came from; the server socket's raw bytes also appear as `data`
 //! (Node's HTTP parser consumes them silently); responses carry no `Date` header, so traces
 //! are reproducible.
+//!
+//! Layout, one concept a file: this file is the connection itself — its state ([`Conn`],
+//! `Mode`), the input loop (`feed`, the peer's FIN and reset); `request` takes a request from
+//! head to body to the application; `respond` sends replies in order and the connection's own
+//! error answers; `timeouts` holds Node's timeouts and what each timer does when it fires.
 
-use super::app::{App, Reply};
-use super::body::{BodyDecoder, Step};
+mod request;
+mod respond;
+mod timeouts;
+
 pub use super::message::{Request, Response, MAX_BODY_KEPT};
-use super::parse::{parse_head, Framing};
-use super::write::{expectation_failed, expects_continue, response_bytes, switches};
 pub use super::write::{
     BAD_REQUEST, CONTINUE, HEADERS_TOO_LARGE, MISSING_HOST, PAYLOAD_TOO_LARGE, REQUEST_TIMEOUT,
 };
+pub use timeouts::{Timeouts, KEEP_ALIVE_BUFFER, TIMEOUTS_ENV};
+
+use super::app::{App, Reply};
+use super::body::BodyDecoder;
 use crate::trace::{Event, Scope};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -37,57 +49,6 @@ use std::time::Duration;
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Most headers accepted in one head.
 pub const MAX_HEADERS: usize = 100;
-/// Timeouts of a connection: Node 20's defaults, unless `NETLAB_HTTP_TIMEOUTS_MS` is set to
-/// `HEADERS,REQUEST,KEEP_ALIVE` in milliseconds (the differential suite shortens them on both
-/// netlab and its Node twin, so the timeout cases finish in a second).
-#[derive(Clone, Copy, Debug)]
-pub struct Timeouts {
-    /// A request head must be complete within this (Node: `headersTimeout`, 60 s); else 408.
-    pub headers: Duration,
-    /// A whole request, body included, must arrive within this (Node: `requestTimeout`,
-    /// 300 s); else 408.
-    pub request: Duration,
-    /// An idle keep-alive connection is ended after this (Node: `keepAliveTimeout`, 5 s).
-    pub keep_alive: Duration,
-}
-
-/// Node 20 ends an idle keep-alive socket this long after `keepAliveTimeout`
-/// (`server.keepAliveTimeoutBuffer`), so a client that trusts `Keep-Alive: timeout=N` does
-/// not race the server's close.
-pub const KEEP_ALIVE_BUFFER: Duration = Duration::from_secs(1);
-
-/// The environment variable that overrides [`Timeouts::default`].
-pub const TIMEOUTS_ENV: &str = "NETLAB_HTTP_TIMEOUTS_MS";
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        let node = Timeouts {
-            headers: Duration::from_secs(60),
-            request: Duration::from_secs(300),
-            keep_alive: Duration::from_secs(5),
-        };
-        std::env::var(TIMEOUTS_ENV)
-            .ok()
-            .and_then(|v| Timeouts::parse(&v))
-            .unwrap_or(node)
-    }
-}
-
-impl Timeouts {
-    /// `HEADERS,REQUEST,KEEP_ALIVE` in milliseconds.
-    pub fn parse(v: &str) -> Option<Timeouts> {
-        let ms: Vec<u64> = v
-            .split(',')
-            .map(|p| p.trim().parse().ok())
-            .collect::<Option<_>>()?;
-        let [h, r, k] = ms[..] else { return None };
-        Some(Timeouts {
-            headers: Duration::from_millis(h),
-            request: Duration::from_millis(r),
-            keep_alive: Duration::from_millis(k),
-        })
-    }
-}
 
 /// What the connection wants done.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,7 +57,8 @@ pub enum Action {
     Write(Vec<u8>),
     /// Put this event on the timeline.
     Record(Scope, Event),
-    /// Call [`Conn::timer`] with this id after this long.
+    /// Call [`Conn::timer`] with this id after this long. Setting a timer whose id is still
+    /// pending replaces it (Node's `clearTimeout` then `setTimeout`).
     Timer(Duration, u64),
     /// End the socket (FIN) once everything is written.
     End,
@@ -125,11 +87,15 @@ enum Mode {
 /// A response slot: responses go out in request order even when computed out of order.
 #[derive(Debug)]
 struct Slot {
+    /// The request answered (0: an answer of the connection's own, e.g. a 400).
     req: u32,
+    /// The response's wire bytes, once the application has answered.
     ready: Option<Vec<u8>>,
     /// The `writeHead()` event of `ready`, recorded when it is written.
     head: Option<Event>,
+    /// End the connection once this is written.
     close_after: bool,
+    /// Switch to a tunnel once this (a 101, or a CONNECT's 200) is written.
     tunnel_after: bool,
     /// An upgrade or CONNECT answer: Node's listener writes it on the raw socket, so there is
     /// no response object and no `finish`/`close` events.
@@ -139,27 +105,28 @@ struct Slot {
 /// A connection's parse buffer keeps at most this much capacity while it is empty.
 const IDLE_BUF: usize = 4 * 1024;
 
-/// Timer ids: kind in the high bits, request number (or generation) in the low bits.
-const T_HEAD: u64 = 1 << 40;
-const T_REPLY: u64 = 2 << 40;
-const T_CONTINUE: u64 = 3 << 40;
-const T_REQUEST: u64 = 4 << 40;
-const T_MASK: u64 = (1 << 40) - 1;
-
 /// One server-side HTTP connection serving the application `A`.
 pub struct Conn<A: App> {
     /// The application answering requests.
     app: A,
+    /// The connection's number on the timeline (`#conn`).
     conn: u32,
+    /// When heads, bodies and idle keep-alive connections time out.
     timeouts: Timeouts,
+    /// Received bytes not yet consumed (a partial head or body, pipelined requests).
     buf: Vec<u8>,
+    /// What the next bytes mean.
     mode: Mode,
+    /// Number of the last request emitted (requests are numbered from 1 per connection).
     next_req: u32,
+    /// Responses owed, in request order.
     queue: VecDeque<Slot>,
     /// Delayed replies by request number.
     delayed: Vec<(u32, Reply, Request)>,
-    /// Bumped whenever a head starts or completes, so stale head timers are ignored.
-    head_gen: u64,
+    /// The head timer is pending and still applies (cleared when the head completes).
+    head_armed: bool,
+    /// The request whose body the pending body timer (requestTimeout) is for.
+    body_timer: u32,
     /// Actions produced by the current call.
     out: Vec<Action>,
     /// The client sent FIN: end once every due response is written.
@@ -181,7 +148,8 @@ impl<A: App> Conn<A> {
             next_req: 0,
             queue: VecDeque::new(),
             delayed: Vec::new(),
-            head_gen: 0,
+            head_armed: false,
+            body_timer: 0,
             out: Vec::new(),
             peer_ended: false,
             recorded_ahead: 0,
@@ -202,24 +170,6 @@ impl<A: App> Conn<A> {
         Scope::Response {
             conn: self.conn,
             req,
-        }
-    }
-
-    fn arm_head_timer(&mut self) {
-        self.head_gen += 1;
-        let wait = if self.buf.is_empty() && self.next_req > 0 {
-            self.timeouts.keep_alive + KEEP_ALIVE_BUFFER
-        } else {
-            self.timeouts.headers
-        };
-        self.out.push(Action::Timer(wait, T_HEAD | self.head_gen));
-    }
-
-    /// A body is still to come: it must arrive within the request timeout.
-    fn arm_request_timer(&mut self, id: u32, left: &BodyDecoder) {
-        if !left.is_done() {
-            let t = Action::Timer(self.timeouts.request, T_REQUEST | u64::from(id));
-            self.out.push(t);
         }
     }
 
@@ -262,98 +212,6 @@ impl<A: App> Conn<A> {
         std::mem::take(&mut self.out)
     }
 
-    /// A timer set by an [`Action::Timer`] fired.
-    pub fn timer(&mut self, id: u64) -> Vec<Action> {
-        let n = id & T_MASK;
-        match id & !T_MASK {
-            T_HEAD if n == self.head_gen && matches!(self.mode, Mode::Head) => {
-                if self.buf.is_empty() && self.next_req > 0 {
-                    // Idle keep-alive: end quietly (Node's keepAliveTimeout).
-                    self.mode = Mode::Closed;
-                    self.out.push(Action::End);
-                } else {
-                    self.client_error("ERR_HTTP_REQUEST_TIMEOUT", 408, REQUEST_TIMEOUT);
-                }
-            }
-            T_REQUEST => {
-                let reading = match &self.mode {
-                    Mode::Body { req, .. } | Mode::AwaitContinue { req, .. } => req.id,
-                    _ => 0,
-                };
-                if reading == n as u32 && reading > 0 {
-                    // The body did not arrive within requestTimeout.
-                    self.client_error("ERR_HTTP_REQUEST_TIMEOUT", 408, REQUEST_TIMEOUT);
-                }
-            }
-            T_REPLY => {
-                if let Some(pos) = self.delayed.iter().position(|d| d.0 == n as u32) {
-                    let (_, reply, req) = self.delayed.remove(pos);
-                    self.complete(req, reply);
-                    // Pipelined heads that waited behind this response.
-                    self.process();
-                }
-            }
-            T_CONTINUE => {
-                if let Mode::AwaitContinue { .. } = self.mode {
-                    let Mode::AwaitContinue { req, left } =
-                        std::mem::replace(&mut self.mode, Mode::Head)
-                    else {
-                        unreachable!("matched just above")
-                    };
-                    self.out.push(Action::Write(CONTINUE.to_vec()));
-                    self.mode = Mode::Body { req, left };
-                    self.process();
-                }
-            }
-            _ => {}
-        }
-        std::mem::take(&mut self.out)
-    }
-
-    fn client_error(&mut self, code: &str, status: u16, bytes: &[u8]) {
-        self.out.push(Action::Record(
-            Scope::Conn { conn: self.conn },
-            Event::ClientError {
-                code: code.into(),
-                status,
-            },
-        ));
-        if let Mode::Body { req, .. } | Mode::AwaitContinue { req, .. } = &self.mode {
-            // A request already emitted never completes: Node's `aborted`, `error`
-            // (ECONNRESET) and `close` on it, and `close` on its response.
-            let (rq, rs) = (self.req_scope(req.id), self.res_scope(req.id));
-            self.queue.retain(|s| s.req != req.id);
-            // (`aborted` has no timeline event yet: the suite's exception list says so.)
-            self.out.push(Action::Record(
-                rq,
-                Event::Error {
-                    code: "ECONNRESET".into(),
-                    message: "aborted".into(),
-                },
-            ));
-            self.out
-                .push(Action::Record(rq, Event::Close { had_error: None }));
-            self.out
-                .push(Action::Record(rs, Event::Close { had_error: None }));
-        }
-        self.fatal(bytes);
-    }
-
-    /// Answer with `bytes` (after any responses already due), then close.
-    fn fatal(&mut self, bytes: &[u8]) {
-        self.mode = Mode::Closed;
-        self.buf.clear();
-        self.queue.push_back(Slot {
-            req: 0,
-            ready: Some(bytes.to_vec()),
-            head: None,
-            close_after: true,
-            tunnel_after: false,
-            raw: false,
-        });
-        self.flush();
-    }
-
     /// Parse as much as the buffer allows.
     fn process(&mut self) {
         loop {
@@ -380,329 +238,46 @@ impl<A: App> Conn<A> {
         }
     }
 
-    /// Try to parse one head; true if progress was made.
-    fn parse_head(&mut self) -> bool {
-        let head = match parse_head(&self.buf) {
-            Ok(Some(head)) => head,
-            Ok(None) => return false,
-            Err(e) => {
-                let bytes = write_error(e.status);
-                self.client_error(e.code, e.status, bytes);
-                return false;
-            }
+    /// The connection failed (the peer reset it: `code` is `ECONNRESET`). Node's http.Server
+    /// emits `clientError` with the socket's code (and cannot answer), then on the socket's
+    /// close aborts every request still open: a request whose body was still arriving gets
+    /// `aborted`, `error ECONNRESET "aborted"` and `close`; a response not yet sent gets
+    /// `close` (and its complete request `close`). Nothing is written any more.
+    pub fn peer_reset(&mut self, code: &str) -> Vec<Action> {
+        let conn_scope = Scope::Conn { conn: self.conn };
+        let listening = match self.mode {
+            // Upgraded or tunnelled sockets belong to the application, not the server.
+            Mode::AwaitTunnel | Mode::Tunnel => false,
+            Mode::Closed => self.queue.iter().any(|s| s.req > 0 && !s.raw),
+            _ => true,
         };
-        self.next_req += 1;
-        let id = self.next_req;
-        let request = Request {
-            id,
-            method: head.method,
-            url: head.url,
-            version: head.version,
-            headers: head.headers,
-            body: Vec::new(),
-            body_len: 0,
-        };
-        self.buf.drain(..head.len);
-        self.head_gen += 1; // the head is complete: its timer no longer applies
-
-        let left = match head.framing {
-            Framing::None => BodyDecoder::length(0),
-            Framing::Length(n) => BodyDecoder::length(n),
-            Framing::Chunked => BodyDecoder::chunked(),
-            Framing::BadTransferEncoding => {
-                // llhttp accepts the head (Node emits `request`), then fails where the body
-                // would start.
-                let rs = self.req_scope(id);
-                self.out.push(Action::Record(rs, request.event()));
-                self.mode = Mode::Body {
-                    req: request,
-                    left: BodyDecoder::length(0),
-                };
-                self.client_error("HPE_INVALID_TRANSFER_ENCODING", 400, BAD_REQUEST);
-                return false;
-            }
-        };
-        let http11 = request.version == "1.1";
-        if http11 && request.header("host").is_none() {
-            self.next_req -= 1;
-            self.fatal(MISSING_HOST);
-            return false;
-        }
-        if let Some(expect) = request.header("expect").filter(|_| http11) {
-            if !expects_continue(expect) {
-                // Node answers 417 itself, without a `request` event, and keeps the connection.
-                self.next_req -= 1;
-                let bytes = expectation_failed(request.wants_close(), self.timeouts.keep_alive);
-                let close = request.wants_close();
-                self.mode = Mode::Discard { left, close };
-                self.queue.push_back(Slot {
-                    req: 0,
-                    ready: Some(bytes),
-                    head: None,
-                    close_after: close,
-                    tunnel_after: false,
-                    raw: false,
-                });
-                self.flush();
-                return true;
-            }
-        }
-
-        let rs = self.req_scope(id);
-        if request.method == "CONNECT" {
+        if listening {
             self.out.push(Action::Record(
-                rs,
-                Event::ConnectRequest {
-                    url: request.url.clone(),
-                    http_version: request.version.clone(),
-                },
-            ));
-            let reply = self.app.connect(&request);
-            self.start_tunnel(request, reply);
-            return true;
-        }
-        if let Some(proto) = request.header("upgrade").map(str::to_string) {
-            let conn_hdr = request
-                .header("connection")
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            // Upgrades the application does not speak (e.g. curl's h2c) are served as ordinary
-            // requests, as Node does without an 'upgrade' listener for them.
-            if conn_hdr.contains("upgrade") && self.app.accepts_upgrade(&proto) {
-                self.out.push(Action::Record(
-                    rs,
-                    Event::Upgrade {
-                        url: request.url.clone(),
-                        protocol: proto,
-                    },
-                ));
-                let reply = self.app.upgrade(&request);
-                self.start_tunnel(request, reply);
-                return true;
-            }
-        }
-        if http11 && request.header("expect").is_some() {
-            self.out.push(Action::Record(
-                rs,
-                Event::CheckContinue {
-                    method: request.method.clone(),
-                    url: request.url.clone(),
-                    http_version: request.version.clone(),
-                    headers: request.headers.clone(),
-                },
-            ));
-            let delay = self.app.continue_delay(&request);
-            self.out
-                .push(Action::Timer(delay, T_CONTINUE | u64::from(id)));
-            if !self.buf.is_empty() {
-                // The body came right behind the head, without waiting for the 100.
-                self.out.push(Action::Record(rs, Event::data(&self.buf)));
-                self.recorded_ahead += self.buf.len();
-            }
-            self.arm_request_timer(id, &left);
-            self.mode = Mode::AwaitContinue { req: request, left };
-            return true;
-        }
-        self.out.push(Action::Record(rs, request.event()));
-        self.arm_request_timer(id, &left);
-        self.mode = Mode::Body { req: request, left };
-        true
-    }
-
-    fn start_tunnel(&mut self, req: Request, reply: Reply) {
-        let id = req.id;
-        if !self.buf.is_empty() {
-            // Sent right behind the head, before any answer.
-            let scope = self.req_scope(id);
-            self.out.push(Action::Record(scope, Event::data(&self.buf)));
-        }
-        self.queue.push_back(Slot {
-            req: id,
-            ready: None,
-            head: None,
-            close_after: false,
-            tunnel_after: true,
-            raw: true,
-        });
-        self.mode = Mode::AwaitTunnel;
-        self.schedule(req, reply);
-    }
-
-    /// Drop the body of a request the connection answered itself; true when it ended.
-    fn discard_body(&mut self) -> bool {
-        let Mode::Discard { left, close } = &mut self.mode else {
-            return false;
-        };
-        loop {
-            match left.step(&self.buf) {
-                Ok(Step::NeedMore) => return false,
-                Ok(Step::Consumed { used, .. }) => {
-                    self.buf.drain(..used);
-                }
-                Ok(Step::Done { used }) => {
-                    let close = *close;
-                    self.buf.drain(..used);
-                    self.mode = if close { Mode::Closed } else { Mode::Head };
-                    return !close;
-                }
-                Err(e) => {
-                    self.client_error(e.code(), e.status(), write_error(e.status()));
-                    return false;
-                }
-            }
-        }
-    }
-
-    /// Read body bytes; true when the body completed (and the next head may follow).
-    fn read_body(&mut self) -> bool {
-        let Mode::Body { req, left } = &mut self.mode else {
-            return false;
-        };
-        let scope = Scope::Request {
-            conn: self.conn,
-            req: req.id,
-        };
-        loop {
-            match left.step(&self.buf) {
-                Ok(Step::NeedMore) => return false,
-                Ok(Step::Consumed { used, body }) => {
-                    if !body.is_empty() {
-                        let chunk = &self.buf[body];
-                        req.push_body(chunk);
-                        record_body(&mut self.out, &mut self.recorded_ahead, scope, chunk);
-                    }
-                    self.buf.drain(..used);
-                }
-                Ok(Step::Done { used }) => {
-                    self.buf.drain(..used);
-                    break;
-                }
-                Err(e) => {
-                    self.client_error(e.code(), e.status(), write_error(e.status()));
-                    return false;
-                }
-            }
-        }
-        // Body complete.
-        let Mode::Body { req, .. } = std::mem::replace(&mut self.mode, Mode::Head) else {
-            unreachable!("matched above")
-        };
-        self.out.push(Action::Record(scope, Event::End));
-        let close = req.wants_close();
-        if close && !self.buf.is_empty() {
-            // Bytes after a request that closes the connection: llhttp fails at once
-            // (HPE_CLOSED_CONNECTION), before Node's handler (which runs on the request's
-            // `end`, a tick later) has answered; the 400 goes out and the response is lost.
-            let (rq, rs) = (self.req_scope(req.id), self.res_scope(req.id));
-            self.out.push(Action::Record(
-                Scope::Conn { conn: self.conn },
+                conn_scope,
                 Event::ClientError {
-                    code: "HPE_CLOSED_CONNECTION".into(),
-                    status: 400,
+                    code: code.into(),
+                    status: 0,
                 },
             ));
-            self.out
-                .push(Action::Record(rs, Event::Close { had_error: None }));
-            self.out
-                .push(Action::Record(rq, Event::Close { had_error: None }));
-            self.fatal(BAD_REQUEST);
-            return false;
         }
-        self.queue.push_back(Slot {
-            req: req.id,
-            ready: None,
-            head: None,
-            close_after: close,
-            tunnel_after: false,
-            raw: false,
-        });
-        let reply = self.app.route(&req);
-        self.schedule(req, reply);
-        if close {
-            self.mode = Mode::Closed;
-            return false;
-        }
-        true
-    }
-
-    fn schedule(&mut self, req: Request, reply: Reply) {
-        match reply.delay {
-            Some(d) if !d.is_zero() => {
-                self.out.push(Action::Timer(d, T_REPLY | u64::from(req.id)));
-                self.delayed.push((req.id, reply, req));
-            }
-            _ => self.complete(req, reply),
-        }
-    }
-
-    /// A reply is ready: fill its slot and send what is due, in order.
-    fn complete(&mut self, req: Request, reply: Reply) {
-        let (head, bytes) = response_bytes(&reply.response, &req, self.timeouts.keep_alive);
-        if let Some(slot) = self.queue.iter_mut().find(|s| s.req == req.id) {
-            slot.close_after |= reply.response.close;
-            let accepted = switches(&reply.response, &req);
-            if slot.tunnel_after && !accepted {
-                // A refused upgrade/CONNECT: whatever the client sends next is not HTTP we
-                // can trust to frame, so answer and close.
-                slot.tunnel_after = false;
-                slot.close_after = true;
-            }
-            slot.ready = Some(bytes);
-            slot.head = Some(head);
-        }
-        self.flush();
-    }
-
-    /// Write every response that is due, in request order.
-    fn flush(&mut self) {
-        while self.queue.front().is_some_and(|s| s.ready.is_some()) {
-            let slot = self.queue.pop_front().expect("checked");
-            let bytes = slot.ready.expect("checked");
-            if let (true, Some(head)) = (slot.req > 0, slot.head) {
-                let rs = self.res_scope(slot.req);
-                self.out.push(Action::Record(rs, head));
-            }
-            self.out.push(Action::Write(bytes));
-            // A switched connection has no response object in Node (the app writes the 101 or
-            // 200 on the raw socket), so no `finish`/`close` for it either.
+        self.abort_request();
+        for (i, slot) in std::mem::take(&mut self.queue).into_iter().enumerate() {
             if slot.req > 0 && !slot.raw {
-                // Node's order: the response's finish and close, then the request's close.
                 let (rq, rs) = (self.req_scope(slot.req), self.res_scope(slot.req));
-                self.out.push(Action::Record(rs, Event::Finish));
-                self.out
-                    .push(Action::Record(rs, Event::Close { had_error: None }));
+                if i == 0 {
+                    // Only the response that holds the socket hears it close; Node's later
+                    // pipelined responses wait unassigned and never emit `close`.
+                    self.out
+                        .push(Action::Record(rs, Event::Close { had_error: None }));
+                }
                 self.out
                     .push(Action::Record(rq, Event::Close { had_error: None }));
             }
-            if slot.close_after {
-                self.mode = Mode::Closed;
-                self.queue.clear();
-                self.out.push(Action::End);
-                return;
-            }
-            if slot.tunnel_after {
-                self.mode = Mode::Tunnel;
-                if !self.buf.is_empty() {
-                    // Bytes sent before the 101/200 (Node's `head`), echoed now.
-                    let early = std::mem::take(&mut self.buf);
-                    self.out.push(Action::Write(early));
-                }
-                if self.peer_ended {
-                    // The client already sent its FIN: the echo is complete.
-                    self.mode = Mode::Closed;
-                    self.out.push(Action::End);
-                }
-                return;
-            }
         }
-        if self.queue.is_empty() {
-            if self.peer_ended && !matches!(self.mode, Mode::Tunnel) {
-                self.mode = Mode::Closed;
-                self.out.push(Action::End);
-            } else if matches!(self.mode, Mode::Head) {
-                self.arm_head_timer();
-            }
-        }
+        self.delayed.clear();
+        self.mode = Mode::Closed;
+        self.buf = Vec::new();
+        std::mem::take(&mut self.out)
     }
 
     /// The client sent FIN. Node's HTTP server answers what it has received, then ends.
@@ -726,24 +301,6 @@ impl<A: App> Conn<A> {
             _ => {}
         }
         std::mem::take(&mut self.out)
-    }
-}
-
-/// Record body bytes as `data`, except those already recorded when they arrived.
-fn record_body(out: &mut Vec<Action>, ahead: &mut usize, scope: Scope, chunk: &[u8]) {
-    let skip = (*ahead).min(chunk.len());
-    *ahead -= skip;
-    if chunk.len() > skip {
-        out.push(Action::Record(scope, Event::data(&chunk[skip..])));
-    }
-}
-
-/// The bytes of a connection-level error answer with this status.
-fn write_error(status: u16) -> &'static [u8] {
-    match status {
-        413 => PAYLOAD_TOO_LARGE,
-        431 => HEADERS_TOO_LARGE,
-        _ => BAD_REQUEST,
     }
 }
 

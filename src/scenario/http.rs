@@ -55,6 +55,12 @@ impl Handler for Http {
             apply(s, a);
         }
     }
+    fn on_error(&mut self, s: &mut Socket<'_>, err: &std::io::Error) {
+        if let Some(c) = self.conn.as_mut() {
+            let a = c.peer_reset(&crate::trace::error_code(err));
+            apply(s, a);
+        }
+    }
     fn on_end(&mut self, s: &mut Socket<'_>) {
         if let Some(c) = self.conn.as_mut() {
             let a = c.peer_ended();

@@ -271,7 +271,12 @@ pub enum Event {
     /// `upgrade`: a request asked for another protocol.
     #[serde(rename = "upgrade")]
     Upgrade { url: String, protocol: String },
-    /// `clientError`: a malformed request; `code` is Node's (`HPE_INVALID_METHOD`, …).
+    /// `aborted` on a request (`IncomingMessage`): the peer went away (FIN or reset) before
+    /// the body was complete; Node follows it with `error ECONNRESET "aborted"` and `close`.
+    #[serde(rename = "aborted")]
+    Aborted,
+    /// `clientError`: a malformed request; `code` is Node's (`HPE_INVALID_METHOD`, …);
+    /// `status` is the answer sent (0: none — e.g. `ECONNRESET`, the peer is gone).
     #[serde(rename = "clientError")]
     ClientError { code: String, status: u16 },
     /// `response`: a client got a response head.
@@ -369,6 +374,7 @@ impl EventKind {
             EventKind::CheckContinue => "checkContinue",
             EventKind::ConnectRequest => "connect",
             EventKind::Upgrade => "upgrade",
+            EventKind::Aborted => "aborted",
             EventKind::ClientError => "clientError",
             EventKind::Response => "response",
             EventKind::Continue => "continue",

@@ -41,6 +41,7 @@ impl Kind {
             Event::Close { .. } => Kind::Close,
             Event::Error { .. }
             | Event::Timeout
+            | Event::Aborted
             | Event::ClientError { .. }
             | Event::TlsClientError { .. } => Kind::Trouble,
             _ => Kind::Incoming,
@@ -153,6 +154,7 @@ pub fn details(event: &Event) -> String {
         } => format!("{method} {url} HTTP/{http_version}"),
         Event::ConnectRequest { url, http_version } => format!("CONNECT {url} HTTP/{http_version}"),
         Event::Upgrade { url, protocol } => format!("{url} → {protocol}"),
+        Event::ClientError { code, status: 0 } => format!("{code} (no answer)"),
         Event::ClientError { code, status } => format!("{code} → {status}"),
         Event::Response { status, reason } => format!("{status} {reason}"),
         Event::Socket { conn, reused } => {

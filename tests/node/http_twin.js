@@ -11,7 +11,12 @@
 //
 //   node tests/node/http_twin.js [--port P] [--headers-timeout MS] [--request-timeout MS]
 //                                [--keep-alive-timeout MS] [--check-interval MS]
+//                                [--tls-cert PEM-FILE --tls-key PEM-FILE]
+// With --tls-cert and --tls-key it is the twin of `netlab serve https`: the same server on
+// `https.createServer` (the benchmark, benches/http_load.rs, uses it).
 const http = require('http');
+const https = require('https');
+const fs = require('fs');
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -28,7 +33,16 @@ if (opt('--headers-timeout')) options.headersTimeout = opt('--headers-timeout');
 if (opt('--request-timeout') !== undefined) options.requestTimeout = opt('--request-timeout');
 if (opt('--check-interval')) options.connectionsCheckingInterval = opt('--check-interval');
 if (opt('--keep-alive-timeout')) options.keepAliveTimeout = opt('--keep-alive-timeout');
-const srv = http.createServer(options);
+const str = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const tls = str('--tls-cert') !== undefined;
+if (tls) {
+  options.cert = fs.readFileSync(str('--tls-cert'));
+  options.key = fs.readFileSync(str('--tls-key'));
+}
+const srv = tls ? https.createServer(options) : http.createServer(options);
 
 let nextConn = 0;
 const connOf = new WeakMap();
@@ -126,7 +140,7 @@ srv.on('connect', (req, sock, head) => {
   if (head.length) sock.write(head);
   sock.pipe(sock);
 });
-srv.on('connection', (sock) => {
+srv.on(tls ? 'secureConnection' : 'connection', (sock) => {
   const conn = ++nextConn;
   connOf.set(sock, conn);
   out({ scope: 'server', event: 'connection', peer: `${sock.remoteAddress}:${sock.remotePort}`, conn });
@@ -144,7 +158,7 @@ srv.emit = function (ev, ...args) {
   return origEmit.call(this, ev, ...args);
 };
 srv.listen(opt('--port', 0), '127.0.0.1', () => {
-  out({ scope: 'server', event: 'listening', address: '127.0.0.1', port: srv.address().port, transport: 'tcp' });
+  out({ scope: 'server', event: 'listening', address: '127.0.0.1', port: srv.address().port, transport: tls ? 'https' : 'tcp' });
 });
 function stop() {
   srv.close();

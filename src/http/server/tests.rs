@@ -1,4 +1,5 @@
 //! The server connection's unit and property tests (the request path's fuzz targets).
+use super::timeouts::{T_CONTINUE, T_HEAD, T_MASK, T_REPLY};
 use super::*;
 use crate::http::routes::Routes;
 use proptest::prelude::*;
@@ -221,4 +222,41 @@ proptest! {
         let w = written(&out);
         prop_assert!(w.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&w));
     }
+}
+
+/// The events recorded on `scope`, by name.
+fn names_on(actions: &[Action], scope: Scope) -> Vec<&'static str> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Record(s, e) if *s == scope => Some(e.name()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_fin_or_reset_mid_body_aborts_the_request_as_node_does() {
+    let rq = Scope::Request { conn: 1, req: 1 };
+    let rs = Scope::Response { conn: 1, req: 1 };
+    let head = b"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc";
+    let mut c = conn();
+    c.feed(head);
+    let a = c.peer_ended();
+    assert_eq!(names_on(&a, rq), ["aborted", "error", "close"]);
+    assert_eq!(names_on(&a, rs), ["close"]);
+    assert_eq!(written(&a), BAD_REQUEST);
+
+    let mut c = conn();
+    c.feed(head);
+    let a = c.peer_reset("ECONNRESET");
+    assert_eq!(names_on(&a, Scope::Conn { conn: 1 }), ["clientError"]);
+    assert_eq!(names_on(&a, rq), ["aborted", "error", "close"]);
+    assert_eq!(names_on(&a, rs), ["close"]);
+    assert!(
+        written(&a).is_empty(),
+        "nothing is written to a reset socket"
+    );
+    // A reply timer firing later finds nothing to send.
+    assert!(written(&c.timer(T_REPLY | 1)).is_empty());
 }
