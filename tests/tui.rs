@@ -681,3 +681,64 @@ fn the_help_popup_shows_all_of_its_text() {
     let narrow = draw(&a, 60, 30);
     assert!(narrow.contains("G follow)"), "{narrow}");
 }
+
+/// Lesson 1 step 2's layer table is wider than the pane: its cells re-flow within their
+/// columns, so every row keeps its separators and nothing wraps back to column 0.
+#[test]
+fn a_wide_table_keeps_its_columns() {
+    let mut a = app();
+    at(&mut a, "layers", 2);
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let s = draw(&a, w, h);
+        let rows: Vec<&str> = s.lines().collect();
+        let head = rows
+            .iter()
+            .position(|l| l.contains("layer ") && l.contains("OSI"))
+            .unwrap_or_else(|| panic!("{s}"));
+        let chars = |l: &str| l.chars().collect::<Vec<char>>();
+        let head_chars = chars(rows[head]);
+        let sep = (1..head_chars.len())
+            .find(|&i| head_chars[i] == '│' && head_chars[i - 1] == ' ')
+            .unwrap();
+        let body: Vec<&str> = rows[head..]
+            .iter()
+            .take_while(|l| l.contains('│') && !l.trim_matches(['"', '│', ' ']).is_empty())
+            .copied()
+            .collect();
+        assert!(body.len() >= 6, "{s}");
+        for l in &body {
+            let c = chars(l).get(sep).copied();
+            assert!(matches!(c, Some('│' | '┼')), "{w}x{h}: {l}\n{s}");
+        }
+        assert!(s.contains("HTTP, SMTP"), "{s}");
+        if w != 100 {
+            insta::assert_snapshot!(format!("wide_table_{w}x{h}"), s);
+        }
+    }
+}
+
+/// A code line wider than the pane continues on rows under the block's gutter.
+#[test]
+fn wrapped_code_keeps_its_gutter() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 2);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        // The `data` listener's line is wider than the 80-column pane: its tail sits under
+        // the gutter, at the line's indentation; at 120 columns it fits on one row.
+        let data = s
+            .lines()
+            .position(|l| l.contains("socket.on('data'"))
+            .unwrap();
+        let next = s.lines().nth(data + 1).unwrap();
+        if w == 80 {
+            assert!(
+                next.starts_with("\"│  │   String()"),
+                "{w}x{h}: {next}\n{s}"
+            );
+        } else {
+            assert!(next.contains("socket.on('end'"), "{w}x{h}: {next}\n{s}");
+        }
+        insta::assert_snapshot!(format!("code_gutter_{w}x{h}"), s);
+    }
+}

@@ -22,7 +22,11 @@ impl App {
             )),
             Line::default(),
         ];
-        lines.extend(markdown::render(&lab.instructions, self.theme()));
+        lines.extend(markdown::render_fit(
+            &lab.instructions,
+            self.theme(),
+            area.width.saturating_sub(2) as usize,
+        ));
         lines.push(Line::default());
         match &self.lab.file {
             Some(f) => {

@@ -178,7 +178,7 @@ impl App {
             )));
             lines.push(Line::default());
         }
-        let md = |s: &str| markdown::render(s, self.theme());
+        let md = |s: &str| markdown::render_fit(s, self.theme(), width);
         match step {
             // A server left running from an earlier step: its real port fills `<port>`.
             Step::Text { body, .. } => match &self.server {
