@@ -674,7 +674,7 @@ fn the_help_popup_shows_all_of_its_text() {
     ch(&mut a, '?');
     for (w, h) in [(80, 24), (120, 40)] {
         let s = draw(&a, w, h);
-        assert!(s.contains("l lanes, G follow)"), "{s}");
+        assert!(s.contains("heads, G follow)"), "{s}");
         assert!(s.contains("Any key closes this help."), "{s}");
         insta::assert_snapshot!(format!("help_{w}x{h}"), s);
     }
@@ -741,4 +741,91 @@ fn wrapped_code_keeps_its_gutter() {
         }
         insta::assert_snapshot!(format!("code_gutter_{w}x{h}"), s);
     }
+}
+
+/// An HTTP exchange on the timeline: a request and a response head.
+fn http_events(a: &mut App) {
+    let events = [
+        (
+            Scope::Server,
+            Event::Connection {
+                peer: "127.0.0.1:50000".into(),
+            },
+        ),
+        (
+            Scope::Request { conn: 1, req: 1 },
+            Event::Request {
+                method: "GET".into(),
+                url: "/hello".into(),
+                http_version: "1.1".into(),
+                headers: vec![
+                    ("Host".into(), "127.0.0.1:8080".into()),
+                    ("User-Agent".into(), "curl/8.5.0".into()),
+                ],
+            },
+        ),
+        (
+            Scope::Response { conn: 1, req: 1 },
+            Event::WriteHead {
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![("Content-Length".into(), "6".into())],
+            },
+        ),
+        (Scope::Response { conn: 1, req: 1 }, Event::Finish),
+    ];
+    for (i, (scope, event)) in events.into_iter().enumerate() {
+        a.update(Msg::Event(entry(i as u64, i as f64 * 1.5, scope, event)));
+    }
+}
+
+/// The timeline shows HTTP heads as `>`/`<` lines under their events, as `netlab serve`
+/// prints them; `h` (timeline focused) hides and shows them again.
+#[test]
+fn the_timeline_shows_http_heads_and_h_toggles_them() {
+    let mut a = app();
+    let (i, l) = a.course.find("curl-v").unwrap();
+    let serve = l
+        .lesson
+        .steps
+        .iter()
+        .position(|s| s.scenario() == Some("http"))
+        .unwrap();
+    a.open(i, serve);
+    ch(&mut a, 's');
+    a.update(Msg::ServerStarted {
+        scenario: "http".into(),
+        port: 8080,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    http_events(&mut a);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        // The pane shows the newest rows: at 80×24 the request line has scrolled off.
+        let first = if h == 40 {
+            "> GET /hello HTTP/1.1"
+        } else {
+            "> User-Agent: curl/8.5.0"
+        };
+        for want in [
+            first,
+            "> Host: 127.0.0.1:8080",
+            "< HTTP/1.1 200 OK",
+            "< Content-Length: 6",
+        ] {
+            assert!(s.contains(want), "{want} at {w}x{h}:\n{s}");
+        }
+        insta::assert_snapshot!(format!("http_heads_{w}x{h}"), s);
+    }
+    ch(&mut a, 't');
+    assert!(draw(&a, 120, 40).contains("h heads"));
+    ch(&mut a, 'h');
+    let s = draw(&a, 120, 40);
+    assert!(!s.contains("> Host:"), "{s}");
+    assert!(s.contains("writeHead()"), "{s}");
+    ch(&mut a, 'h');
+    ch(&mut a, 'l');
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("│ < HTTP/1.1 200 OK"), "{s}");
 }

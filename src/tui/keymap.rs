@@ -75,6 +75,8 @@ pub enum Action {
     Pause,
     Filter,
     Lanes,
+    /// Show or hide HTTP request/response heads (`>`/`<` lines) under their events.
+    Heads,
     Follow,
 }
 
@@ -298,7 +300,7 @@ pub static KEYMAP: &[Binding] = &[
         help: Some((
             6,
             "t  Tab",
-            "focus the timeline (space pause, f filter, l lanes, G follow)",
+            "focus the timeline (space pause, f filter, l lanes, h HTTP heads, G follow)",
         )),
     },
     Binding {
@@ -369,6 +371,13 @@ pub static KEYMAP: &[Binding] = &[
         on: &[C::Timeline],
         action: A::Lanes,
         bar: &[(C::Timeline, "l lanes")],
+        help: None,
+    },
+    Binding {
+        keys: &[K::Char('h')],
+        on: &[C::Timeline],
+        action: A::Heads,
+        bar: &[(C::Timeline, "h heads")],
         help: None,
     },
     Binding {
@@ -523,7 +532,7 @@ mod tests {
         );
         assert_eq!(
             bar(Ctx::Timeline),
-            "↑↓ scroll · space pause · f filter · l lanes · G follow · t/Esc back · q quit"
+            "↑↓ scroll · space pause · f filter · l lanes · h heads · G follow · t/Esc back · q quit"
         );
         assert_eq!(
             bar(Ctx::Serve),

@@ -170,6 +170,14 @@ impl App {
                 self.timeline.scroll = 0;
             }
             Action::Lanes => self.timeline.lanes = !self.timeline.lanes,
+            Action::Heads => {
+                self.timeline.hide_heads = !self.timeline.hide_heads;
+                self.say(if self.timeline.hide_heads {
+                    "HTTP heads hidden (h shows them)"
+                } else {
+                    "HTTP heads shown as > (to the server) and < (from it) lines"
+                });
+            }
             Action::Follow => {
                 self.timeline.scroll = 0;
                 self.timeline.paused = false;

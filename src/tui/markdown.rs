@@ -268,7 +268,7 @@ pub fn render_fit(md: &str, theme: Theme, width: usize) -> Vec<Line<'static>> {
 
 /// Control characters written as escapes (`\r`, `\n`, `\t`, `\x07`), so text from a course
 /// file can never move the cursor or ring the bell.
-fn visible(text: &str) -> String {
+pub fn visible(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
