@@ -829,3 +829,90 @@ fn the_timeline_shows_http_heads_and_h_toggles_them() {
     let s = draw(&a, 120, 40);
     assert!(s.contains("│ < HTTP/1.1 200 OK"), "{s}");
 }
+
+/// After a check the lab view shows the server's timeline of that run, beside the report at
+/// 120 columns and below it at 80; `t` focuses it and ↑↓ scroll it, Esc leaves it.
+#[test]
+fn the_lab_view_shows_the_runs_own_timeline() {
+    let mut a = lab_app(false);
+    let mut r = report(false);
+    let conn = Scope::Conn { conn: 1 };
+    let events = [
+        (
+            Scope::Server,
+            Event::Connection {
+                peer: "127.0.0.1:50000".into(),
+            },
+        ),
+        (conn, Event::data(b"hel")),
+        (
+            conn,
+            Event::Write {
+                bytes: 3,
+                text: "hel".into(),
+                truncated: false,
+                returned: true,
+            },
+        ),
+        (conn, Event::data(b"lo\n")),
+        (
+            conn,
+            Event::Write {
+                bytes: 3,
+                text: "lo\n".into(),
+                truncated: false,
+                returned: true,
+            },
+        ),
+        (conn, Event::End),
+        (conn, Event::EndCall { reason: None }),
+        (conn, Event::Finish),
+        (
+            conn,
+            Event::Close {
+                had_error: Some(false),
+            },
+        ),
+    ];
+    r.timeline = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (scope, event))| entry(i as u64, i as f64 * 0.5, scope, event))
+        .collect();
+    a.update(Msg::CheckDone(Ok(r)));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(
+            s.contains("Your run · the server's timeline · 9 events"),
+            "{s}"
+        );
+        assert!(s.contains("connection"), "{s}");
+        assert!(s.contains("Last check: FAIL"), "{s}");
+        insta::assert_snapshot!(format!("lab_run_timeline_{w}x{h}"), s);
+    }
+    // Beside at 120 columns: the report and the run share rows.
+    let wide = draw(&a, 120, 40);
+    assert!(wide
+        .lines()
+        .any(|l| l.contains("Lab tcp-hello") && l.contains("Your run")));
+    // Focus it and scroll: the first event leaves the view.
+    ch(&mut a, 't');
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.lab.run_scroll, 2);
+    let s = draw(&a, 80, 24);
+    assert!(s.contains("· ↓2"), "{s}");
+    assert!(!s.contains("from 127.0.0.1:50000"), "{s}");
+    for _ in 0..50 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert_eq!(a.lab.run_scroll, 8, "bounded by the rows there are");
+    // Scrolled to the end, the view shows the last rows (the close).
+    assert!(draw(&a, 80, 24).contains("hadError=false"));
+    // The report's own scroll did not move; Esc leaves the timeline, then the lab.
+    assert_eq!(a.lab.scroll, 0);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.screen, Screen::Lab);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.screen, Screen::Lesson);
+}

@@ -19,14 +19,16 @@ pub async fn check_one(
     let result = run::run(&entry.lab, command, cwd, limit).await?;
     let checks = grade::grade(&entry.lab, &result);
     let seen = grade::anything_seen(&result.trace);
-    Ok(Report::new(
+    let mut report = Report::new(
         &entry.lab,
         checks,
         result.client,
         command.to_vec(),
         result.trace.to_string(),
         seen,
-    ))
+    );
+    report.timeline = result.entries;
+    Ok(report)
 }
 
 /// The time limit for a run: the one asked for, else the lab's, kept within 0.1 s – 1 h.

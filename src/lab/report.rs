@@ -33,6 +33,10 @@ pub struct Report {
     /// Who this is for (`--student`), so results from many CI jobs can be merged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student: Option<String>,
+    /// The server's timeline of the run (bounded, as the run kept it), so the TUI's lab view
+    /// can show what the server saw; not part of the JSON report.
+    #[serde(skip)]
+    pub timeline: Vec<std::sync::Arc<crate::trace::Entry>>,
 }
 
 impl Report {
@@ -96,6 +100,7 @@ impl Report {
             trace,
             stderr_tail,
             student: None,
+            timeline: Vec::new(),
         }
     }
 

@@ -124,6 +124,8 @@ pub struct LabView {
     /// Hints revealed so far.
     pub hints: usize,
     pub scroll: u16,
+    /// Rows scrolled down in the last run's timeline (`t` focuses it, ↑↓ scroll).
+    pub run_scroll: u16,
 }
 
 /// What a confirmation prompt is for.
@@ -525,6 +527,7 @@ impl App {
                         cmds.push(self.save());
                         self.lab.last = Some(report);
                         self.lab.scroll = 0;
+                        self.lab.run_scroll = 0;
                     }
                     Err(e) => self.lab.error = Some(e),
                 }
@@ -574,7 +577,23 @@ impl App {
     }
 
     pub(super) fn scroll_by(&mut self, d: i32) {
-        if self.focus == Focus::Timeline {
+        if self.screen == Screen::Lab && self.focus == Focus::Timeline {
+            // The run's timeline: as many rows as its entries and their heads.
+            let heads = !self.timeline.hide_heads;
+            let rows: usize = self.lab.last.as_ref().map_or(0, |r| {
+                r.timeline
+                    .iter()
+                    .map(|e| {
+                        1 + heads
+                            .then(|| crate::http::message::head_lines(&e.event))
+                            .flatten()
+                            .map_or(0, |l| l.len())
+                    })
+                    .sum()
+            });
+            let max = rows.saturating_sub(1).min(u16::MAX as usize) as i32;
+            self.lab.run_scroll = (i32::from(self.lab.run_scroll) + d).clamp(0, max) as u16;
+        } else if self.focus == Focus::Timeline {
             let max = self.timeline.visible().count();
             let s = self.timeline.scroll as i64 - i64::from(d);
             self.timeline.scroll = s.clamp(0, max as i64) as usize;

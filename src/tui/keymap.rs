@@ -192,15 +192,15 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[K::Char('i')],
         on: &[C::Lab, C::Lesson],
         action: A::Init,
-        bar: &[(C::Lab, "i init")],
+        bar: &[],
         help: Some((11, "i", "make a workspace (netlab init)")),
     },
     Binding {
         keys: &[K::Char('r')],
         on: &[C::Lab],
         action: A::ResetLab,
-        bar: &[(C::Lab, "r reset")],
-        help: None,
+        bar: &[],
+        help: Some((11, "r", "reset this lab's progress (asks first)")),
     },
     Binding {
         keys: UP,
@@ -214,6 +214,13 @@ pub static KEYMAP: &[Binding] = &[
         on: &[C::Lab],
         action: A::Down,
         bar: &[],
+        help: None,
+    },
+    Binding {
+        keys: &[K::Char('t'), K::Tab],
+        on: &[C::Lab],
+        action: A::Focus,
+        bar: &[(C::Lab, "t timeline")],
         help: None,
     },
     Binding {
@@ -538,7 +545,7 @@ mod tests {
             bar(Ctx::Serve),
             "s start/stop server · t timeline · →/← steps · m map · ? help · q quit"
         );
-        assert_eq!(help().len(), 14);
+        assert_eq!(help().len(), 15);
         assert_eq!(help()[0], ("→ n / ← p", "next / previous step"));
     }
 

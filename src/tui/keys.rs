@@ -76,8 +76,12 @@ impl App {
                 };
             }
             Action::Back => {
-                if self.screen != Screen::Lesson {
+                if self.screen == Screen::Lab && self.focus == Focus::Timeline {
+                    // Out of the run's timeline first, then out of the lab.
+                    self.focus = Focus::Text;
+                } else if self.screen != Screen::Lesson {
                     self.screen = Screen::Lesson;
+                    self.focus = Focus::Text;
                 } else if self.focus == Focus::Timeline {
                     self.focus = Focus::Text;
                 }
@@ -93,6 +97,7 @@ impl App {
             Action::PrevStep => return self.prev_step(),
             Action::LabNext => {
                 self.screen = Screen::Lesson;
+                self.focus = Focus::Text;
                 return self.next_step();
             }
             Action::Up => self.move_by(-1),

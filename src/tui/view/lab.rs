@@ -1,9 +1,11 @@
-//! The lab screen: instructions, hints, the client file, watch state and the last report.
+//! The lab screen: instructions, hints, the client file, watch state and the last report,
+//! and after a check the run's own server timeline (the same lines as the timeline pane),
+//! beside the report on a wide terminal, below it otherwise.
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Focus};
 use crate::tui::markdown;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
@@ -15,6 +17,22 @@ impl App {
             return;
         };
         let lab = &entry.lab;
+        // After a check, the run's own timeline: beside the report, or below it.
+        let (text_area, run_area) = match &self.lab.last {
+            Some(_) if area.width >= 120 => {
+                let [a, b] =
+                    Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                        .areas(area);
+                (a, Some(b))
+            }
+            Some(_) => {
+                let [a, b] =
+                    Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)])
+                        .areas(area);
+                (a, Some(b))
+            }
+            None => (area, None),
+        };
         let mut lines: Vec<Line<'static>> = vec![
             Line::from(Span::styled(
                 format!("{} ({} points)", lab.title, lab.max_points()),
@@ -22,12 +40,18 @@ impl App {
             )),
             Line::default(),
         ];
-        lines.extend(markdown::render_fit(
+        let instructions = markdown::render_fit(
             &lab.instructions,
             self.theme(),
-            area.width.saturating_sub(2) as usize,
-        ));
-        lines.push(Line::default());
+            text_area.width.saturating_sub(2) as usize,
+        );
+        // After a check the verdict comes first (that is what a save is for), the
+        // instructions after it; before one, the instructions lead.
+        let checked = self.lab.last.is_some() || self.lab.error.is_some();
+        if !checked {
+            lines.extend(instructions.iter().cloned());
+            lines.push(Line::default());
+        }
         match &self.lab.file {
             Some(f) => {
                 lines.push(Line::from(vec![
@@ -146,6 +170,15 @@ impl App {
                 Style::new().add_modifier(Modifier::DIM),
             )));
         }
+        if checked {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "Instructions",
+                Style::new().add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::default());
+            lines.extend(instructions);
+        }
         if self.lab.hints > 0 {
             lines.push(Line::default());
             for (i, h) in lab.hints.iter().take(self.lab.hints).enumerate() {
@@ -157,10 +190,71 @@ impl App {
         }
         let passed = self.progress.lab_passed(&lab.id);
         let title = format!(" Lab {}{} ", lab.id, if passed { " ✓ passed" } else { "" });
+        let focused = self.focus == Focus::Timeline;
         Paragraph::new(lines)
-            .block(Block::new().borders(Borders::ALL).title(title))
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .title(title)
+                    .border_style(if focused {
+                        Style::new().add_modifier(Modifier::DIM)
+                    } else {
+                        Style::new()
+                    }),
+            )
             .wrap(Wrap { trim: false })
             .scroll((self.lab.scroll, 0))
-            .render(area, buf);
+            .render(text_area, buf);
+        if let (Some(r), Some(run_area)) = (&self.lab.last, run_area) {
+            self.run_timeline(r, run_area, buf);
+        }
+    }
+
+    /// The server's events during the last check, from the first, scrolled by `t` + ↑↓.
+    fn run_timeline(&self, r: &crate::lab::report::Report, area: Rect, buf: &mut Buffer) {
+        let focused = self.focus == Focus::Timeline;
+        let t = &self.timeline;
+        let block = Block::new().borders(Borders::ALL).border_style(if focused {
+            self.style(Color::Cyan)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        });
+        let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+        let mut start = 0;
+        let lines: Vec<Line<'static>> = if r.timeline.is_empty() {
+            vec![Line::from(Span::styled(
+                "The server saw nothing: your client never reached it.",
+                Style::new().add_modifier(Modifier::DIM),
+            ))]
+        } else {
+            let rows: Vec<Line<'static>> = r
+                .timeline
+                .iter()
+                .flat_map(|e| self.entry_rows(e, inner.width, t.lanes, !t.hide_heads))
+                .collect();
+            let height = inner.height as usize;
+            start = (self.lab.run_scroll as usize).min(rows.len().saturating_sub(height));
+            rows.into_iter().skip(start).take(height).collect()
+        };
+        let mut title = format!(
+            " Your run · the server's timeline · {} events",
+            r.timeline.len()
+        );
+        if start > 0 {
+            title.push_str(&format!(" · ↓{start}"));
+        }
+        title.push(' ');
+        let block = block.title(title);
+        block.render(area, buf);
+        Paragraph::new(lines).render(inner, buf);
+        if !focused && inner.height > 0 && area.width > 30 {
+            let note = " t: scroll it ";
+            buf.set_string(
+                area.x + area.width - note.chars().count() as u16 - 2,
+                area.y + area.height - 1,
+                note,
+                Style::new().add_modifier(Modifier::DIM),
+            );
+        }
     }
 }

@@ -79,18 +79,29 @@ impl App {
             if rows.len() >= height {
                 break;
             }
-            let mut mine = vec![if lanes {
-                self.lane_line(e, width)
-            } else {
-                self.entry_line(e)
-            }];
-            if heads {
-                mine.extend(self.head_rows(e, width, lanes));
-            }
-            rows.splice(0..0, mine);
+            rows.splice(0..0, self.entry_rows(e, width, lanes, heads));
         }
         let skip = rows.len().saturating_sub(height);
         rows.split_off(skip)
+    }
+
+    /// One entry's rows: its line, then (with `heads`) its HTTP head lines.
+    pub(super) fn entry_rows(
+        &self,
+        e: &Entry,
+        width: u16,
+        lanes: bool,
+        heads: bool,
+    ) -> Vec<Line<'static>> {
+        let mut rows = vec![if lanes {
+            self.lane_line(e, width)
+        } else {
+            self.entry_line(e)
+        }];
+        if heads {
+            rows.extend(self.head_rows(e, width, lanes));
+        }
+        rows
     }
 
     /// An HTTP request's or response's head as `>`/`<` lines, under its event's details (or
