@@ -19,6 +19,8 @@ fn app() -> App {
     let course = Arc::new(Course::load(None).unwrap());
     let mut a = App::new(course, Progress::fresh());
     a.color = false;
+    // Not the environment's: snapshots stay the same on every machine.
+    a.workspace_home = "/home/learner/.local/share/netlab/workspace".into();
     a
 }
 
@@ -399,14 +401,36 @@ fn labs_without_a_workspace_offer_init() {
     assert!(key(&mut a, KeyCode::Enter).is_empty());
     assert_eq!(a.screen, Screen::Lab);
     assert!(ch(&mut a, 'c').is_empty());
-    assert_eq!(ch(&mut a, 'i'), [Cmd::InitWorkspace]);
+    // `i` asks for the language first, and says where the workspace will be.
+    assert!(ch(&mut a, 'i').is_empty());
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("n node · p python · s shell"), "{s}");
+        assert!(
+            s.contains("/home/learner/.local/share/netlab/workspace"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("init_asks_the_language_{w}x{h}"), s);
+    }
+    // Any other key cancels.
+    assert!(ch(&mut a, 'x').is_empty());
+    assert!(a.confirm.is_none());
+    ch(&mut a, 'i');
+    assert_eq!(ch(&mut a, 'p'), [Cmd::InitWorkspace(Language::Python)]);
     let ws = Workspace {
         root: "/w".into(),
-        language: Language::Node,
+        language: Language::Python,
     };
     a.workspace = Some(ws.clone());
     let cmds = a.update(Msg::WorkspaceReady(ws));
-    assert_eq!(cmds, [Cmd::Watch(Some("/w/tcp-hello/client.js".into()))]);
+    // The lab view follows the workspace's language: its file and the command a check runs.
+    assert_eq!(cmds, [Cmd::Watch(Some("/w/tcp-hello/client.py".into()))]);
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("/w/tcp-hello/client.py"), "{s}");
+    assert!(s.contains("Each check runs: python3 client.py"), "{s}");
+    // With a workspace, `i` only says where it is.
+    assert!(ch(&mut a, 'i').is_empty());
+    assert!(a.confirm.is_none());
 }
 
 #[test]

@@ -65,8 +65,9 @@ pub enum Cmd {
     /// Suspend the UI and open the file in `$EDITOR`.
     OpenEditor(PathBuf),
     SaveProgress(Box<Progress>),
-    /// Make a learner workspace (`netlab init`) so labs have files to edit.
-    InitWorkspace,
+    /// Make a learner workspace (`netlab init`) for this language, at
+    /// [`App::workspace_home`], so labs have files to edit.
+    InitWorkspace(crate::lab::Language),
     Quit,
 }
 
@@ -133,6 +134,8 @@ pub struct LabView {
 pub enum Confirm {
     ResetLab(String),
     ResetAll,
+    /// Which language a new workspace is for (`i`): n, p or s.
+    Language,
 }
 
 /// The whole UI state.
@@ -158,6 +161,9 @@ pub struct App {
     pub status: Option<(String, u16)>,
     /// The learner's workspace, once there is one.
     pub workspace: Option<Workspace>,
+    /// Where `i` makes a workspace (shown before it is made): the user's data folder
+    /// ([`crate::workspace::default_root`]), read from the environment by [`App::new`].
+    pub workspace_home: PathBuf,
     pub quit: bool,
     /// Terminal supports colour (NO_COLOR unset).
     pub color: bool,
@@ -165,6 +171,9 @@ pub struct App {
     pub hyperlinks: bool,
     pub tick: u64,
 }
+
+/// What a lab key says when there is no workspace yet.
+pub(super) const NO_WORKSPACE: &str = "No workspace yet: press i to make one (netlab init).";
 
 /// How many ticks a status message stays.
 const STATUS_TICKS: u16 = 120;
@@ -190,6 +199,7 @@ impl App {
             confirm: None,
             status: None,
             workspace: None,
+            workspace_home: crate::workspace::default_root(),
             quit: false,
             color: true,
             hyperlinks: false,
@@ -394,7 +404,7 @@ impl App {
 
     pub(super) fn check_now(&mut self) -> Vec<Cmd> {
         if self.lab.file.is_none() {
-            self.say("No workspace yet: press i to make one (netlab init).");
+            self.say(NO_WORKSPACE);
             return Vec::new();
         }
         if self.lab.running {
@@ -549,7 +559,12 @@ impl App {
                 Vec::new()
             }
             Msg::WorkspaceReady(ws) => {
-                self.say(format!("Workspace ready in {}", ws.root.display()));
+                self.say(format!(
+                    "Workspace ready in {} ({}: client.{} in each lab's folder)",
+                    ws.root.display(),
+                    ws.language.name(),
+                    ws.language.ext()
+                ));
                 self.workspace = Some(ws);
                 if self.screen == Screen::Lab {
                     let id = std::mem::take(&mut self.lab.id);

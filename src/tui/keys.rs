@@ -15,6 +15,19 @@ impl App {
         }
         if let Some(c) = self.confirm.clone() {
             self.confirm = None;
+            if c == Confirm::Language {
+                use crate::lab::Language;
+                let lang = match k.code {
+                    KeyCode::Char('n') => Language::Node,
+                    KeyCode::Char('p') => Language::Python,
+                    KeyCode::Char('s') => Language::Shell,
+                    _ => {
+                        self.say("No workspace made.");
+                        return Vec::new();
+                    }
+                };
+                return vec![Cmd::InitWorkspace(lang)];
+            }
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 match c {
                     Confirm::ResetLab(id) => {
@@ -25,6 +38,7 @@ impl App {
                         self.progress.reset_all();
                         self.say("All progress reset.");
                     }
+                    Confirm::Language => {}
                 }
                 return vec![self.save()];
             }
@@ -125,7 +139,13 @@ impl App {
             Action::Act => return self.act(),
             Action::ToggleServer => return self.toggle_server(),
             Action::RunDemo => return self.run_demo(),
-            Action::Init => return vec![Cmd::InitWorkspace],
+            Action::Init => match &self.workspace {
+                Some(ws) => {
+                    let msg = format!("You already have a workspace: {}", ws.root.display());
+                    self.say(msg);
+                }
+                None => self.confirm = Some(Confirm::Language),
+            },
             Action::Check | Action::Watch | Action::Edit | Action::Hint
                 if self.screen == Screen::Lesson =>
             {
@@ -147,7 +167,7 @@ impl App {
             Action::Watch => return self.toggle_watch(),
             Action::Edit => match self.lab.file.clone() {
                 Some(f) => return vec![Cmd::OpenEditor(f)],
-                None => self.say("No workspace yet: press i to make one (netlab init)."),
+                None => self.say(super::app::NO_WORKSPACE),
             },
             Action::Hint => self.next_hint(),
             Action::ResetLab => {
@@ -214,7 +234,7 @@ impl App {
 
     fn toggle_watch(&mut self) -> Vec<Cmd> {
         if self.lab.file.is_none() {
-            self.say("No workspace yet: press i to make one (netlab init).");
+            self.say(super::app::NO_WORKSPACE);
             return Vec::new();
         }
         self.lab.watching = !self.lab.watching;

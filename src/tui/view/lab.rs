@@ -62,19 +62,49 @@ impl App {
                     ),
                     Span::raw("  (e opens it in $EDITOR)"),
                 ]));
+                if let Some(ws) = &self.workspace {
+                    let name = f.file_name().map(std::path::Path::new).unwrap_or(f);
+                    let argv = crate::workspace::client_argv(ws.language, name);
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "Each check runs: {}  (in {}/)",
+                            crate::lab::report::shell_words(&argv),
+                            self.lab.id
+                        ),
+                        Style::new().add_modifier(Modifier::DIM),
+                    )));
+                }
                 let watch = if self.lab.watching {
-                    Span::styled("● watching: every save runs the checks (w stops)", self.style(Color::Green))
+                    Span::styled(
+                        "● watching: every save runs the checks (w stops)",
+                        self.style(Color::Green),
+                    )
                 } else if let Some(e) = &self.lab.watch_error {
-                    Span::styled(format!("○ cannot watch ({e}): press c after saving"), self.style(Color::Yellow))
+                    Span::styled(
+                        format!("○ cannot watch ({e}): press c after saving"),
+                        self.style(Color::Yellow),
+                    )
                 } else {
                     Span::raw("○ not watching: c checks now, w watches")
                 };
                 lines.push(Line::from(watch));
             }
-            None => lines.push(Line::from(Span::styled(
-                "No workspace yet. Press i to make one (netlab init): a folder with a starter client per lab.",
-                self.style(Color::Yellow),
-            ))),
+            None => {
+                lines.push(Line::from(Span::styled(
+                    "No workspace yet. Press i to make one (netlab init): a folder with a starter client per lab, in",
+                    self.style(Color::Yellow),
+                )));
+                lines.push(Line::from(Span::styled(
+                    format!("  {}", self.workspace_home.display()),
+                    self.style(Color::Cyan),
+                )));
+                if self.confirm == Some(crate::tui::app::Confirm::Language) {
+                    lines.push(Line::from(Span::styled(
+                        "Which language will you write your clients in? n node · p python · s shell",
+                        self.style(Color::Yellow).add_modifier(Modifier::BOLD),
+                    )));
+                }
+            }
         }
         lines.push(Line::default());
         if self.lab.running {

@@ -107,6 +107,16 @@ impl App {
             let what = match c {
                 Confirm::ResetLab(id) => format!("Reset your progress in lab {id}?"),
                 Confirm::ResetAll => "Reset ALL your progress?".to_string(),
+                Confirm::Language => {
+                    return Paragraph::new(Line::from(vec![
+                        Span::styled(
+                            " Your clients' language?",
+                            self.style(Color::Yellow).add_modifier(Modifier::BOLD),
+                        ),
+                        Span::raw("  n node · p python · s shell · other key: cancel"),
+                    ]))
+                    .render(area, buf);
+                }
             };
             Line::from(vec![
                 Span::styled(what, self.style(Color::Red).add_modifier(Modifier::BOLD)),
