@@ -940,3 +940,49 @@ fn the_lab_view_shows_the_runs_own_timeline() {
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.screen, Screen::Lesson);
 }
+
+/// After a pass, `s` shows the reference solution in the workspace's language beside the
+/// report; before one it only says when it will.
+#[test]
+fn after_a_pass_s_shows_the_reference_solution() {
+    let mut a = lab_app(false);
+    ch(&mut a, 's');
+    assert!(!a.lab.solution);
+    assert!(draw(&a, 80, 24).contains("opens once your client passes"));
+    let mut a = lab_app(true);
+    let ws = Workspace {
+        root: "/home/learner/netlab-work".into(),
+        language: Language::Python,
+    };
+    a.workspace = Some(ws.clone());
+    a.update(Msg::WorkspaceReady(ws));
+    a.update(Msg::CheckDone(Ok(report(true))));
+    assert!(draw(&a, 120, 40).contains("Passed! Press s to compare"));
+    ch(&mut a, 's');
+    assert!(a.lab.solution);
+    let want = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/tcp-hello/solution.py"),
+    )
+    .unwrap();
+    let first = want.lines().find(|l| !l.trim().is_empty()).unwrap();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(
+            s.contains("Reference solution · solution.py (python)"),
+            "{s}"
+        );
+        assert!(s.contains(first.trim()), "{s}");
+        insta::assert_snapshot!(format!("solution_{w}x{h}"), s);
+    }
+    // It scrolls like the run's timeline, and s goes back to the run.
+    ch(&mut a, 't');
+    for _ in 0..500 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert_eq!(a.lab.run_scroll as usize, want.lines().count() - 1);
+    let last = want.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(draw(&a, 80, 24).contains(last.trim()));
+    ch(&mut a, 's');
+    assert!(!a.lab.solution);
+    assert!(draw(&a, 80, 24).contains("Your run"));
+}

@@ -127,6 +127,9 @@ pub struct LabView {
     pub scroll: u16,
     /// Rows scrolled down in the last run's timeline (`t` focuses it, ↑↓ scroll).
     pub run_scroll: u16,
+    /// The pane beside the report shows the reference solution instead of the run (`s`,
+    /// once the lab has passed).
+    pub solution: bool,
 }
 
 /// What a confirmation prompt is for.
@@ -538,6 +541,7 @@ impl App {
                         self.lab.last = Some(report);
                         self.lab.scroll = 0;
                         self.lab.run_scroll = 0;
+                        self.lab.solution = false;
                     }
                     Err(e) => self.lab.error = Some(e),
                 }
@@ -591,21 +595,43 @@ impl App {
         cmds
     }
 
+    /// The lab's reference solution in the workspace's language (Node's without one):
+    /// (language, file name, text), from the course.
+    pub fn solution_text(&self) -> Option<(crate::lab::Language, String, String)> {
+        let entry = self.course.labs.find(&self.lab.id)?;
+        let lang = self
+            .workspace
+            .as_ref()
+            .map_or(crate::lab::Language::Node, |w| w.language);
+        let name = entry.lab.solutions.get(&lang)?;
+        Some((lang, name.clone(), entry.file(name)?.to_string()))
+    }
+
+    /// Rows the pane beside the lab report has: the solution's lines, or the run's entries
+    /// and their heads.
+    fn run_rows(&self) -> usize {
+        if self.lab.solution {
+            return self
+                .solution_text()
+                .map_or(0, |(_, _, t)| t.lines().count());
+        }
+        let heads = !self.timeline.hide_heads;
+        self.lab.last.as_ref().map_or(0, |r| {
+            r.timeline
+                .iter()
+                .map(|e| {
+                    1 + heads
+                        .then(|| crate::http::message::head_lines(&e.event))
+                        .flatten()
+                        .map_or(0, |l| l.len())
+                })
+                .sum()
+        })
+    }
+
     pub(super) fn scroll_by(&mut self, d: i32) {
         if self.screen == Screen::Lab && self.focus == Focus::Timeline {
-            // The run's timeline: as many rows as its entries and their heads.
-            let heads = !self.timeline.hide_heads;
-            let rows: usize = self.lab.last.as_ref().map_or(0, |r| {
-                r.timeline
-                    .iter()
-                    .map(|e| {
-                        1 + heads
-                            .then(|| crate::http::message::head_lines(&e.event))
-                            .flatten()
-                            .map_or(0, |l| l.len())
-                    })
-                    .sum()
-            });
+            let rows = self.run_rows();
             let max = rows.saturating_sub(1).min(u16::MAX as usize) as i32;
             self.lab.run_scroll = (i32::from(self.lab.run_scroll) + d).clamp(0, max) as u16;
         } else if self.focus == Focus::Timeline {

@@ -75,6 +75,8 @@ pub enum Action {
     Pause,
     Filter,
     Lanes,
+    /// After a pass: show (or hide) the lab's reference solution in the learner's language.
+    Solution,
     /// Show or hide HTTP request/response heads (`>`/`<` lines) under their events.
     Heads,
     Follow,
@@ -215,6 +217,17 @@ pub static KEYMAP: &[Binding] = &[
         action: A::Down,
         bar: &[],
         help: None,
+    },
+    Binding {
+        keys: &[K::Char('s')],
+        on: &[C::Lab],
+        action: A::Solution,
+        bar: &[],
+        help: Some((
+            10,
+            "s  (lab)",
+            "after a pass: the reference solution in your language",
+        )),
     },
     Binding {
         keys: &[K::Char('t'), K::Tab],
@@ -545,7 +558,7 @@ mod tests {
             bar(Ctx::Serve),
             "s start/stop server · t timeline · →/← steps · m map · ? help · q quit"
         );
-        assert_eq!(help().len(), 15);
+        assert_eq!(help().len(), 16);
         assert_eq!(help()[0], ("→ n / ← p", "next / previous step"));
     }
 

@@ -170,6 +170,24 @@ impl App {
                 None => self.say(super::app::NO_WORKSPACE),
             },
             Action::Hint => self.next_hint(),
+            Action::Solution => {
+                let passed = self.progress.lab_passed(&self.lab.id)
+                    || self
+                        .lab
+                        .last
+                        .as_ref()
+                        .is_some_and(|r| r.status == crate::lab::Status::Pass);
+                if !passed {
+                    self.say("The reference solution opens once your client passes.");
+                } else if self.solution_text().is_none() {
+                    self.say("This lab has no reference solution in your language.");
+                } else if self.lab.last.is_none() {
+                    self.say("Check your client once (c): the solution shows beside the report.");
+                } else {
+                    self.lab.solution = !self.lab.solution;
+                    self.lab.run_scroll = 0;
+                }
+            }
             Action::ResetLab => {
                 if self.screen == Screen::Lab {
                     self.confirm = Some(Confirm::ResetLab(self.lab.id.clone()));
@@ -255,7 +273,7 @@ impl App {
         if self.lab.hints < n {
             self.lab.hints += 1;
         } else {
-            self.say("No more hints: the reference solution is in the lab's folder.");
+            self.say("No more hints. Once your client passes, s shows the reference solution.");
         }
     }
 

@@ -63,8 +63,8 @@ impl App {
                     Span::raw("  (e opens it in $EDITOR)"),
                 ]));
                 if let Some(ws) = &self.workspace {
-                    let name = f.file_name().map(std::path::Path::new).unwrap_or(f);
-                    let argv = crate::workspace::client_argv(ws.language, name);
+                    let name = format!("client.{}", ws.language.ext());
+                    let argv = crate::workspace::client_argv(ws.language, name.as_ref());
                     lines.push(Line::from(Span::styled(
                         format!(
                             "Each check runs: {}  (in {}/)",
@@ -177,6 +177,17 @@ impl App {
                     }
                 }
             }
+            if r.status == crate::lab::Status::Pass && self.solution_text().is_some() {
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled(
+                    if self.lab.solution {
+                        "The reference solution is beside your report (s shows your run again)."
+                    } else {
+                        "Passed! Press s to compare with the reference solution."
+                    },
+                    self.style(Color::Green),
+                )));
+            }
             if r.status != crate::lab::Status::Pass {
                 if !r.stderr_tail.trim().is_empty() {
                     lines.push(Line::default());
@@ -236,7 +247,67 @@ impl App {
             .scroll((self.lab.scroll, 0))
             .render(text_area, buf);
         if let (Some(r), Some(run_area)) = (&self.lab.last, run_area) {
-            self.run_timeline(r, run_area, buf);
+            if self.lab.solution {
+                self.solution_pane(run_area, buf);
+            } else {
+                self.run_timeline(r, run_area, buf);
+            }
+        }
+    }
+
+    /// The reference solution in the learner's language, scrolled like the run's timeline.
+    fn solution_pane(&self, area: Rect, buf: &mut Buffer) {
+        let focused = self.focus == Focus::Timeline;
+        let Some((lang, name, text)) = self.solution_text() else {
+            return;
+        };
+        let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+        let rows: Vec<&str> = text.lines().collect();
+        let height = inner.height as usize;
+        let start = (self.lab.run_scroll as usize).min(rows.len().saturating_sub(height));
+        let gutter = rows.len().to_string().len();
+        let lines: Vec<Line<'static>> = rows
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(height)
+            .map(|(i, l)| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{:>gutter$} │ ", i + 1),
+                        Style::new().add_modifier(Modifier::DIM),
+                    ),
+                    Span::styled(markdown::visible(l), self.style(Color::Cyan)),
+                ])
+            })
+            .collect();
+        let mut title = format!(" Reference solution · {name} ({}) ", lang.name());
+        if start > 0 {
+            title.push_str(&format!("· ↓{start} "));
+        }
+        Block::new()
+            .borders(Borders::ALL)
+            .title(title)
+            .border_style(if focused {
+                self.style(Color::Cyan)
+            } else {
+                Style::new().add_modifier(Modifier::DIM)
+            })
+            .render(area, buf);
+        Paragraph::new(lines).render(inner, buf);
+        let note = if focused {
+            " s: your run "
+        } else {
+            " t: scroll · s: your run "
+        };
+        let w = note.chars().count() as u16;
+        if area.width > w + 4 {
+            buf.set_string(
+                area.x + area.width - w - 2,
+                area.y + area.height - 1,
+                note,
+                Style::new().add_modifier(Modifier::DIM),
+            );
         }
     }
 
