@@ -986,3 +986,39 @@ fn after_a_pass_s_shows_the_reference_solution() {
     assert!(!a.lab.solution);
     assert!(draw(&a, 80, 24).contains("Your run"));
 }
+
+/// OS errors read as Node names them, code first: in the status bar, a server that cannot
+/// start, a failed check, and the report (TUI and text).
+#[test]
+fn os_errors_show_nodes_code_first() {
+    let in_use = std::io::Error::from_raw_os_error(libc::EADDRINUSE).to_string();
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    ch(&mut a, 's');
+    a.update(Msg::ServerFailed(in_use.clone()));
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("EADDRINUSE (address already in use)"), "{s}");
+    assert!(!s.contains("os error"), "{s}");
+
+    let mut a = lab_app(false);
+    let reset = std::io::Error::from_raw_os_error(libc::ECONNRESET).to_string();
+    a.update(Msg::CheckDone(Err(format!(
+        "cannot reach the launcher: {reset}"
+    ))));
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("ECONNRESET (connection reset by peer)"), "{s}");
+
+    let mut r = report(false);
+    r.client.status = ExitStatus::NotStarted {
+        error: format!("node: {}", std::io::Error::from_raw_os_error(libc::ENOENT)),
+    };
+    assert!(
+        r.text(false)
+            .contains("did not start: node: ENOENT (no such file or directory)"),
+        "{}",
+        r.text(false)
+    );
+    a.update(Msg::CheckDone(Ok(r)));
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("ENOENT (no such file or directory)"), "{s}");
+}

@@ -104,7 +104,7 @@ impl Report {
         }
     }
 
-    /// The human report. `color` adds ANSI colours.
+    /// The human report. `color` adds ANSI colours; OS errors read as Node names them.
     pub fn text(&self, color: bool) -> String {
         let paint = |code: &str, s: &str| crate::term::paint(code, s, color);
         let mut o = String::new();
@@ -199,7 +199,7 @@ impl Report {
             "\n{verdict}  {}/{} points\n",
             self.points, self.max_points
         ));
-        o
+        crate::errname::rewrite(&o)
     }
 
     /// The JSON report.

@@ -248,8 +248,9 @@ impl App {
             .map_or("", |e| e.lesson.id.as_str())
     }
 
+    /// Show a transient message (OS errors in it in Node's words).
     pub(super) fn say(&mut self, msg: impl Into<String>) {
-        self.status = Some((msg.into(), STATUS_TICKS));
+        self.status = Some((crate::errname::rewrite(&msg.into()), STATUS_TICKS));
     }
 
     pub(super) fn save(&self) -> Cmd {
@@ -503,7 +504,7 @@ impl App {
                 Vec::new()
             }
             Msg::ServerFailed(e) => {
-                self.server = Server::Failed(e);
+                self.server = Server::Failed(crate::errname::rewrite(&e));
                 Vec::new()
             }
             Msg::ServerStopped => {
@@ -525,7 +526,10 @@ impl App {
                 self.demo_running = false;
                 match r {
                     Ok(notes) => self.notes = notes,
-                    Err(e) => self.notes = vec![format!("the demo failed: {e}")],
+                    Err(e) => {
+                        self.notes =
+                            vec![format!("the demo failed: {}", crate::errname::rewrite(&e))]
+                    }
                 }
                 Vec::new()
             }
@@ -543,7 +547,7 @@ impl App {
                         self.lab.run_scroll = 0;
                         self.lab.solution = false;
                     }
-                    Err(e) => self.lab.error = Some(e),
+                    Err(e) => self.lab.error = Some(crate::errname::rewrite(&e)),
                 }
                 if std::mem::take(&mut self.lab.rerun) {
                     cmds.extend(self.check_now());
@@ -559,7 +563,7 @@ impl App {
             }
             Msg::WatchFailed(e) => {
                 self.lab.watching = false;
-                self.lab.watch_error = Some(e);
+                self.lab.watch_error = Some(crate::errname::rewrite(&e));
                 Vec::new()
             }
             Msg::WorkspaceReady(ws) => {

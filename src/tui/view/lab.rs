@@ -140,7 +140,7 @@ impl App {
                 }
                 crate::lab::run::ExitStatus::TimedOut => "stopped at the time limit".into(),
                 crate::lab::run::ExitStatus::NotStarted { error } => {
-                    format!("did not start: {error}")
+                    format!("did not start: {}", crate::errname::rewrite(error))
                 }
             };
             lines.push(Line::from(Span::styled(
@@ -162,7 +162,7 @@ impl App {
                     Span::raw(format!("{:<22} {}/{}", c.name, c.points, c.max_points)),
                 ]));
                 if let Some(m) = &c.message {
-                    lines.push(Line::from(format!("      {m}")));
+                    lines.push(Line::from(format!("      {}", crate::errname::rewrite(m))));
                 }
                 if let Some(out) = &c.output {
                     for l in out.lines() {
