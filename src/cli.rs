@@ -236,9 +236,9 @@ pub struct DemoArgs {
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Where to make the workspace (created if missing).
-    #[arg(default_value = ".")]
-    pub dir: PathBuf,
+    /// Where to make the workspace (created if missing); default: netlab/workspace in your
+    /// data folder ($XDG_DATA_HOME, else ~/.local/share), where the TUI finds it too.
+    pub dir: Option<PathBuf>,
     /// The language of your clients.
     #[arg(long, default_value = "node", value_parser = ["node", "python", "shell"])]
     pub lang: String,

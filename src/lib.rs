@@ -44,7 +44,8 @@
 //! - [`book`]: the mdBook companion generated from the course, with timelines recorded at
 //!   build time and SVG sequence diagrams.
 //! - [`cli`]: the command-line surface (clap); [`suggest`]: "did you mean"; [`term`]: colour;
-//!   [`error`]: the library's error type and the process exit codes.
+//!   [`error`]: the library's error type and the process exit codes; [`errname`]: OS errors
+//!   in Node's words (`ECONNRESET (connection reset by peer)`).
 //!
 //! netlab runs on Linux only: it relies on `/proc`, `PR_SET_CHILD_SUBREAPER`, `TCP_INFO` and
 //! Linux's sandboxing facilities.
@@ -61,6 +62,7 @@ pub mod course;
 pub mod demo;
 pub mod diag;
 pub mod engine;
+pub mod errname;
 pub mod error;
 #[cfg(test)]
 pub mod fuzzing;

@@ -71,7 +71,7 @@ fn main() -> std::process::ExitCode {
     let code = match outcome {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("netlab: {e}");
+            eprintln!("netlab: {}", netlab::errname::rewrite(&e.to_string()));
             e.exit_code()
         }
     };

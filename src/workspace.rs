@@ -11,6 +11,12 @@
 //! inside it, its language, where a lab's client lives and the command that runs it, where
 //! progress is kept, and writing a new one. The CLI, the TUI, progress and class grading all go
 //! through it.
+//!
+//! Where a learner's workspace lives by default ([`default_root`]: `$XDG_DATA_HOME/netlab/
+//! workspace`, else `~/.local/share/netlab/workspace`) and which one they made last (a small
+//! state file, [`state_path`], next to the progress file kept outside any workspace) are
+//! here too, so netlab started from any folder finds the learner's workspace again
+//! ([`Workspace::find`]).
 
 use crate::lab::{Catalog, Language};
 use std::path::{Path, PathBuf};
@@ -65,6 +71,25 @@ impl Workspace {
         from.ancestors()
             .find(|d| d.join(CONFIG).is_file())
             .map(Path::to_path_buf)
+    }
+
+    /// The learner's workspace as seen from `from`: the one around it, else the remembered
+    /// one, else one at [`default_root`]. A `netlab.toml` that names no language is taken as
+    /// Node's (the lab view still shows its files; a check reports the bad config).
+    pub fn find(from: &Path) -> Option<Workspace> {
+        Workspace::find_in(from, &data_dir())
+    }
+
+    /// [`Workspace::find`] with netlab's data folder given.
+    pub fn find_in(from: &Path, data: &Path) -> Option<Workspace> {
+        let default = data.join("workspace");
+        let root = Workspace::find_root(from)
+            .or_else(|| remembered_in(data))
+            .or_else(|| Some(default).filter(|r| r.join(CONFIG).is_file()))?;
+        Some(Workspace::open(&root).unwrap_or(Workspace {
+            root,
+            language: Language::Node,
+        }))
     }
 
     /// The workspace around `from`.
@@ -188,6 +213,72 @@ impl Workspace {
     }
 }
 
+/// netlab's folder in the user's data directory: `$XDG_DATA_HOME/netlab` (when absolute),
+/// else `$HOME/.local/share/netlab`, else one in the temporary directory.
+pub fn data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("netlab")
+}
+
+/// Where a workspace is made when the learner names no folder.
+pub fn default_root() -> PathBuf {
+    data_dir().join("workspace")
+}
+
+/// The state file that remembers the learner's workspace across starts.
+pub fn state_path() -> PathBuf {
+    data_dir().join("workspace.toml")
+}
+
+/// What [`state_path`] holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct State {
+    /// The root of the workspace made (or opened) last.
+    workspace: PathBuf,
+}
+
+/// Remember `root` as the learner's workspace (in [`state_path`]).
+pub fn remember(root: &Path) -> Result<(), WorkspaceError> {
+    remember_in(&data_dir(), root)
+}
+
+/// [`remember`] with netlab's data folder given (written atomically: a temporary file
+/// renamed over the old one).
+pub fn remember_in(data: &Path, root: &Path) -> Result<(), WorkspaceError> {
+    let path = data.join("workspace.toml");
+    let io = |source| WorkspaceError::Io {
+        path: path.clone(),
+        source,
+    };
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let text = toml::to_string(&State { workspace: root })
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    std::fs::create_dir_all(data).map_err(io)?;
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(
+        &tmp,
+        format!("# netlab remembers your workspace here\n{text}"),
+    )
+    .map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)
+}
+
+/// The remembered workspace's root in netlab's data folder `data`, if the state file names
+/// one that still exists.
+pub fn remembered_in(data: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(data.join("workspace.toml")).ok()?;
+    let state: State = toml::from_str(&text).ok()?;
+    state
+        .workspace
+        .join(CONFIG)
+        .is_file()
+        .then_some(state.workspace)
+}
+
 /// The progress file of the workspace at `root`.
 pub fn progress_path(root: &Path) -> PathBuf {
     root.join(".netlab").join("progress.toml")
@@ -241,6 +332,37 @@ mod tests {
         // A second create keeps every file.
         let (_, again) = Workspace::create(&catalog, dir.path(), Language::Python).unwrap();
         assert!(again.iter().all(|(_, written)| !*written));
+    }
+
+    #[test]
+    fn the_state_file_finds_the_workspace_from_anywhere() {
+        let data = tempfile::tempdir().unwrap();
+        let data = data.path();
+        let default = data.join("workspace");
+        let elsewhere = tempfile::tempdir().unwrap();
+        let find = |from: &Path| Workspace::find_in(from, data);
+        assert_eq!(find(elsewhere.path()), None);
+        // A workspace at the default place is found without a state file.
+        let catalog = Catalog::embedded().unwrap();
+        Workspace::create(&catalog, &default, Language::Shell).unwrap();
+        assert_eq!(find(elsewhere.path()).unwrap().language, Language::Shell);
+        // One made elsewhere and remembered wins over it.
+        let mine = tempfile::tempdir().unwrap();
+        Workspace::create(&catalog, mine.path(), Language::Python).unwrap();
+        remember_in(data, mine.path()).unwrap();
+        let found = find(elsewhere.path()).unwrap();
+        assert_eq!(found.root, std::fs::canonicalize(mine.path()).unwrap());
+        assert_eq!(found.language, Language::Python);
+        // The one around the folder wins over both.
+        assert_eq!(
+            find(&default.join("tcp-hello")).unwrap().language,
+            Language::Shell
+        );
+        // A remembered workspace that is gone is forgotten.
+        let gone = mine.path().to_path_buf();
+        drop(mine);
+        assert!(!gone.exists());
+        assert_eq!(find(elsewhere.path()).unwrap().language, Language::Shell);
     }
 
     #[test]

@@ -316,6 +316,7 @@ fn init_writes_a_workspace_that_check_grades_and_never_overwrites() {
     let ws = dir.path().join("ws");
     let out = Command::new(netlab_bin())
         .args(["init", ws.to_str().unwrap(), "--lang", "python"])
+        .env("XDG_DATA_HOME", dir.path())
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -348,6 +349,7 @@ fn init_writes_a_workspace_that_check_grades_and_never_overwrites() {
     // Running init again keeps the learner's work.
     let out = Command::new(netlab_bin())
         .args(["init", ws.to_str().unwrap(), "--lang", "python"])
+        .env("XDG_DATA_HOME", dir.path())
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 file(s) written"));

@@ -19,6 +19,8 @@ fn app() -> App {
     let course = Arc::new(Course::load(None).unwrap());
     let mut a = App::new(course, Progress::fresh());
     a.color = false;
+    // Not the environment's: snapshots stay the same on every machine.
+    a.workspace_home = "/home/learner/.local/share/netlab/workspace".into();
     a
 }
 
@@ -399,14 +401,36 @@ fn labs_without_a_workspace_offer_init() {
     assert!(key(&mut a, KeyCode::Enter).is_empty());
     assert_eq!(a.screen, Screen::Lab);
     assert!(ch(&mut a, 'c').is_empty());
-    assert_eq!(ch(&mut a, 'i'), [Cmd::InitWorkspace]);
+    // `i` asks for the language first, and says where the workspace will be.
+    assert!(ch(&mut a, 'i').is_empty());
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("n node · p python · s shell"), "{s}");
+        assert!(
+            s.contains("/home/learner/.local/share/netlab/workspace"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("init_asks_the_language_{w}x{h}"), s);
+    }
+    // Any other key cancels.
+    assert!(ch(&mut a, 'x').is_empty());
+    assert!(a.confirm.is_none());
+    ch(&mut a, 'i');
+    assert_eq!(ch(&mut a, 'p'), [Cmd::InitWorkspace(Language::Python)]);
     let ws = Workspace {
         root: "/w".into(),
-        language: Language::Node,
+        language: Language::Python,
     };
     a.workspace = Some(ws.clone());
     let cmds = a.update(Msg::WorkspaceReady(ws));
-    assert_eq!(cmds, [Cmd::Watch(Some("/w/tcp-hello/client.js".into()))]);
+    // The lab view follows the workspace's language: its file and the command a check runs.
+    assert_eq!(cmds, [Cmd::Watch(Some("/w/tcp-hello/client.py".into()))]);
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("/w/tcp-hello/client.py"), "{s}");
+    assert!(s.contains("Each check runs: python3 client.py"), "{s}");
+    // With a workspace, `i` only says where it is.
+    assert!(ch(&mut a, 'i').is_empty());
+    assert!(a.confirm.is_none());
 }
 
 #[test]
@@ -674,10 +698,327 @@ fn the_help_popup_shows_all_of_its_text() {
     ch(&mut a, '?');
     for (w, h) in [(80, 24), (120, 40)] {
         let s = draw(&a, w, h);
-        assert!(s.contains("l lanes, G follow)"), "{s}");
+        assert!(s.contains("heads, G follow)"), "{s}");
         assert!(s.contains("Any key closes this help."), "{s}");
         insta::assert_snapshot!(format!("help_{w}x{h}"), s);
     }
     let narrow = draw(&a, 60, 30);
     assert!(narrow.contains("G follow)"), "{narrow}");
+}
+
+/// Lesson 1 step 2's layer table is wider than the pane: its cells re-flow within their
+/// columns, so every row keeps its separators and nothing wraps back to column 0.
+#[test]
+fn a_wide_table_keeps_its_columns() {
+    let mut a = app();
+    at(&mut a, "layers", 2);
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let s = draw(&a, w, h);
+        let rows: Vec<&str> = s.lines().collect();
+        let head = rows
+            .iter()
+            .position(|l| l.contains("layer ") && l.contains("OSI"))
+            .unwrap_or_else(|| panic!("{s}"));
+        let chars = |l: &str| l.chars().collect::<Vec<char>>();
+        let head_chars = chars(rows[head]);
+        let sep = (1..head_chars.len())
+            .find(|&i| head_chars[i] == '│' && head_chars[i - 1] == ' ')
+            .unwrap();
+        let body: Vec<&str> = rows[head..]
+            .iter()
+            .take_while(|l| l.contains('│') && !l.trim_matches(['"', '│', ' ']).is_empty())
+            .copied()
+            .collect();
+        assert!(body.len() >= 6, "{s}");
+        for l in &body {
+            let c = chars(l).get(sep).copied();
+            assert!(matches!(c, Some('│' | '┼')), "{w}x{h}: {l}\n{s}");
+        }
+        assert!(s.contains("HTTP, SMTP"), "{s}");
+        if w != 100 {
+            insta::assert_snapshot!(format!("wide_table_{w}x{h}"), s);
+        }
+    }
+}
+
+/// A code line wider than the pane continues on rows under the block's gutter.
+#[test]
+fn wrapped_code_keeps_its_gutter() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 2);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        // The `data` listener's line is wider than the 80-column pane: its tail sits under
+        // the gutter, at the line's indentation; at 120 columns it fits on one row.
+        let data = s
+            .lines()
+            .position(|l| l.contains("socket.on('data'"))
+            .unwrap();
+        let next = s.lines().nth(data + 1).unwrap();
+        if w == 80 {
+            assert!(
+                next.starts_with("\"│  │   String()"),
+                "{w}x{h}: {next}\n{s}"
+            );
+        } else {
+            assert!(next.contains("socket.on('end'"), "{w}x{h}: {next}\n{s}");
+        }
+        insta::assert_snapshot!(format!("code_gutter_{w}x{h}"), s);
+    }
+}
+
+/// An HTTP exchange on the timeline: a request and a response head.
+fn http_events(a: &mut App) {
+    let events = [
+        (
+            Scope::Server,
+            Event::Connection {
+                peer: "127.0.0.1:50000".into(),
+            },
+        ),
+        (
+            Scope::Request { conn: 1, req: 1 },
+            Event::Request {
+                method: "GET".into(),
+                url: "/hello".into(),
+                http_version: "1.1".into(),
+                headers: vec![
+                    ("Host".into(), "127.0.0.1:8080".into()),
+                    ("User-Agent".into(), "curl/8.5.0".into()),
+                ],
+            },
+        ),
+        (
+            Scope::Response { conn: 1, req: 1 },
+            Event::WriteHead {
+                status: 200,
+                reason: "OK".into(),
+                headers: vec![("Content-Length".into(), "6".into())],
+            },
+        ),
+        (Scope::Response { conn: 1, req: 1 }, Event::Finish),
+    ];
+    for (i, (scope, event)) in events.into_iter().enumerate() {
+        a.update(Msg::Event(entry(i as u64, i as f64 * 1.5, scope, event)));
+    }
+}
+
+/// The timeline shows HTTP heads as `>`/`<` lines under their events, as `netlab serve`
+/// prints them; `h` (timeline focused) hides and shows them again.
+#[test]
+fn the_timeline_shows_http_heads_and_h_toggles_them() {
+    let mut a = app();
+    let (i, l) = a.course.find("curl-v").unwrap();
+    let serve = l
+        .lesson
+        .steps
+        .iter()
+        .position(|s| s.scenario() == Some("http"))
+        .unwrap();
+    a.open(i, serve);
+    ch(&mut a, 's');
+    a.update(Msg::ServerStarted {
+        scenario: "http".into(),
+        port: 8080,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    http_events(&mut a);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        // The pane shows the newest rows: at 80×24 the request line has scrolled off.
+        let first = if h == 40 {
+            "> GET /hello HTTP/1.1"
+        } else {
+            "> User-Agent: curl/8.5.0"
+        };
+        for want in [
+            first,
+            "> Host: 127.0.0.1:8080",
+            "< HTTP/1.1 200 OK",
+            "< Content-Length: 6",
+        ] {
+            assert!(s.contains(want), "{want} at {w}x{h}:\n{s}");
+        }
+        insta::assert_snapshot!(format!("http_heads_{w}x{h}"), s);
+    }
+    ch(&mut a, 't');
+    assert!(draw(&a, 120, 40).contains("h heads"));
+    ch(&mut a, 'h');
+    let s = draw(&a, 120, 40);
+    assert!(!s.contains("> Host:"), "{s}");
+    assert!(s.contains("writeHead()"), "{s}");
+    ch(&mut a, 'h');
+    ch(&mut a, 'l');
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("│ < HTTP/1.1 200 OK"), "{s}");
+}
+
+/// After a check the lab view shows the server's timeline of that run, beside the report at
+/// 120 columns and below it at 80; `t` focuses it and ↑↓ scroll it, Esc leaves it.
+#[test]
+fn the_lab_view_shows_the_runs_own_timeline() {
+    let mut a = lab_app(false);
+    let mut r = report(false);
+    let conn = Scope::Conn { conn: 1 };
+    let events = [
+        (
+            Scope::Server,
+            Event::Connection {
+                peer: "127.0.0.1:50000".into(),
+            },
+        ),
+        (conn, Event::data(b"hel")),
+        (
+            conn,
+            Event::Write {
+                bytes: 3,
+                text: "hel".into(),
+                truncated: false,
+                returned: true,
+            },
+        ),
+        (conn, Event::data(b"lo\n")),
+        (
+            conn,
+            Event::Write {
+                bytes: 3,
+                text: "lo\n".into(),
+                truncated: false,
+                returned: true,
+            },
+        ),
+        (conn, Event::End),
+        (conn, Event::EndCall { reason: None }),
+        (conn, Event::Finish),
+        (
+            conn,
+            Event::Close {
+                had_error: Some(false),
+            },
+        ),
+    ];
+    r.timeline = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, (scope, event))| entry(i as u64, i as f64 * 0.5, scope, event))
+        .collect();
+    a.update(Msg::CheckDone(Ok(r)));
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(
+            s.contains("Your run · the server's timeline · 9 events"),
+            "{s}"
+        );
+        assert!(s.contains("connection"), "{s}");
+        assert!(s.contains("Last check: FAIL"), "{s}");
+        insta::assert_snapshot!(format!("lab_run_timeline_{w}x{h}"), s);
+    }
+    // Beside at 120 columns: the report and the run share rows.
+    let wide = draw(&a, 120, 40);
+    assert!(wide
+        .lines()
+        .any(|l| l.contains("Lab tcp-hello") && l.contains("Your run")));
+    // Focus it and scroll: the first event leaves the view.
+    ch(&mut a, 't');
+    key(&mut a, KeyCode::Down);
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.lab.run_scroll, 2);
+    let s = draw(&a, 80, 24);
+    assert!(s.contains("· ↓2"), "{s}");
+    assert!(!s.contains("from 127.0.0.1:50000"), "{s}");
+    for _ in 0..50 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert_eq!(a.lab.run_scroll, 8, "bounded by the rows there are");
+    // Scrolled to the end, the view shows the last rows (the close).
+    assert!(draw(&a, 80, 24).contains("hadError=false"));
+    // The report's own scroll did not move; Esc leaves the timeline, then the lab.
+    assert_eq!(a.lab.scroll, 0);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.screen, Screen::Lab);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.screen, Screen::Lesson);
+}
+
+/// After a pass, `s` shows the reference solution in the workspace's language beside the
+/// report; before one it only says when it will.
+#[test]
+fn after_a_pass_s_shows_the_reference_solution() {
+    let mut a = lab_app(false);
+    ch(&mut a, 's');
+    assert!(!a.lab.solution);
+    assert!(draw(&a, 80, 24).contains("opens once your client passes"));
+    let mut a = lab_app(true);
+    let ws = Workspace {
+        root: "/home/learner/netlab-work".into(),
+        language: Language::Python,
+    };
+    a.workspace = Some(ws.clone());
+    a.update(Msg::WorkspaceReady(ws));
+    a.update(Msg::CheckDone(Ok(report(true))));
+    assert!(draw(&a, 120, 40).contains("Passed! Press s to compare"));
+    ch(&mut a, 's');
+    assert!(a.lab.solution);
+    let want = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("labs/tcp-hello/solution.py"),
+    )
+    .unwrap();
+    let first = want.lines().find(|l| !l.trim().is_empty()).unwrap();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(
+            s.contains("Reference solution · solution.py (python)"),
+            "{s}"
+        );
+        assert!(s.contains(first.trim()), "{s}");
+        insta::assert_snapshot!(format!("solution_{w}x{h}"), s);
+    }
+    // It scrolls like the run's timeline, and s goes back to the run.
+    ch(&mut a, 't');
+    for _ in 0..500 {
+        key(&mut a, KeyCode::Down);
+    }
+    assert_eq!(a.lab.run_scroll as usize, want.lines().count() - 1);
+    let last = want.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+    assert!(draw(&a, 80, 24).contains(last.trim()));
+    ch(&mut a, 's');
+    assert!(!a.lab.solution);
+    assert!(draw(&a, 80, 24).contains("Your run"));
+}
+
+/// OS errors read as Node names them, code first: in the status bar, a server that cannot
+/// start, a failed check, and the report (TUI and text).
+#[test]
+fn os_errors_show_nodes_code_first() {
+    let in_use = std::io::Error::from_raw_os_error(libc::EADDRINUSE).to_string();
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    ch(&mut a, 's');
+    a.update(Msg::ServerFailed(in_use.clone()));
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("EADDRINUSE (address already in use)"), "{s}");
+    assert!(!s.contains("os error"), "{s}");
+
+    let mut a = lab_app(false);
+    let reset = std::io::Error::from_raw_os_error(libc::ECONNRESET).to_string();
+    a.update(Msg::CheckDone(Err(format!(
+        "cannot reach the launcher: {reset}"
+    ))));
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("ECONNRESET (connection reset by peer)"), "{s}");
+
+    let mut r = report(false);
+    r.client.status = ExitStatus::NotStarted {
+        error: format!("node: {}", std::io::Error::from_raw_os_error(libc::ENOENT)),
+    };
+    assert!(
+        r.text(false)
+            .contains("did not start: node: ENOENT (no such file or directory)"),
+        "{}",
+        r.text(false)
+    );
+    a.update(Msg::CheckDone(Ok(r)));
+    let s = draw(&a, 100, 30);
+    assert!(s.contains("ENOENT (no such file or directory)"), "{s}");
 }

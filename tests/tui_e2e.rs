@@ -22,7 +22,11 @@ impl Tmux {
 
     /// Like [`Tmux::start`], with `prefix` (e.g. `setsid`) before the netlab command.
     fn start_with(prefix: &str, args: &str) -> Tmux {
-        let home = tempfile::tempdir().unwrap();
+        Tmux::start_in(tempfile::tempdir().unwrap(), prefix, args)
+    }
+
+    /// Like [`Tmux::start_with`], in a home (also the data folder) the test has prepared.
+    fn start_in(home: tempfile::TempDir, prefix: &str, args: &str) -> Tmux {
         let socket = format!("netlab-e2e-{}-{}", std::process::id(), rand_suffix());
         // After netlab exits, print its exit code and the terminal's mode, then wait to be
         // read (the session is killed by Drop).
@@ -46,6 +50,8 @@ impl Tmux {
             ])
             .arg("-e")
             .arg(format!("XDG_DATA_HOME={}", home.path().display()))
+            .arg("-e")
+            .arg(format!("HOME={}", home.path().display()))
             .arg("-e")
             .arg("NO_COLOR=1")
             .arg(&script)
@@ -288,12 +294,19 @@ fn a_lab_fails_then_passes_in_watch_mode() {
     t.keys("Enter");
     t.wait_for("No workspace yet. Press i");
     t.keys("i");
+    // It asks for the language, saying where the workspace goes: the user's data folder.
+    let s = t.wait_for("n node · p python · s shell");
+    assert!(s.contains("netlab/workspace"), "{s}");
+    t.keys("n");
     let s = t.wait_for("watching: every save runs the checks");
-    assert!(s.contains("netlab-work/tcp-hello/client.js"), "{s}");
+    let ws = t._home.path().join("netlab/workspace");
+    assert!(s.contains("netlab/workspace/tcp-hello/client.js"), "{s}");
+    // Nothing lands in the folder netlab was started from.
+    assert!(!t._home.path().join("netlab-work").exists());
     t.keys("c");
     t.wait_for("Last check: FAIL");
     // The learner fixes the client and saves: watch mode checks it.
-    let client = t._home.path().join("netlab-work/tcp-hello/client.js");
+    let client = ws.join("tcp-hello/client.js");
     let solution =
         std::fs::read_to_string(common::repo_root().join("labs/tcp-hello/solution.js")).unwrap();
     std::fs::write(&client, solution).unwrap();
@@ -301,12 +314,48 @@ fn a_lab_fails_then_passes_in_watch_mode() {
     t.keys("q");
     assert_restored(&t);
     // The pass is in the workspace's progress file.
-    let progress =
-        std::fs::read_to_string(t._home.path().join("netlab-work/.netlab/progress.toml")).unwrap();
+    let progress = std::fs::read_to_string(ws.join(".netlab/progress.toml")).unwrap();
     assert!(
         progress.contains("[labs.tcp-hello]") && progress.contains("passed = true"),
         "{progress}"
     );
+    // The workspace is remembered for the next start, from any folder.
+    let state = std::fs::read_to_string(t._home.path().join("netlab/workspace.toml")).unwrap();
+    assert!(state.contains("netlab/workspace"), "{state}");
+}
+
+/// `netlab init` without a folder makes the workspace in the user's data folder and says
+/// where; netlab started later from another folder finds it, and the lab view follows its
+/// language (client.py, python3).
+#[test]
+fn init_without_a_folder_is_found_again_from_anywhere() {
+    if !have("tmux") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let out = Command::new(netlab_bin())
+        .args(["init", "--lang", "python"])
+        .env("XDG_DATA_HOME", home)
+        .env("HOME", home)
+        .current_dir(home)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ws = home.join("netlab/workspace");
+    assert!(
+        text.contains(&format!("Your workspace: {}", ws.display())),
+        "{text}"
+    );
+    assert!(ws.join("tcp-hello/client.py").is_file());
+    let t = Tmux::start_in(dir, "", "tui --lesson tcp-server --step 7");
+    t.wait_for("Enter opens the lab");
+    t.keys("Enter");
+    let s = t.wait_for("Each check runs: python3 client.py");
+    assert!(s.contains("netlab/workspace/tcp-hello/client.py"), "{s}");
+    t.keys("q");
+    assert_restored(&t);
 }
 
 /// Item 7 of issue 14: the tmux server is killed (the terminal goes away, SIGHUP arrives);

@@ -91,7 +91,7 @@ pub(crate) fn record_progress(
         report.max_points,
     );
     if let Err(e) = store.save(&progress) {
-        eprintln!("netlab: {e}");
+        eprintln!("netlab: {}", netlab::errname::rewrite(&e.to_string()));
     }
 }
 

@@ -1,4 +1,6 @@
-//! `netlab init [DIR] [--lang node|python|shell]`: write a learner workspace.
+//! `netlab init [DIR] [--lang node|python|shell]`: write a learner workspace — in DIR, else
+//! in the user's data folder ([`netlab::workspace::default_root`], printed) — and remember it,
+//! so the TUI and `netlab` started from any folder find it again.
 //!
 //! ```text
 //! DIR/netlab.toml              language = "node"
@@ -20,8 +22,18 @@ pub fn run(course: Option<&Path>, args: InitArgs) -> Result<ExitCode, Error> {
     let lang = Language::parse(&args.lang)
         .ok_or_else(|| Error::Usage(format!("unknown language `{}`", args.lang)))?;
     let catalog = Catalog::load(course)?;
-    let root = &args.dir;
-    let (_, files) = Workspace::create(&catalog, root, lang)?;
+    let given = args.dir.is_some();
+    let root = &args.dir.unwrap_or_else(netlab::workspace::default_root);
+    if !given {
+        println!(
+            "Your workspace: {} (netlab init DIR puts it elsewhere)",
+            root.display()
+        );
+    }
+    let (ws, files) = Workspace::create(&catalog, root, lang)?;
+    if let Err(e) = netlab::workspace::remember(&ws.root) {
+        eprintln!("netlab: note: cannot remember the workspace for next time: {e}");
+    }
     for (path, written) in &files {
         let what = if *written { "wrote" } else { "kept " };
         println!("  {what}    {}", path.display());

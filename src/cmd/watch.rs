@@ -48,7 +48,7 @@ pub fn run(course: Option<&Path>, args: WatchArgs) -> Result<ExitCode, Error> {
                 last = super::check::exit_code(&report);
                 super::check::record_progress(&store, &report);
             }
-            Err(e) => eprintln!("netlab: {e}"),
+            Err(e) => eprintln!("netlab: {}", netlab::errname::rewrite(&e.to_string())),
         }
         println!(
             "\nwatching {} — save it to check again, Ctrl-C to stop",

@@ -27,14 +27,16 @@ pub async fn check_one(
         super::model::LabKind::Client => grade::anything_seen(&result.trace),
         super::model::LabKind::Server => result.steps.iter().any(|s| s.name == "listening" && s.ok),
     };
-    Ok(Report::new(
+    let mut report = Report::new(
         &entry.lab,
         checks,
         result.client,
         command.to_vec(),
         result.trace.to_string(),
         seen,
-    ))
+    );
+    report.timeline = result.entries;
+    Ok(report)
 }
 
 /// The time limit for a run: the one asked for, else the lab's, kept within 0.1 s – 1 h.

@@ -36,6 +36,10 @@ pub struct Report {
     /// Who this is for (`--student`), so results from many CI jobs can be merged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub student: Option<String>,
+    /// The server's timeline of the run (bounded, as the run kept it), so the TUI's lab view
+    /// can show what the server saw; not part of the JSON report.
+    #[serde(skip)]
+    pub timeline: Vec<std::sync::Arc<crate::trace::Entry>>,
 }
 
 impl Report {
@@ -123,10 +127,11 @@ impl Report {
             stderr_tail,
             role: lab.kind.word(),
             student: None,
+            timeline: Vec::new(),
         }
     }
 
-    /// The human report. `color` adds ANSI colours.
+    /// The human report. `color` adds ANSI colours; OS errors read as Node names them.
     pub fn text(&self, color: bool) -> String {
         let paint = |code: &str, s: &str| crate::term::paint(code, s, color);
         let mut o = String::new();
@@ -233,7 +238,7 @@ impl Report {
             "\n{verdict}  {}/{} points\n",
             self.points, self.max_points
         ));
-        o
+        crate::errname::rewrite(&o)
     }
 
     /// The JSON report.

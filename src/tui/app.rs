@@ -65,8 +65,9 @@ pub enum Cmd {
     /// Suspend the UI and open the file in `$EDITOR`.
     OpenEditor(PathBuf),
     SaveProgress(Box<Progress>),
-    /// Make a learner workspace (`netlab init`) so labs have files to edit.
-    InitWorkspace,
+    /// Make a learner workspace (`netlab init`) for this language, at
+    /// [`App::workspace_home`], so labs have files to edit.
+    InitWorkspace(crate::lab::Language),
     Quit,
 }
 
@@ -124,6 +125,11 @@ pub struct LabView {
     /// Hints revealed so far.
     pub hints: usize,
     pub scroll: u16,
+    /// Rows scrolled down in the last run's timeline (`t` focuses it, ↑↓ scroll).
+    pub run_scroll: u16,
+    /// The pane beside the report shows the reference solution instead of the run (`s`,
+    /// once the lab has passed).
+    pub solution: bool,
 }
 
 /// What a confirmation prompt is for.
@@ -131,6 +137,8 @@ pub struct LabView {
 pub enum Confirm {
     ResetLab(String),
     ResetAll,
+    /// Which language a new workspace is for (`i`): n, p or s.
+    Language,
 }
 
 /// The whole UI state.
@@ -156,6 +164,9 @@ pub struct App {
     pub status: Option<(String, u16)>,
     /// The learner's workspace, once there is one.
     pub workspace: Option<Workspace>,
+    /// Where `i` makes a workspace (shown before it is made): the user's data folder
+    /// ([`crate::workspace::default_root`]), read from the environment by [`App::new`].
+    pub workspace_home: PathBuf,
     pub quit: bool,
     /// Terminal supports colour (NO_COLOR unset).
     pub color: bool,
@@ -163,6 +174,9 @@ pub struct App {
     pub hyperlinks: bool,
     pub tick: u64,
 }
+
+/// What a lab key says when there is no workspace yet.
+pub(super) const NO_WORKSPACE: &str = "No workspace yet: press i to make one (netlab init).";
 
 /// How many ticks a status message stays.
 const STATUS_TICKS: u16 = 120;
@@ -188,6 +202,7 @@ impl App {
             confirm: None,
             status: None,
             workspace: None,
+            workspace_home: crate::workspace::default_root(),
             quit: false,
             color: true,
             hyperlinks: false,
@@ -233,8 +248,9 @@ impl App {
             .map_or("", |e| e.lesson.id.as_str())
     }
 
+    /// Show a transient message (OS errors in it in Node's words).
     pub(super) fn say(&mut self, msg: impl Into<String>) {
-        self.status = Some((msg.into(), STATUS_TICKS));
+        self.status = Some((crate::errname::rewrite(&msg.into()), STATUS_TICKS));
     }
 
     pub(super) fn save(&self) -> Cmd {
@@ -392,7 +408,7 @@ impl App {
 
     pub(super) fn check_now(&mut self) -> Vec<Cmd> {
         if self.lab.file.is_none() {
-            self.say("No workspace yet: press i to make one (netlab init).");
+            self.say(NO_WORKSPACE);
             return Vec::new();
         }
         if self.lab.running {
@@ -488,7 +504,7 @@ impl App {
                 Vec::new()
             }
             Msg::ServerFailed(e) => {
-                self.server = Server::Failed(e);
+                self.server = Server::Failed(crate::errname::rewrite(&e));
                 Vec::new()
             }
             Msg::ServerStopped => {
@@ -510,7 +526,10 @@ impl App {
                 self.demo_running = false;
                 match r {
                     Ok(notes) => self.notes = notes,
-                    Err(e) => self.notes = vec![format!("the demo failed: {e}")],
+                    Err(e) => {
+                        self.notes =
+                            vec![format!("the demo failed: {}", crate::errname::rewrite(&e))]
+                    }
                 }
                 Vec::new()
             }
@@ -525,8 +544,10 @@ impl App {
                         cmds.push(self.save());
                         self.lab.last = Some(report);
                         self.lab.scroll = 0;
+                        self.lab.run_scroll = 0;
+                        self.lab.solution = false;
                     }
-                    Err(e) => self.lab.error = Some(e),
+                    Err(e) => self.lab.error = Some(crate::errname::rewrite(&e)),
                 }
                 if std::mem::take(&mut self.lab.rerun) {
                     cmds.extend(self.check_now());
@@ -542,11 +563,16 @@ impl App {
             }
             Msg::WatchFailed(e) => {
                 self.lab.watching = false;
-                self.lab.watch_error = Some(e);
+                self.lab.watch_error = Some(crate::errname::rewrite(&e));
                 Vec::new()
             }
             Msg::WorkspaceReady(ws) => {
-                self.say(format!("Workspace ready in {}", ws.root.display()));
+                self.say(format!(
+                    "Workspace ready in {} ({}: client.{} in each lab's folder)",
+                    ws.root.display(),
+                    ws.language.name(),
+                    ws.language.ext()
+                ));
                 self.workspace = Some(ws);
                 if self.screen == Screen::Lab {
                     let id = std::mem::take(&mut self.lab.id);
@@ -573,8 +599,46 @@ impl App {
         cmds
     }
 
+    /// The lab's reference solution in the workspace's language (Node's without one):
+    /// (language, file name, text), from the course.
+    pub fn solution_text(&self) -> Option<(crate::lab::Language, String, String)> {
+        let entry = self.course.labs.find(&self.lab.id)?;
+        let lang = self
+            .workspace
+            .as_ref()
+            .map_or(crate::lab::Language::Node, |w| w.language);
+        let name = entry.lab.solutions.get(&lang)?;
+        Some((lang, name.clone(), entry.file(name)?.to_string()))
+    }
+
+    /// Rows the pane beside the lab report has: the solution's lines, or the run's entries
+    /// and their heads.
+    fn run_rows(&self) -> usize {
+        if self.lab.solution {
+            return self
+                .solution_text()
+                .map_or(0, |(_, _, t)| t.lines().count());
+        }
+        let heads = !self.timeline.hide_heads;
+        self.lab.last.as_ref().map_or(0, |r| {
+            r.timeline
+                .iter()
+                .map(|e| {
+                    1 + heads
+                        .then(|| crate::http::message::head_lines(&e.event))
+                        .flatten()
+                        .map_or(0, |l| l.len())
+                })
+                .sum()
+        })
+    }
+
     pub(super) fn scroll_by(&mut self, d: i32) {
-        if self.focus == Focus::Timeline {
+        if self.screen == Screen::Lab && self.focus == Focus::Timeline {
+            let rows = self.run_rows();
+            let max = rows.saturating_sub(1).min(u16::MAX as usize) as i32;
+            self.lab.run_scroll = (i32::from(self.lab.run_scroll) + d).clamp(0, max) as u16;
+        } else if self.focus == Focus::Timeline {
             let max = self.timeline.visible().count();
             let s = self.timeline.scroll as i64 - i64::from(d);
             self.timeline.scroll = s.clamp(0, max as i64) as usize;

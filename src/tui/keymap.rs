@@ -75,6 +75,10 @@ pub enum Action {
     Pause,
     Filter,
     Lanes,
+    /// After a pass: show (or hide) the lab's reference solution in the learner's language.
+    Solution,
+    /// Show or hide HTTP request/response heads (`>`/`<` lines) under their events.
+    Heads,
     Follow,
 }
 
@@ -190,15 +194,15 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[K::Char('i')],
         on: &[C::Lab, C::Lesson],
         action: A::Init,
-        bar: &[(C::Lab, "i init")],
+        bar: &[],
         help: Some((11, "i", "make a workspace (netlab init)")),
     },
     Binding {
         keys: &[K::Char('r')],
         on: &[C::Lab],
         action: A::ResetLab,
-        bar: &[(C::Lab, "r reset")],
-        help: None,
+        bar: &[],
+        help: Some((11, "r", "reset this lab's progress (asks first)")),
     },
     Binding {
         keys: UP,
@@ -212,6 +216,24 @@ pub static KEYMAP: &[Binding] = &[
         on: &[C::Lab],
         action: A::Down,
         bar: &[],
+        help: None,
+    },
+    Binding {
+        keys: &[K::Char('s')],
+        on: &[C::Lab],
+        action: A::Solution,
+        bar: &[],
+        help: Some((
+            10,
+            "s  (lab)",
+            "after a pass: the reference solution in your language",
+        )),
+    },
+    Binding {
+        keys: &[K::Char('t'), K::Tab],
+        on: &[C::Lab],
+        action: A::Focus,
+        bar: &[(C::Lab, "t timeline")],
         help: None,
     },
     Binding {
@@ -298,7 +320,7 @@ pub static KEYMAP: &[Binding] = &[
         help: Some((
             6,
             "t  Tab",
-            "focus the timeline (space pause, f filter, l lanes, G follow)",
+            "focus the timeline (space pause, f filter, l lanes, h HTTP heads, G follow)",
         )),
     },
     Binding {
@@ -369,6 +391,13 @@ pub static KEYMAP: &[Binding] = &[
         on: &[C::Timeline],
         action: A::Lanes,
         bar: &[(C::Timeline, "l lanes")],
+        help: None,
+    },
+    Binding {
+        keys: &[K::Char('h')],
+        on: &[C::Timeline],
+        action: A::Heads,
+        bar: &[(C::Timeline, "h heads")],
         help: None,
     },
     Binding {
@@ -523,13 +552,13 @@ mod tests {
         );
         assert_eq!(
             bar(Ctx::Timeline),
-            "↑↓ scroll · space pause · f filter · l lanes · G follow · t/Esc back · q quit"
+            "↑↓ scroll · space pause · f filter · l lanes · h heads · G follow · t/Esc back · q quit"
         );
         assert_eq!(
             bar(Ctx::Serve),
             "s start/stop server · t timeline · →/← steps · m map · ? help · q quit"
         );
-        assert_eq!(help().len(), 14);
+        assert_eq!(help().len(), 16);
         assert_eq!(help()[0], ("→ n / ← p", "next / previous step"));
     }
 

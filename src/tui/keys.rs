@@ -15,6 +15,19 @@ impl App {
         }
         if let Some(c) = self.confirm.clone() {
             self.confirm = None;
+            if c == Confirm::Language {
+                use crate::lab::Language;
+                let lang = match k.code {
+                    KeyCode::Char('n') => Language::Node,
+                    KeyCode::Char('p') => Language::Python,
+                    KeyCode::Char('s') => Language::Shell,
+                    _ => {
+                        self.say("No workspace made.");
+                        return Vec::new();
+                    }
+                };
+                return vec![Cmd::InitWorkspace(lang)];
+            }
             if matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                 match c {
                     Confirm::ResetLab(id) => {
@@ -25,6 +38,7 @@ impl App {
                         self.progress.reset_all();
                         self.say("All progress reset.");
                     }
+                    Confirm::Language => {}
                 }
                 return vec![self.save()];
             }
@@ -76,8 +90,12 @@ impl App {
                 };
             }
             Action::Back => {
-                if self.screen != Screen::Lesson {
+                if self.screen == Screen::Lab && self.focus == Focus::Timeline {
+                    // Out of the run's timeline first, then out of the lab.
+                    self.focus = Focus::Text;
+                } else if self.screen != Screen::Lesson {
                     self.screen = Screen::Lesson;
+                    self.focus = Focus::Text;
                 } else if self.focus == Focus::Timeline {
                     self.focus = Focus::Text;
                 }
@@ -93,6 +111,7 @@ impl App {
             Action::PrevStep => return self.prev_step(),
             Action::LabNext => {
                 self.screen = Screen::Lesson;
+                self.focus = Focus::Text;
                 return self.next_step();
             }
             Action::Up => self.move_by(-1),
@@ -120,7 +139,13 @@ impl App {
             Action::Act => return self.act(),
             Action::ToggleServer => return self.toggle_server(),
             Action::RunDemo => return self.run_demo(),
-            Action::Init => return vec![Cmd::InitWorkspace],
+            Action::Init => match &self.workspace {
+                Some(ws) => {
+                    let msg = format!("You already have a workspace: {}", ws.root.display());
+                    self.say(msg);
+                }
+                None => self.confirm = Some(Confirm::Language),
+            },
             Action::Check | Action::Watch | Action::Edit | Action::Hint
                 if self.screen == Screen::Lesson =>
             {
@@ -142,9 +167,27 @@ impl App {
             Action::Watch => return self.toggle_watch(),
             Action::Edit => match self.lab.file.clone() {
                 Some(f) => return vec![Cmd::OpenEditor(f)],
-                None => self.say("No workspace yet: press i to make one (netlab init)."),
+                None => self.say(super::app::NO_WORKSPACE),
             },
             Action::Hint => self.next_hint(),
+            Action::Solution => {
+                let passed = self.progress.lab_passed(&self.lab.id)
+                    || self
+                        .lab
+                        .last
+                        .as_ref()
+                        .is_some_and(|r| r.status == crate::lab::Status::Pass);
+                if !passed {
+                    self.say("The reference solution opens once your client passes.");
+                } else if self.solution_text().is_none() {
+                    self.say("This lab has no reference solution in your language.");
+                } else if self.lab.last.is_none() {
+                    self.say("Check your client once (c): the solution shows beside the report.");
+                } else {
+                    self.lab.solution = !self.lab.solution;
+                    self.lab.run_scroll = 0;
+                }
+            }
             Action::ResetLab => {
                 if self.screen == Screen::Lab {
                     self.confirm = Some(Confirm::ResetLab(self.lab.id.clone()));
@@ -170,6 +213,14 @@ impl App {
                 self.timeline.scroll = 0;
             }
             Action::Lanes => self.timeline.lanes = !self.timeline.lanes,
+            Action::Heads => {
+                self.timeline.hide_heads = !self.timeline.hide_heads;
+                self.say(if self.timeline.hide_heads {
+                    "HTTP heads hidden (h shows them)"
+                } else {
+                    "HTTP heads shown as > (to the server) and < (from it) lines"
+                });
+            }
             Action::Follow => {
                 self.timeline.scroll = 0;
                 self.timeline.paused = false;
@@ -201,7 +252,7 @@ impl App {
 
     fn toggle_watch(&mut self) -> Vec<Cmd> {
         if self.lab.file.is_none() {
-            self.say("No workspace yet: press i to make one (netlab init).");
+            self.say(super::app::NO_WORKSPACE);
             return Vec::new();
         }
         self.lab.watching = !self.lab.watching;
@@ -222,7 +273,7 @@ impl App {
         if self.lab.hints < n {
             self.lab.hints += 1;
         } else {
-            self.say("No more hints: the reference solution is in the lab's folder.");
+            self.say("No more hints. Once your client passes, s shows the reference solution.");
         }
     }
 

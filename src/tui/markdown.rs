@@ -2,8 +2,10 @@
 //!
 //! Covers what lessons use: headings, paragraphs, emphasis, strong, inline code, fenced code
 //! blocks, bullet and numbered lists, tables, links (text underlined, URL after it), rules.
-//! The result is a list of [`Line`]s that a `Paragraph` wraps to the pane's width; code blocks
-//! and tables are pre-laid-out and not re-flowed.
+//! The result is a list of [`Line`]s that a `Paragraph` wraps to the pane's width. Code blocks
+//! and tables are laid out here, for the pane's width ([`render_fit`]): a table wider than the
+//! pane has its cells re-flowed within their columns (never wrapped back to column 0), and a
+//! code line wider than the pane continues on rows that keep the block's gutter.
 
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use ratatui::style::{Color, Modifier, Style};
@@ -43,8 +45,14 @@ struct Table {
     aligns: Vec<Alignment>,
 }
 
-/// Render `md` into lines.
+/// Render `md` into lines, with no width limit for tables and code.
 pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
+    render_fit(md, theme, usize::MAX)
+}
+
+/// Render `md` into lines for a pane `width` columns wide: tables and code blocks are laid
+/// out to fit it (prose is left to the `Paragraph`'s word wrap).
+pub fn render_fit(md: &str, theme: Theme, width: usize) -> Vec<Line<'static>> {
     let mut out: Vec<Line<'static>> = Vec::new();
     let mut line: Vec<Span<'static>> = Vec::new();
     let mut styles: Vec<Style> = vec![Style::new()];
@@ -183,11 +191,23 @@ pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
                             format!("  ┌─ {label}"),
                             theme.dim(),
                         )));
+                        // A line wider than the pane continues on rows under the same
+                        // gutter, at the line's own indentation.
+                        let room = width.saturating_sub(4).max(8);
                         for l in text.trim_end_matches('\n').lines() {
-                            out.push(Line::from(vec![
-                                Span::styled("  │ ", theme.dim()),
-                                Span::styled(l.replace('\t', "    "), theme.code()),
-                            ]));
+                            let l = l.replace('\t', "    ");
+                            let body = l.trim_start_matches(' ');
+                            let indent = (l.len() - body.len()).min(room / 2);
+                            let pad = " ".repeat(indent);
+                            let parts = cut_width(body, room - indent)
+                                .into_iter()
+                                .map(|p| format!("{pad}{p}"));
+                            for part in parts {
+                                out.push(Line::from(vec![
+                                    Span::styled("  │ ", theme.dim()),
+                                    Span::styled(part, theme.code()),
+                                ]));
+                            }
                         }
                         out.push(Line::from(Span::styled("  └─", theme.dim())));
                     }
@@ -201,7 +221,7 @@ pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
                 }
                 TagEnd::Table => {
                     if let Some(t) = table.take() {
-                        out.extend(table_lines(&t, theme));
+                        out.extend(table_lines(&t, theme, width));
                     }
                 }
                 _ => {}
@@ -248,7 +268,7 @@ pub fn render(md: &str, theme: Theme) -> Vec<Line<'static>> {
 
 /// Control characters written as escapes (`\r`, `\n`, `\t`, `\x07`), so text from a course
 /// file can never move the cursor or ring the bell.
-fn visible(text: &str) -> String {
+pub fn visible(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -266,41 +286,146 @@ fn width(spans: &[Span<'_>]) -> usize {
     spans.iter().map(|s| s.content.width()).sum()
 }
 
-fn table_lines(t: &Table, theme: Theme) -> Vec<Line<'static>> {
-    let cols = t.rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut widths = vec![0usize; cols];
-    for row in &t.rows {
-        for (i, c) in row.iter().enumerate() {
-            widths[i] = widths[i].max(width(c));
+/// `text` in pieces of at most `width` columns (at least one piece, each non-empty unless
+/// `text` is).
+fn cut_width(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let width = width.max(1);
+    let mut rows = vec![String::new()];
+    let mut used = 0;
+    for c in text.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > width && used > 0 {
+            rows.push(String::new());
+            used = 0;
+        }
+        rows.last_mut().expect("one row").push(c);
+        used += cw;
+    }
+    rows
+}
+
+/// A cell's spans as rows of at most `width` columns, broken at spaces (a word wider than
+/// the column is cut), each span keeping its style.
+fn wrap_cell(cell: &[Span<'static>], width: usize) -> Vec<Vec<Span<'static>>> {
+    // Words: (text, style) runs with no space inside, and whether a space preceded them.
+    let mut words: Vec<(bool, Vec<Span<'static>>)> = Vec::new();
+    let mut space = false;
+    for s in cell {
+        for (i, part) in s.content.split(' ').enumerate() {
+            if i > 0 {
+                space = true;
+            }
+            if part.is_empty() {
+                continue;
+            }
+            match words.last_mut() {
+                Some((_, w)) if !space => w.push(Span::styled(part.to_string(), s.style)),
+                _ => words.push((space, vec![Span::styled(part.to_string(), s.style)])),
+            }
+            space = false;
         }
     }
-    let mut out = Vec::new();
-    for (r, row) in t.rows.iter().enumerate() {
-        let mut spans: Vec<Span<'static>> = Vec::new();
-        for (i, w) in widths.iter().enumerate() {
-            if i > 0 {
-                spans.push(Span::styled(" │ ", theme.dim()));
-            }
-            let cell = row.get(i).cloned().unwrap_or_default();
-            let pad = w.saturating_sub(width(&cell));
-            let right = matches!(t.aligns.get(i), Some(Alignment::Right));
-            if right {
-                spans.push(Span::raw(" ".repeat(pad)));
-            }
-            for s in cell {
-                let s = if r == 0 {
-                    let st = s.style.add_modifier(Modifier::BOLD);
-                    Span::styled(s.content, st)
-                } else {
-                    s
-                };
-                spans.push(s);
-            }
-            if !right && i + 1 < widths.len() {
-                spans.push(Span::raw(" ".repeat(pad)));
+    let mut rows: Vec<Vec<Span<'static>>> = vec![Vec::new()];
+    let mut used = 0;
+    for (_, word) in words {
+        let ww = self::width(&word);
+        if used > 0 && used + 1 + ww > width {
+            rows.push(Vec::new());
+            used = 0;
+        }
+        let row = rows.last_mut().expect("one row");
+        if used > 0 {
+            row.push(Span::raw(" "));
+            used += 1;
+        }
+        if ww <= width.saturating_sub(used) {
+            used += ww;
+            row.extend(word);
+            continue;
+        }
+        // Wider than the column: cut it over as many rows as it needs.
+        for s in word {
+            for (i, piece) in cut_width(&s.content, width.max(1)).into_iter().enumerate() {
+                let pw = piece.width();
+                if i > 0 || (used > 0 && used + pw > width) {
+                    rows.push(Vec::new());
+                    used = 0;
+                }
+                used += pw;
+                rows.last_mut()
+                    .expect("one row")
+                    .push(Span::styled(piece, s.style));
             }
         }
-        out.push(Line::from(spans));
+    }
+    rows
+}
+
+/// Column widths that fit `avail` columns: each column its natural width when all fit,
+/// otherwise a max-min fair share (narrow columns keep their width, wide ones share the rest).
+fn fit_columns(natural: &[usize], avail: usize) -> Vec<usize> {
+    if natural.iter().sum::<usize>() <= avail {
+        return natural.to_vec();
+    }
+    let mut order: Vec<usize> = (0..natural.len()).collect();
+    order.sort_by_key(|&i| natural[i]);
+    let mut out = vec![0; natural.len()];
+    let mut left = avail;
+    for (k, &i) in order.iter().enumerate() {
+        let share = (left / (natural.len() - k)).max(1);
+        out[i] = natural[i].min(share);
+        left = left.saturating_sub(out[i]);
+    }
+    out
+}
+
+fn table_lines(t: &Table, theme: Theme, avail: usize) -> Vec<Line<'static>> {
+    let cols = t.rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut natural = vec![0usize; cols];
+    for row in &t.rows {
+        for (i, c) in row.iter().enumerate() {
+            natural[i] = natural[i].max(width(c));
+        }
+    }
+    let seps = 3 * cols.saturating_sub(1);
+    let widths = fit_columns(&natural, avail.saturating_sub(seps).max(cols));
+    let mut out = Vec::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        // Every cell re-flowed within its column; the row is as tall as its tallest cell.
+        let cells: Vec<Vec<Vec<Span<'static>>>> = widths
+            .iter()
+            .enumerate()
+            .map(|(i, w)| wrap_cell(row.get(i).map_or(&[][..], Vec::as_slice), *w))
+            .collect();
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+        for k in 0..height {
+            let mut spans: Vec<Span<'static>> = Vec::new();
+            for (i, w) in widths.iter().enumerate() {
+                if i > 0 {
+                    spans.push(Span::styled(" │ ", theme.dim()));
+                }
+                let cell = cells[i].get(k).cloned().unwrap_or_default();
+                let pad = w.saturating_sub(width(&cell));
+                let right = matches!(t.aligns.get(i), Some(Alignment::Right));
+                if right {
+                    spans.push(Span::raw(" ".repeat(pad)));
+                }
+                for s in cell {
+                    let s = if r == 0 {
+                        let st = s.style.add_modifier(Modifier::BOLD);
+                        Span::styled(s.content, st)
+                    } else {
+                        s
+                    };
+                    spans.push(s);
+                }
+                if !right && i + 1 < widths.len() {
+                    spans.push(Span::raw(" ".repeat(pad)));
+                }
+            }
+            out.push(Line::from(spans));
+        }
         if r == 0 {
             let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
             out.push(Line::from(Span::styled(rule.join("─┼─"), theme.dim())));
@@ -335,5 +460,53 @@ mod tests {
             text,
             "# Title\n\nSome em and code.\n\n• one\n• two\n\n1. a\n2. b\n\na │ bb\n──┼───\n1 │ 2\n\n  ┌─ js\n  │ x()\n  └─"
         );
+    }
+
+    #[test]
+    fn a_wide_table_reflows_its_cells_within_their_columns() {
+        let md = "| layer | examples |\n|---|---|\n| application | HTTP, SMTP, IMAP, SSH, DNS, your protocol |\n| transport | TCP, UDP |\n";
+        let lines = render_fit(md, Theme { color: false }, 30);
+        let text = plain(&lines);
+        assert!(lines.iter().all(|l| l.width() <= 30), "{text}");
+        // Every row keeps the column separator: nothing wraps back to column 0.
+        assert!(
+            text.lines().skip(2).all(|l| l.chars().nth(12) == Some('│')),
+            "{text}"
+        );
+        assert!(text.contains("application │ HTTP, SMTP,"), "{text}");
+        assert!(text.contains("            │ IMAP, SSH,"), "{text}");
+        // Natural width when it fits.
+        let wide = plain(&render_fit(md, Theme { color: false }, 200));
+        assert_eq!(wide.lines().count(), 4, "{wide}");
+    }
+
+    #[test]
+    fn a_long_code_line_continues_under_its_gutter() {
+        let md = "```js\nconst s = net.createConnection({ port: 8124, host: '127.0.0.1' });\n```\n";
+        let lines = render_fit(md, Theme { color: false }, 30);
+        let text = plain(&lines);
+        assert!(lines.iter().all(|l| l.width() <= 30), "{text}");
+        let body: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("  └"))
+            .collect();
+        assert!(body.len() >= 3, "{text}");
+        assert!(body.iter().all(|l| l.starts_with("  │ ")), "{text}");
+        assert_eq!(
+            body.iter().map(|l| &l[6..]).collect::<String>(),
+            "const s = net.createConnection({ port: 8124, host: '127.0.0.1' });"
+        );
+        // An indented line's continuation keeps the indentation.
+        let md =
+            "```js\n    socket.on('data', (chunk) => console.log(JSON.stringify(chunk)));\n```\n";
+        let text = plain(&render_fit(md, Theme { color: false }, 30));
+        let body: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("  └"))
+            .collect();
+        assert!(body.len() >= 3, "{text}");
+        assert!(body.iter().all(|l| l.starts_with("  │     ")), "{text}");
     }
 }

@@ -138,10 +138,13 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
     let started = Instant::now();
     let course = Arc::new(Course::load(course_dir)?);
     let cwd = std::env::current_dir()?;
-    let store = Store::locate(&cwd);
+    // The workspace around the folder, else the one the learner made last (from anywhere):
+    // progress lives in it.
+    let workspace = Workspace::find(&cwd);
+    let store = Store::locate(workspace.as_ref().map_or(cwd.as_path(), |w| &w.root));
     let (progress, warning) = store.load();
     let mut app = App::new(course.clone(), progress);
-    app.workspace = find_workspace(&cwd);
+    app.workspace = workspace;
     app.color = crate::term::color_stdout();
     app.hyperlinks = true;
     let (lesson, step) = match &opts.lesson {
@@ -375,15 +378,6 @@ fn hyperlink(buf: &ratatui::buffer::Buffer, app: &App) {
     let _ = out.flush();
 }
 
-/// The workspace around `cwd`; one whose `netlab.toml` names no language is taken as Node's.
-pub fn find_workspace(cwd: &Path) -> Option<Workspace> {
-    let root = Workspace::find_root(cwd)?;
-    Some(Workspace::open(&root).unwrap_or(Workspace {
-        root,
-        language: Language::Node,
-    }))
-}
-
 /// A server (or demo) running for the UI.
 struct Running {
     cancel: CancellationToken,
@@ -471,7 +465,7 @@ impl Runtime {
                     let _ = self.tx.try_send(Msg::Status(e.to_string()));
                 }
             }
-            Cmd::InitWorkspace => self.init_workspace(app),
+            Cmd::InitWorkspace(lang) => self.init_workspace(app, lang),
             Cmd::Quit => {}
         }
     }
@@ -617,8 +611,9 @@ impl Runtime {
         }
     }
 
-    /// Make a workspace (`netlab init`) in the folder netlab was started from.
-    fn init_workspace(&mut self, app: &mut App) {
+    /// Make a workspace (`netlab init`) for `lang` at the app's workspace home, and remember
+    /// it so netlab started from any folder finds it again.
+    fn init_workspace(&mut self, app: &mut App, lang: Language) {
         if let Some(ws) = &app.workspace {
             let _ = self.tx.try_send(Msg::Status(format!(
                 "You already have a workspace: {}",
@@ -626,9 +621,14 @@ impl Runtime {
             )));
             return;
         }
-        let root = self.cwd.join("netlab-work");
-        match Workspace::create(&self.course.labs, &root, Language::Node) {
+        let root = app.workspace_home.clone();
+        match Workspace::create(&self.course.labs, &root, lang) {
             Ok((ws, _)) => {
+                if let Err(e) = crate::workspace::remember(&ws.root) {
+                    let _ = self.tx.try_send(Msg::Status(format!(
+                        "the workspace is made, but netlab cannot remember it: {e}"
+                    )));
+                }
                 app.workspace = Some(ws.clone());
                 // Progress follows the workspace from now on.
                 self.store = Store::locate(&root);

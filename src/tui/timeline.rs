@@ -26,6 +26,9 @@ pub struct Timeline {
     pub paused: bool,
     /// Draw client ↔ server arrows instead of a list.
     pub lanes: bool,
+    /// Leave out the `>`/`<` head lines under HTTP request and response events (they are
+    /// shown by default, as `netlab serve` prints them).
+    pub hide_heads: bool,
 }
 
 impl Timeline {
@@ -42,9 +45,9 @@ impl Timeline {
     }
 
     pub fn clear(&mut self) {
-        let keep = (self.filter, self.lanes);
+        let keep = (self.filter, self.lanes, self.hide_heads);
         *self = Timeline::default();
-        (self.filter, self.lanes) = keep;
+        (self.filter, self.lanes, self.hide_heads) = keep;
     }
 
     /// Entries passing the filter.

@@ -1,9 +1,11 @@
-//! The lab screen: instructions, hints, the client file, watch state and the last report.
+//! The lab screen: instructions, hints, the client file, watch state and the last report,
+//! and after a check the run's own server timeline (the same lines as the timeline pane),
+//! beside the report on a wide terminal, below it otherwise.
 
-use crate::tui::app::App;
+use crate::tui::app::{App, Focus};
 use crate::tui::markdown;
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
@@ -15,6 +17,22 @@ impl App {
             return;
         };
         let lab = &entry.lab;
+        // After a check, the run's own timeline: beside the report, or below it.
+        let (text_area, run_area) = match &self.lab.last {
+            Some(_) if area.width >= 120 => {
+                let [a, b] =
+                    Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                        .areas(area);
+                (a, Some(b))
+            }
+            Some(_) => {
+                let [a, b] =
+                    Layout::vertical([Constraint::Percentage(58), Constraint::Percentage(42)])
+                        .areas(area);
+                (a, Some(b))
+            }
+            None => (area, None),
+        };
         let mut lines: Vec<Line<'static>> = vec![
             Line::from(Span::styled(
                 format!("{} ({} points)", lab.title, lab.max_points()),
@@ -22,8 +40,18 @@ impl App {
             )),
             Line::default(),
         ];
-        lines.extend(markdown::render(&lab.instructions, self.theme()));
-        lines.push(Line::default());
+        let instructions = markdown::render_fit(
+            &lab.instructions,
+            self.theme(),
+            text_area.width.saturating_sub(2) as usize,
+        );
+        // After a check the verdict comes first (that is what a save is for), the
+        // instructions after it; before one, the instructions lead.
+        let checked = self.lab.last.is_some() || self.lab.error.is_some();
+        if !checked {
+            lines.extend(instructions.iter().cloned());
+            lines.push(Line::default());
+        }
         match &self.lab.file {
             Some(f) => {
                 lines.push(Line::from(vec![
@@ -34,19 +62,49 @@ impl App {
                     ),
                     Span::raw("  (e opens it in $EDITOR)"),
                 ]));
+                if let Some(ws) = &self.workspace {
+                    let name = format!("client.{}", ws.language.ext());
+                    let argv = crate::workspace::client_argv(ws.language, name.as_ref());
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "Each check runs: {}  (in {}/)",
+                            crate::lab::report::shell_words(&argv),
+                            self.lab.id
+                        ),
+                        Style::new().add_modifier(Modifier::DIM),
+                    )));
+                }
                 let watch = if self.lab.watching {
-                    Span::styled("● watching: every save runs the checks (w stops)", self.style(Color::Green))
+                    Span::styled(
+                        "● watching: every save runs the checks (w stops)",
+                        self.style(Color::Green),
+                    )
                 } else if let Some(e) = &self.lab.watch_error {
-                    Span::styled(format!("○ cannot watch ({e}): press c after saving"), self.style(Color::Yellow))
+                    Span::styled(
+                        format!("○ cannot watch ({e}): press c after saving"),
+                        self.style(Color::Yellow),
+                    )
                 } else {
                     Span::raw("○ not watching: c checks now, w watches")
                 };
                 lines.push(Line::from(watch));
             }
-            None => lines.push(Line::from(Span::styled(
-                "No workspace yet. Press i to make one (netlab init): a folder with a starter client per lab.",
-                self.style(Color::Yellow),
-            ))),
+            None => {
+                lines.push(Line::from(Span::styled(
+                    "No workspace yet. Press i to make one (netlab init): a folder with a starter client per lab, in",
+                    self.style(Color::Yellow),
+                )));
+                lines.push(Line::from(Span::styled(
+                    format!("  {}", self.workspace_home.display()),
+                    self.style(Color::Cyan),
+                )));
+                if self.confirm == Some(crate::tui::app::Confirm::Language) {
+                    lines.push(Line::from(Span::styled(
+                        "Which language will you write your clients in? n node · p python · s shell",
+                        self.style(Color::Yellow).add_modifier(Modifier::BOLD),
+                    )));
+                }
+            }
         }
         lines.push(Line::default());
         if self.lab.running {
@@ -82,7 +140,7 @@ impl App {
                 }
                 crate::lab::run::ExitStatus::TimedOut => "stopped at the time limit".into(),
                 crate::lab::run::ExitStatus::NotStarted { error } => {
-                    format!("did not start: {error}")
+                    format!("did not start: {}", crate::errname::rewrite(error))
                 }
             };
             lines.push(Line::from(Span::styled(
@@ -104,7 +162,7 @@ impl App {
                     Span::raw(format!("{:<22} {}/{}", c.name, c.points, c.max_points)),
                 ]));
                 if let Some(m) = &c.message {
-                    lines.push(Line::from(format!("      {m}")));
+                    lines.push(Line::from(format!("      {}", crate::errname::rewrite(m))));
                 }
                 if let Some(out) = &c.output {
                     for l in out.lines() {
@@ -118,6 +176,17 @@ impl App {
                         lines.push(Line::from(Span::styled(format!("        {l}"), style)));
                     }
                 }
+            }
+            if r.status == crate::lab::Status::Pass && self.solution_text().is_some() {
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled(
+                    if self.lab.solution {
+                        "The reference solution is beside your report (s shows your run again)."
+                    } else {
+                        "Passed! Press s to compare with the reference solution."
+                    },
+                    self.style(Color::Green),
+                )));
             }
             if r.status != crate::lab::Status::Pass {
                 if !r.stderr_tail.trim().is_empty() {
@@ -142,6 +211,15 @@ impl App {
                 Style::new().add_modifier(Modifier::DIM),
             )));
         }
+        if checked {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "Instructions",
+                Style::new().add_modifier(Modifier::BOLD),
+            )));
+            lines.push(Line::default());
+            lines.extend(instructions);
+        }
         if self.lab.hints > 0 {
             lines.push(Line::default());
             for (i, h) in lab.hints.iter().take(self.lab.hints).enumerate() {
@@ -153,10 +231,131 @@ impl App {
         }
         let passed = self.progress.lab_passed(&lab.id);
         let title = format!(" Lab {}{} ", lab.id, if passed { " ✓ passed" } else { "" });
+        let focused = self.focus == Focus::Timeline;
         Paragraph::new(lines)
-            .block(Block::new().borders(Borders::ALL).title(title))
+            .block(
+                Block::new()
+                    .borders(Borders::ALL)
+                    .title(title)
+                    .border_style(if focused {
+                        Style::new().add_modifier(Modifier::DIM)
+                    } else {
+                        Style::new()
+                    }),
+            )
             .wrap(Wrap { trim: false })
             .scroll((self.lab.scroll, 0))
+            .render(text_area, buf);
+        if let (Some(r), Some(run_area)) = (&self.lab.last, run_area) {
+            if self.lab.solution {
+                self.solution_pane(run_area, buf);
+            } else {
+                self.run_timeline(r, run_area, buf);
+            }
+        }
+    }
+
+    /// The reference solution in the learner's language, scrolled like the run's timeline.
+    fn solution_pane(&self, area: Rect, buf: &mut Buffer) {
+        let focused = self.focus == Focus::Timeline;
+        let Some((lang, name, text)) = self.solution_text() else {
+            return;
+        };
+        let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+        let rows: Vec<&str> = text.lines().collect();
+        let height = inner.height as usize;
+        let start = (self.lab.run_scroll as usize).min(rows.len().saturating_sub(height));
+        let gutter = rows.len().to_string().len();
+        let lines: Vec<Line<'static>> = rows
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(height)
+            .map(|(i, l)| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("{:>gutter$} │ ", i + 1),
+                        Style::new().add_modifier(Modifier::DIM),
+                    ),
+                    Span::styled(markdown::visible(l), self.style(Color::Cyan)),
+                ])
+            })
+            .collect();
+        let mut title = format!(" Reference solution · {name} ({}) ", lang.name());
+        if start > 0 {
+            title.push_str(&format!("· ↓{start} "));
+        }
+        Block::new()
+            .borders(Borders::ALL)
+            .title(title)
+            .border_style(if focused {
+                self.style(Color::Cyan)
+            } else {
+                Style::new().add_modifier(Modifier::DIM)
+            })
             .render(area, buf);
+        Paragraph::new(lines).render(inner, buf);
+        let note = if focused {
+            " s: your run "
+        } else {
+            " t: scroll · s: your run "
+        };
+        let w = note.chars().count() as u16;
+        if area.width > w + 4 {
+            buf.set_string(
+                area.x + area.width - w - 2,
+                area.y + area.height - 1,
+                note,
+                Style::new().add_modifier(Modifier::DIM),
+            );
+        }
+    }
+
+    /// The server's events during the last check, from the first, scrolled by `t` + ↑↓.
+    fn run_timeline(&self, r: &crate::lab::report::Report, area: Rect, buf: &mut Buffer) {
+        let focused = self.focus == Focus::Timeline;
+        let t = &self.timeline;
+        let block = Block::new().borders(Borders::ALL).border_style(if focused {
+            self.style(Color::Cyan)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        });
+        let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+        let mut start = 0;
+        let lines: Vec<Line<'static>> = if r.timeline.is_empty() {
+            vec![Line::from(Span::styled(
+                "The server saw nothing: your client never reached it.",
+                Style::new().add_modifier(Modifier::DIM),
+            ))]
+        } else {
+            let rows: Vec<Line<'static>> = r
+                .timeline
+                .iter()
+                .flat_map(|e| self.entry_rows(e, inner.width, t.lanes, !t.hide_heads))
+                .collect();
+            let height = inner.height as usize;
+            start = (self.lab.run_scroll as usize).min(rows.len().saturating_sub(height));
+            rows.into_iter().skip(start).take(height).collect()
+        };
+        let mut title = format!(
+            " Your run · the server's timeline · {} events",
+            r.timeline.len()
+        );
+        if start > 0 {
+            title.push_str(&format!(" · ↓{start}"));
+        }
+        title.push(' ');
+        let block = block.title(title);
+        block.render(area, buf);
+        Paragraph::new(lines).render(inner, buf);
+        if !focused && inner.height > 0 && area.width > 30 {
+            let note = " t: scroll it ";
+            buf.set_string(
+                area.x + area.width - note.chars().count() as u16 - 2,
+                area.y + area.height - 1,
+                note,
+                Style::new().add_modifier(Modifier::DIM),
+            );
+        }
     }
 }

@@ -107,6 +107,16 @@ impl App {
             let what = match c {
                 Confirm::ResetLab(id) => format!("Reset your progress in lab {id}?"),
                 Confirm::ResetAll => "Reset ALL your progress?".to_string(),
+                Confirm::Language => {
+                    return Paragraph::new(Line::from(vec![
+                        Span::styled(
+                            " Your clients' language?",
+                            self.style(Color::Yellow).add_modifier(Modifier::BOLD),
+                        ),
+                        Span::raw("  n node · p python · s shell · other key: cancel"),
+                    ]))
+                    .render(area, buf);
+                }
             };
             Line::from(vec![
                 Span::styled(what, self.style(Color::Red).add_modifier(Modifier::BOLD)),
@@ -178,7 +188,7 @@ impl App {
             )));
             lines.push(Line::default());
         }
-        let md = |s: &str| markdown::render(s, self.theme());
+        let md = |s: &str| markdown::render_fit(s, self.theme(), width);
         match step {
             // A server left running from an earlier step: its real port fills `<port>`.
             Step::Text { body, .. } => match &self.server {

@@ -49,7 +49,6 @@ impl App {
         let height = inner.height as usize;
         let visible: Vec<&std::sync::Arc<Entry>> = t.visible().collect();
         let end = visible.len().saturating_sub(t.scroll.min(visible.len()));
-        let start = end.saturating_sub(height);
         let lines: Vec<Line<'static>> = if visible.is_empty() {
             vec![Line::from(Span::styled(
                 match self.current() {
@@ -59,18 +58,83 @@ impl App {
                 Style::new().add_modifier(Modifier::DIM),
             ))]
         } else {
-            visible[start..end]
-                .iter()
-                .map(|e| {
-                    if t.lanes {
-                        self.lane_line(e, inner.width)
-                    } else {
-                        self.entry_line(e)
-                    }
-                })
-                .collect()
+            self.tail_rows(&visible[..end], inner.width, height, t.lanes, !t.hide_heads)
         };
         Paragraph::new(lines).render(inner, buf);
+    }
+
+    /// The last `height` rows that `entries` make: each entry's line, then (with `heads`)
+    /// its HTTP head as `>`/`<` lines, as `netlab serve` prints them.
+    pub(super) fn tail_rows(
+        &self,
+        entries: &[&std::sync::Arc<Entry>],
+        width: u16,
+        height: usize,
+        lanes: bool,
+        heads: bool,
+    ) -> Vec<Line<'static>> {
+        let mut rows: Vec<Line<'static>> = Vec::new();
+        // Newest first, stopping once the pane is full (the ring holds thousands).
+        for e in entries.iter().rev() {
+            if rows.len() >= height {
+                break;
+            }
+            rows.splice(0..0, self.entry_rows(e, width, lanes, heads));
+        }
+        let skip = rows.len().saturating_sub(height);
+        rows.split_off(skip)
+    }
+
+    /// One entry's rows: its line, then (with `heads`) its HTTP head lines.
+    pub(super) fn entry_rows(
+        &self,
+        e: &Entry,
+        width: u16,
+        lanes: bool,
+        heads: bool,
+    ) -> Vec<Line<'static>> {
+        let mut rows = vec![if lanes {
+            self.lane_line(e, width)
+        } else {
+            self.entry_line(e)
+        }];
+        if heads {
+            rows.extend(self.head_rows(e, width, lanes));
+        }
+        rows
+    }
+
+    /// An HTTP request's or response's head as `>`/`<` lines, under its event's details (or
+    /// on the server's side of the lanes); nothing for other events.
+    fn head_rows(&self, e: &Entry, width: u16, lanes: bool) -> Vec<Line<'static>> {
+        let Some(lines) = crate::http::message::head_lines(&e.event) else {
+            return Vec::new();
+        };
+        let indent = if lanes {
+            (width as usize).saturating_sub(2) / 2
+        } else {
+            // Under the event's name: after the time and the connection columns.
+            21
+        };
+        lines
+            .into_iter()
+            .map(|l| {
+                let color = if l.starts_with('>') {
+                    Color::Cyan
+                } else {
+                    Color::Green
+                };
+                let mut spans = vec![Span::raw(" ".repeat(indent))];
+                if lanes {
+                    spans.push(Span::styled("│ ", Style::new().add_modifier(Modifier::DIM)));
+                }
+                spans.push(Span::styled(
+                    super::super::markdown::visible(&l),
+                    self.style(color).add_modifier(Modifier::DIM),
+                ));
+                Line::from(spans)
+            })
+            .collect()
     }
 
     fn kind_style(&self, k: Kind) -> Style {
