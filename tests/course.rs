@@ -616,3 +616,71 @@ fn every_code_block_runs() {
     assert!(ran >= 15, "only {ran} snippets ran");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Labs come after the lessons that teach what they need, the easier HTTP labs first, and
+/// every lab's hints go from a nudge to the answer in each language.
+#[test]
+fn labs_in_teaching_order_with_hints_per_language() {
+    let c = course();
+    // The lesson number (1-based) that links each lab, in link order.
+    let mut at: Vec<(String, usize)> = Vec::new();
+    for (i, e) in c.lessons.iter().enumerate() {
+        for s in &e.lesson.steps {
+            if let Step::Lab { lab, .. } = s {
+                at.push((lab.clone(), i + 1));
+            }
+        }
+    }
+    let lesson_of = |lab: &str| {
+        at.iter()
+            .find(|(l, _)| l == lab)
+            .map(|(_, n)| *n)
+            .unwrap_or_else(|| panic!("lab {lab} is in no lesson"))
+    };
+    let taught = |id: &str| c.find(id).unwrap().0 + 1;
+    let pos = |lab: &str| at.iter().position(|(l, _)| l == lab).unwrap();
+    // http.request / http.get are taught in http-client; 'continue', 'upgrade', 'connect' on
+    // the client in client-events; agents in agents; TLS in https.
+    for lab in ["http-get", "http-basic-auth"] {
+        assert!(
+            lesson_of(lab) >= taught("http-client"),
+            "{lab} comes before http.request is taught"
+        );
+    }
+    for lab in ["http-keepalive", "http-agent-pool"] {
+        assert!(
+            lesson_of(lab) >= taught("agents"),
+            "{lab} comes before agents are taught"
+        );
+    }
+    for lab in ["http-post-continue", "http-upgrade", "http-connect"] {
+        assert!(
+            lesson_of(lab) >= taught("client-events"),
+            "{lab} comes before the client's 'continue'/'upgrade'/'connect' are taught"
+        );
+    }
+    assert!(lesson_of("https-get") >= taught("https"));
+    // The easiest HTTP labs first.
+    assert!(pos("http-get") < pos("http-basic-auth"));
+    assert!(pos("http-basic-auth") < pos("http-upgrade"));
+    assert!(pos("http-basic-auth") < pos("http-connect"));
+    // Hints: every language, at least a nudge and an answer, the answer as code.
+    for e in &c.labs.labs {
+        for lang in netlab::lab::Language::ALL {
+            let h = e.lab.hints_for(lang);
+            assert!(
+                h.len() >= 2,
+                "lab {} has {} hint(s) for {}",
+                e.lab.id,
+                h.len(),
+                lang.name()
+            );
+            assert!(
+                h.last().unwrap().contains('`'),
+                "lab {}'s last {} hint should be the answer, in code",
+                e.lab.id,
+                lang.name()
+            );
+        }
+    }
+}
