@@ -627,3 +627,46 @@ fn control_characters_from_a_client_never_reach_the_report() {
         "{text:?}"
     );
 }
+
+/// Echo printed is echo received: where the lab's server sends a per-run token, a client that
+/// does all the talking right but prints a fixed string fails `printed`, told that it printed
+/// what it did not receive — and the token differs between runs.
+#[test]
+fn printing_a_literal_instead_of_what_was_received_fails() {
+    let r = check(
+        "tcp-greeting",
+        &[],
+        &["python3", &client("greeting-literal.py")],
+    );
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    assert_eq!(r.check("waited-for-greeting")["status"], "pass");
+    assert_eq!(r.check("sent-ping")["status"], "pass");
+    r.failed_with("printed", "printed what it did not receive");
+    let token = |r: &Checked| {
+        let m = r.check("printed")["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        regex::Regex::new(r"token `([0-9a-f]{8})`")
+            .unwrap()
+            .captures(&m)
+            .map(|c| c[1].to_string())
+            .unwrap_or_else(|| panic!("no token in `{m}`"))
+    };
+    let again = check(
+        "tcp-greeting",
+        &[],
+        &["python3", &client("greeting-literal.py")],
+    );
+    assert_ne!(
+        token(&r),
+        token(&again),
+        "the token must change between runs"
+    );
+    if have("curl") {
+        let r = check("http-get", &[], &["bash", &client("get-literal.sh")]);
+        assert_eq!(r.status(), "fail", "{:#}", r.json);
+        assert_eq!(r.check("get-hello")["status"], "pass");
+        r.failed_with("printed", "printed what it did not receive");
+    }
+}

@@ -75,6 +75,38 @@ impl App for Routes {
     }
 }
 
+/// The routes of a lab run: [`Routes`], except that `GET /hello` answers `Hello World <token>`
+/// with the run's token (labs with `nonce = true`), so a client must print the body it read.
+/// Without a token it is [`Routes`] exactly.
+#[derive(Clone, Debug, Default)]
+pub struct LabRoutes {
+    /// The run's token, if the lab asks for one.
+    pub nonce: Option<String>,
+}
+
+impl App for LabRoutes {
+    fn route(&mut self, req: &Request) -> Reply {
+        let mut reply = route(req);
+        let path = req.url.split('?').next().unwrap_or_default();
+        if let (Some(n), "/hello", 200) = (&self.nonce, path, reply.response.status) {
+            reply.response = Response::text(200, "OK", &format!("Hello World {n}"));
+        }
+        reply
+    }
+    fn accepts_upgrade(&self, protocol: &str) -> bool {
+        accepts_upgrade(protocol)
+    }
+    fn upgrade(&mut self, req: &Request) -> Reply {
+        upgrade(req)
+    }
+    fn connect(&mut self, req: &Request) -> Reply {
+        connect(req)
+    }
+    fn continue_delay(&mut self, req: &Request) -> Duration {
+        continue_delay(req)
+    }
+}
+
 /// The answer to an ordinary request (its body already read).
 fn route(req: &Request) -> Reply {
     let path = req.url.split('?').next().unwrap_or_default();

@@ -105,6 +105,11 @@ pub struct Lab {
     /// Seconds the client may run before it is stopped.
     #[serde(default = "default_limit")]
     pub time_limit_secs: f64,
+    /// The server puts a per-run random token in what it sends (`tcp-greeting`: the greeting
+    /// becomes `Echo server <token>\r\n`); `{nonce}` in `expected_stdout` stands for it, so a
+    /// client that prints a literal instead of what it received fails, and is told so.
+    #[serde(default)]
+    pub nonce: bool,
     /// Bytes `tcp-bulk` sends in this lab (scenario setting).
     #[serde(default)]
     pub bulk_bytes: Option<u64>,

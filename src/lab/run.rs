@@ -103,6 +103,9 @@ pub struct RunResult {
     /// Where the server listened, for the reproduce line.
     pub port: Option<u16>,
     pub socket: Option<PathBuf>,
+    /// The per-run token the server put in what it sent (labs with `nonce = true`), so a
+    /// check can tell printing what was received from printing a literal.
+    pub nonce: Option<String>,
 }
 
 /// Why a run could not happen at all (netlab's problem, not the client's).
@@ -141,8 +144,16 @@ fn become_subreaper() {
 }
 
 /// Serve the lab's scenario on `bound` (once its socket exists), with the lab's settings.
-async fn serve(scenario: &'static scenario::Scenario, bound: Bound, lab: &Lab) -> Running {
+async fn serve(
+    scenario: &'static scenario::Scenario,
+    bound: Bound,
+    lab: &Lab,
+    run_id: &str,
+) -> Running {
     let mut cfg = ServeConfig::default();
+    if lab.nonce {
+        cfg.nonce = Some(nonce_for(run_id));
+    }
     if let Some(b) = lab.bulk_bytes {
         cfg.bulk_bytes = b;
     }
@@ -217,8 +228,20 @@ pub async fn run(
     let swept = kill_marked(&run_id) + reap_orphans();
     result.map(|mut r| {
         r.client.leftovers_killed += swept;
+        r.nonce = lab.nonce.then(|| nonce_for(&run_id));
         r
     })
+}
+
+/// The run's token: 8 hex digits from the run id and a secret drawn once per netlab process,
+/// so a client cannot compute it from `NETLAB_RUN`; it must read it from the server.
+pub fn nonce_for(run_id: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static SECRET: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    let mut h = SECRET.get_or_init(Default::default).build_hasher();
+    h.write(run_id.as_bytes());
+    format!("{:08x}", h.finish() as u32)
 }
 
 fn spec(sock_dir: &Path) -> BindSpec {
@@ -265,7 +288,7 @@ async fn run_plain(
     let port = bound.port();
     let socket = bound.socket_path();
     let ca = bound.ca_path();
-    let server = Some(serve(scenario, bound, lab).await);
+    let server = Some(serve(scenario, bound, lab, run_id).await);
     let mut vars = netlab_vars(run_id, socket.as_deref(), ca.as_deref());
     if let Some(p) = port {
         vars.push(("NETLAB_PORT".into(), p.to_string()));
@@ -311,6 +334,7 @@ async fn run_plain(
                 trace,
                 port,
                 socket,
+                nonce: None,
             });
         }
     };
@@ -377,6 +401,7 @@ async fn collect(
         trace,
         port,
         socket,
+        nonce: None,
     }
 }
 
@@ -460,6 +485,7 @@ async fn run_sandboxed(
                 trace: finish(None).await.1,
                 port: None,
                 socket,
+                nonce: None,
             })
         }
         Err(SandboxError::NoLauncher) if mode == Mode::Auto => {
@@ -505,7 +531,7 @@ async fn run_sandboxed(
         (None, None, _) => None,
     };
     let server = match bound {
-        Some(b) => Some(serve(scenario, b, lab).await),
+        Some(b) => Some(serve(scenario, b, lab, run_id).await),
         None => None,
     };
     let out = Capture::start(started.child.stdout.take());
