@@ -112,7 +112,7 @@ fn the_course_covers_the_chapter() {
         assert!(kinds.contains(&"quiz"), "lesson {} has no quiz", l["id"]);
     }
     let labs = v["labs"].as_array().unwrap();
-    assert_eq!(labs.len(), 14);
+    assert!(labs.len() >= 17, "{} labs", labs.len());
     // Every lab is linked from some lesson.
     let linked: Vec<&str> = lessons
         .iter()

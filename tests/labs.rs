@@ -670,3 +670,52 @@ fn printing_a_literal_instead_of_what_was_received_fails() {
         r.failed_with("printed", "printed what it did not receive");
     }
 }
+
+/// The fix-this-client labs: each starter is a plausible broken client, and the report names
+/// what is broken; each reference solution passes (also proven by `netlab dev check`).
+#[test]
+fn broken_starters_of_fix_labs_fail_with_the_right_sentence() {
+    if !have("node") || !have("python3") || !have("nc") || !have("curl") {
+        return;
+    }
+    let labs = repo_root().join("labs");
+    // (lab, [(check, words the failure must contain)]): one run per starter.
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "fix-missing-end",
+            &[
+                ("closed-with-fin", "your client never ended its side itself"),
+                (
+                    "exit-zero",
+                    "it was waiting for your FIN while your client waited for its EOF",
+                ),
+            ],
+        ),
+        ("fix-crlf", &[("get-hello", "answered 400 Bad Request")]),
+        (
+            "fix-continue",
+            &[("waited-for-continue", "before the server's 100 Continue")],
+        ),
+    ];
+    for (lab, expect) in cases {
+        for (interp, file) in [
+            ("node", "starter.js"),
+            ("python3", "starter.py"),
+            ("bash", "starter.sh"),
+        ] {
+            let path = labs.join(lab).join(file).to_string_lossy().into_owned();
+            let r = check(lab, &[], &[interp, &path]);
+            assert_eq!(r.status(), "fail", "{lab} {file}: {:#}", r.json);
+            for (check_name, words) in *expect {
+                r.failed_with(check_name, words);
+            }
+        }
+        let path = labs
+            .join(lab)
+            .join("solution.py")
+            .to_string_lossy()
+            .into_owned();
+        let r = check(lab, &[], &["python3", &path]);
+        assert_eq!(r.status(), "pass", "{lab} solution.py: {:#}", r.json);
+    }
+}
