@@ -1,6 +1,7 @@
 //! The course as a learner meets it: it validates, it covers the chapter, every command a
-//! lesson tells the learner to try works against the real scenario, every code block runs,
-//! and broken lessons are reported with file:line:col and exit code 3.
+//! lesson tells the learner to try works against the real scenario, every code block runs and
+//! prints/sends what its `prints:`/`sends:`/`throws:` comments claim (checked against Node 20
+//! itself), and broken lessons are reported with file:line:col and exit code 3.
 
 mod common;
 
@@ -111,7 +112,7 @@ fn the_course_covers_the_chapter() {
         assert!(kinds.contains(&"quiz"), "lesson {} has no quiz", l["id"]);
     }
     let labs = v["labs"].as_array().unwrap();
-    assert_eq!(labs.len(), 14);
+    assert!(labs.len() >= 17, "{} labs", labs.len());
     // Every lab is linked from some lesson.
     let linked: Vec<&str> = lessons
         .iter()
@@ -370,8 +371,21 @@ fn free_tcp_port() -> u16 {
         .port()
 }
 
-/// Run a server snippet, wait for it to say `listening`, and talk to it once.
-fn probe_server(interp: &str, file: &Path, proto: &str, dir: &Path) -> Result<String, String> {
+/// What a server snippet printed and sent to the probe.
+struct Probed {
+    stdout: String,
+    sent: String,
+}
+
+/// Run a server snippet, wait for it to say `listening`, talk to it once, and collect what it
+/// prints until every `prints:` claim holds (or a bounded wait ends).
+fn probe_server(
+    interp: &str,
+    file: &Path,
+    proto: &str,
+    dir: &Path,
+    claims: &[snippet::Claim],
+) -> Result<Probed, String> {
     let port = if proto == "udp" {
         std::net::UdpSocket::bind("127.0.0.1:0")
             .unwrap()
@@ -402,12 +416,18 @@ fn probe_server(interp: &str, file: &Path, proto: &str, dir: &Path) -> Result<St
         }
     });
     let result = (|| {
+        let mut printed = String::new();
         let deadline = Instant::now() + LIMIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
-                Ok(l) if l.contains("listening") => break,
-                Ok(_) => {}
+                Ok(l) => {
+                    printed.push_str(&l);
+                    printed.push('\n');
+                    if l.contains("listening") {
+                        break;
+                    }
+                }
                 Err(_) => return Err("never printed `listening`".to_string()),
             }
         }
@@ -436,8 +456,7 @@ fn probe_server(interp: &str, file: &Path, proto: &str, dir: &Path) -> Result<St
                     std::net::TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
                 s.set_read_timeout(timeout).unwrap();
                 if proto == "http" {
-                    s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                        .unwrap();
+                    s.write_all(PROBE_REQUEST).unwrap();
                 } else {
                     s.write_all(b"hello\r\n").unwrap();
                     s.shutdown(std::net::Shutdown::Write).unwrap();
@@ -447,15 +466,78 @@ fn probe_server(interp: &str, file: &Path, proto: &str, dir: &Path) -> Result<St
                 v
             }
         };
-        let got = String::from_utf8_lossy(&got[..got.len().min(200)]).into_owned();
-        if got.is_empty() || (proto == "http" && !got.starts_with("HTTP/1.1 ")) {
-            return Err(format!("unexpected answer {got:?}"));
+        let sent = String::from_utf8_lossy(&got).into_owned();
+        if sent.is_empty() || (proto == "http" && !sent.starts_with("HTTP/1.1 ")) {
+            let short: String = sent.chars().take(200).collect();
+            return Err(format!("unexpected answer {short:?}"));
         }
-        Ok(got)
+        // Events such as 'close' are printed after the probe saw the end: read on until every
+        // `prints:` claim holds, bounded.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !claims
+            .iter()
+            .filter(|c| c.kind == snippet::ClaimKind::Prints)
+            .all(|c| c.holds(&printed, "", ""))
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(l) => {
+                    printed.push_str(&l);
+                    printed.push('\n');
+                }
+                Err(_) => break,
+            }
+        }
+        Ok(Probed {
+            stdout: printed,
+            sent,
+        })
     })();
     let _ = nix::sys::signal::killpg(pgid, nix::sys::signal::Signal::SIGKILL);
     let _ = child.wait();
     result
+}
+
+/// What the probe sends an `http` server snippet: a request with a small body that asks for
+/// `100 Continue` (as curl does for large ones), sent at once.
+const PROBE_REQUEST: &[u8] = b"POST /hello HTTP/1.1\r\nHost: x\r\nUser-Agent: curl/8\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\nhello";
+
+/// Check a snippet's claims against what running it showed; a message per false claim.
+fn check_claims(
+    what: &str,
+    s: &snippet::Snippet,
+    mode: &Run,
+    stdout: &str,
+    sent: &str,
+    stderr: &str,
+) -> Vec<String> {
+    let claims = s.claims();
+    if claims.is_empty() {
+        return vec![format!(
+            "{what}: makes no claim about its output: add a `prints:`, `sends:` or `throws:` comment"
+        )];
+    }
+    let mut out = Vec::new();
+    for c in &claims {
+        let fits = match c.kind {
+            snippet::ClaimKind::Prints => true,
+            snippet::ClaimKind::Sends => matches!(mode, Run::Server(_)),
+            snippet::ClaimKind::Throws => matches!(mode, Run::Fails),
+        };
+        if !fits {
+            out.push(format!(
+                "{what} line {}: a {:?} claim does not fit this snippet",
+                c.line, c.kind
+            ));
+        } else if !c.holds(stdout, sent, stderr) {
+            let sent: String = sent.chars().take(600).collect();
+            out.push(format!(
+                "{what} line {}: the lesson claims it {:?} `{}`, but Node/Python did not\nstdout: {stdout}\nsent: {sent:?}\nstderr: {stderr}",
+                c.line, c.kind, c.text
+            ));
+        }
+    }
+    out
 }
 
 /// Every runnable code block in every lesson runs as its info string says.
@@ -490,7 +572,7 @@ fn every_code_block_runs() {
                 std::fs::write(&file, &s.code).unwrap();
                 ran += 1;
                 let what = format!("{}: ```{}", e.origin, s.info);
-                match mode {
+                match &mode {
                     Run::Shown => ran -= 1,
                     Run::Fails => {
                         let mut c = Command::new(interp);
@@ -499,9 +581,10 @@ fn every_code_block_runs() {
                         if o.ok || o.timed_out {
                             failures.push(format!("{what} should fail quickly, but did not"));
                         }
+                        failures.extend(check_claims(&what, &s, &mode, &o.stdout, "", &o.stderr));
                     }
                     Run::Client(scenario) => {
-                        let (server, sock, ca) = serve(&scenario, dir.path());
+                        let (server, sock, ca) = serve(scenario, dir.path());
                         let mut c = Command::new(interp);
                         c.arg(&file)
                             .current_dir(dir.path())
@@ -517,10 +600,13 @@ fn every_code_block_runs() {
                                 o.ok, o.timed_out, o.stdout, o.stderr
                             ));
                         }
+                        failures.extend(check_claims(&what, &s, &mode, &o.stdout, "", &o.stderr));
                     }
                     Run::Server(proto) => {
-                        if let Err(why) = probe_server(interp, &file, &proto, dir.path()) {
-                            failures.push(format!("{what}: {why}"));
+                        match probe_server(interp, &file, proto, dir.path(), &s.claims()) {
+                            Err(why) => failures.push(format!("{what}: {why}")),
+                            Ok(p) => failures
+                                .extend(check_claims(&what, &s, &mode, &p.stdout, &p.sent, "")),
                         }
                     }
                 }
@@ -529,4 +615,72 @@ fn every_code_block_runs() {
     }
     assert!(ran >= 15, "only {ran} snippets ran");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Labs come after the lessons that teach what they need, the easier HTTP labs first, and
+/// every lab's hints go from a nudge to the answer in each language.
+#[test]
+fn labs_in_teaching_order_with_hints_per_language() {
+    let c = course();
+    // The lesson number (1-based) that links each lab, in link order.
+    let mut at: Vec<(String, usize)> = Vec::new();
+    for (i, e) in c.lessons.iter().enumerate() {
+        for s in &e.lesson.steps {
+            if let Step::Lab { lab, .. } = s {
+                at.push((lab.clone(), i + 1));
+            }
+        }
+    }
+    let lesson_of = |lab: &str| {
+        at.iter()
+            .find(|(l, _)| l == lab)
+            .map(|(_, n)| *n)
+            .unwrap_or_else(|| panic!("lab {lab} is in no lesson"))
+    };
+    let taught = |id: &str| c.find(id).unwrap().0 + 1;
+    let pos = |lab: &str| at.iter().position(|(l, _)| l == lab).unwrap();
+    // http.request / http.get are taught in http-client; 'continue', 'upgrade', 'connect' on
+    // the client in client-events; agents in agents; TLS in https.
+    for lab in ["http-get", "http-basic-auth"] {
+        assert!(
+            lesson_of(lab) >= taught("http-client"),
+            "{lab} comes before http.request is taught"
+        );
+    }
+    for lab in ["http-keepalive", "http-agent-pool"] {
+        assert!(
+            lesson_of(lab) >= taught("agents"),
+            "{lab} comes before agents are taught"
+        );
+    }
+    for lab in ["http-post-continue", "http-upgrade", "http-connect"] {
+        assert!(
+            lesson_of(lab) >= taught("client-events"),
+            "{lab} comes before the client's 'continue'/'upgrade'/'connect' are taught"
+        );
+    }
+    assert!(lesson_of("https-get") >= taught("https"));
+    // The easiest HTTP labs first.
+    assert!(pos("http-get") < pos("http-basic-auth"));
+    assert!(pos("http-basic-auth") < pos("http-upgrade"));
+    assert!(pos("http-basic-auth") < pos("http-connect"));
+    // Hints: every language, at least a nudge and an answer, the answer as code.
+    for e in &c.labs.labs {
+        for lang in netlab::lab::Language::ALL {
+            let h = e.lab.hints_for(lang);
+            assert!(
+                h.len() >= 2,
+                "lab {} has {} hint(s) for {}",
+                e.lab.id,
+                h.len(),
+                lang.name()
+            );
+            assert!(
+                h.last().unwrap().contains('`'),
+                "lab {}'s last {} hint should be the answer, in code",
+                e.lab.id,
+                lang.name()
+            );
+        }
+    }
 }

@@ -633,3 +633,95 @@ fn control_characters_from_a_client_never_reach_the_report() {
         "{text:?}"
     );
 }
+
+/// Echo printed is echo received: where the lab's server sends a per-run token, a client that
+/// does all the talking right but prints a fixed string fails `printed`, told that it printed
+/// what it did not receive — and the token differs between runs.
+#[test]
+fn printing_a_literal_instead_of_what_was_received_fails() {
+    let r = check(
+        "tcp-greeting",
+        &[],
+        &["python3", &client("greeting-literal.py")],
+    );
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    assert_eq!(r.check("waited-for-greeting")["status"], "pass");
+    assert_eq!(r.check("sent-ping")["status"], "pass");
+    r.failed_with("printed", "printed what it did not receive");
+    let token = |r: &Checked| {
+        let m = r.check("printed")["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        regex::Regex::new(r"token `([0-9a-f]{8})`")
+            .unwrap()
+            .captures(&m)
+            .map(|c| c[1].to_string())
+            .unwrap_or_else(|| panic!("no token in `{m}`"))
+    };
+    let again = check(
+        "tcp-greeting",
+        &[],
+        &["python3", &client("greeting-literal.py")],
+    );
+    assert_ne!(
+        token(&r),
+        token(&again),
+        "the token must change between runs"
+    );
+    if have("curl") {
+        let r = check("http-get", &[], &["bash", &client("get-literal.sh")]);
+        assert_eq!(r.status(), "fail", "{:#}", r.json);
+        assert_eq!(r.check("get-hello")["status"], "pass");
+        r.failed_with("printed", "printed what it did not receive");
+    }
+}
+
+/// The fix-this-client labs: each starter is a plausible broken client, and the report names
+/// what is broken; each reference solution passes (also proven by `netlab dev check`).
+#[test]
+fn broken_starters_of_fix_labs_fail_with_the_right_sentence() {
+    if !have("node") || !have("python3") || !have("nc") || !have("curl") {
+        return;
+    }
+    let labs = repo_root().join("labs");
+    // (lab, [(check, words the failure must contain)]): one run per starter.
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        (
+            "fix-missing-end",
+            &[
+                ("closed-with-fin", "your client never ended its side itself"),
+                (
+                    "exit-zero",
+                    "it was waiting for your FIN while your client waited for its EOF",
+                ),
+            ],
+        ),
+        ("fix-crlf", &[("get-hello", "answered 400 Bad Request")]),
+        (
+            "fix-continue",
+            &[("waited-for-continue", "before the server's 100 Continue")],
+        ),
+    ];
+    for (lab, expect) in cases {
+        for (interp, file) in [
+            ("node", "starter.js"),
+            ("python3", "starter.py"),
+            ("bash", "starter.sh"),
+        ] {
+            let path = labs.join(lab).join(file).to_string_lossy().into_owned();
+            let r = check(lab, &[], &[interp, &path]);
+            assert_eq!(r.status(), "fail", "{lab} {file}: {:#}", r.json);
+            for (check_name, words) in *expect {
+                r.failed_with(check_name, words);
+            }
+        }
+        let path = labs
+            .join(lab)
+            .join("solution.py")
+            .to_string_lossy()
+            .into_owned();
+        let r = check(lab, &[], &["python3", &path]);
+        assert_eq!(r.status(), "pass", "{lab} solution.py: {:#}", r.json);
+    }
+}

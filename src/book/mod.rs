@@ -53,7 +53,25 @@ pub fn pages(course: &Course) -> Vec<(String, String)> {
         out.push((file, lesson_page(course, i)));
     }
     summary.push_str("\n# Labs\n\n");
-    for e in &course.labs.labs {
+    // In teaching order: as the lessons link them, then any lab no lesson links.
+    let mut order: Vec<&str> = Vec::new();
+    for l in &course.lessons {
+        for s in &l.lesson.steps {
+            if let crate::course::lesson::Step::Lab { lab, .. } = s {
+                if !order.contains(&lab.as_str()) {
+                    order.push(lab);
+                }
+            }
+        }
+    }
+    let mut labs: Vec<_> = course.labs.labs.iter().collect();
+    labs.sort_by_key(|e| {
+        order
+            .iter()
+            .position(|id| *id == e.lab.id)
+            .unwrap_or(usize::MAX)
+    });
+    for e in labs {
         let file = format!("labs/{}.md", e.lab.id);
         let _ = writeln!(summary, "- [{}]({file})", e.lab.title);
         out.push((file, lab_page(course, &e.lab.id)));
@@ -226,13 +244,22 @@ fn lab_page(course: &Course, id: &str) -> String {
     }
     if !lab.hints.is_empty() {
         o.push_str("\n## Hints\n\n");
-        for (i, h) in lab.hints.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "<details><summary>Hint {}</summary>\n\n{}\n\n</details>\n",
-                i + 1,
-                h.trim()
-            );
+        let per_language = matches!(lab.hints, crate::lab::model::Hints::PerLanguage(_));
+        for lang in crate::lab::Language::ALL {
+            if per_language {
+                let _ = writeln!(o, "### In {}\n", lang.name());
+            }
+            for (i, h) in lab.hints_for(lang).iter().enumerate() {
+                let _ = writeln!(
+                    o,
+                    "<details><summary>Hint {}</summary>\n\n{}\n\n</details>\n",
+                    i + 1,
+                    h.trim()
+                );
+            }
+            if !per_language {
+                break;
+            }
         }
     }
     let _ = writeln!(

@@ -60,7 +60,6 @@ pub fn response_bytes(
     let mut body = Vec::new();
     if !switches(res, req) {
         if res.chunked {
-            headers.push(("Transfer-Encoding".into(), "chunked".into()));
             for part in &res.chunks {
                 body.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
                 body.extend_from_slice(part);
@@ -77,6 +76,10 @@ pub fn response_bytes(
             headers.push(("Connection".into(), "keep-alive".into()));
             let secs = keep_alive.as_secs();
             headers.push(("Keep-Alive".into(), format!("timeout={secs}")));
+        }
+        // Node writes the framing it chose after `Connection`/`Keep-Alive`.
+        if res.chunked {
+            headers.push(("Transfer-Encoding".into(), "chunked".into()));
         }
     }
     let mut out = Vec::with_capacity(128 + body.len());

@@ -33,10 +33,23 @@ pub const DEFAULT_TIME_LIMIT_SECS: f64 = 10.0;
 
 /// A learner's language and how to run a client file in it.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
+    /// The default where no workspace says otherwise.
+    #[default]
     Node,
     Python,
     Shell,
@@ -101,6 +114,11 @@ pub struct Lab {
     /// Seconds the client may run before it is stopped.
     #[serde(default = "default_limit")]
     pub time_limit_secs: f64,
+    /// The server puts a per-run random token in what it sends (`tcp-greeting`: the greeting
+    /// becomes `Echo server <token>\r\n`); `{nonce}` in `expected_stdout` stands for it, so a
+    /// client that prints a literal instead of what it received fails, and is told so.
+    #[serde(default)]
+    pub nonce: bool,
     /// Bytes `tcp-bulk` sends in this lab (scenario setting).
     #[serde(default)]
     pub bulk_bytes: Option<u64>,
@@ -116,9 +134,11 @@ pub struct Lab {
     pub expected_trace: Option<String>,
     /// The checks, in the order they are reported.
     pub checks: Vec<Check>,
-    /// Hints, from gentle to explicit.
+    /// Hints, from a nudge to the answer: per language (`[hints] node = […] python = […]
+    /// shell = […]`), or one list for every language (`hints = […]`, the older form). Read
+    /// them through [`Lab::hints_for`].
     #[serde(default)]
-    pub hints: Vec<String>,
+    pub hints: Hints,
     /// Starter file per language (relative to the lab folder).
     #[serde(default)]
     pub starters: BTreeMap<Language, String>,
@@ -145,6 +165,56 @@ impl LabKind {
             LabKind::Client => "client",
             LabKind::Server => "server",
         }
+    }
+}
+
+/// A lab's hints: one list for every language, or a list per language. Each list goes from a
+/// nudge (what to think about) to the answer (the lines to write).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Hints {
+    /// `[hints]` with a list per language.
+    PerLanguage(LanguageHints),
+    /// `hints = […]`: the same list whatever the learner's language.
+    Shared(Vec<String>),
+}
+
+impl Default for Hints {
+    fn default() -> Self {
+        Hints::Shared(Vec::new())
+    }
+}
+
+/// Hints per language, each list from a nudge to the answer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageHints {
+    #[serde(default)]
+    pub node: Vec<String>,
+    #[serde(default)]
+    pub python: Vec<String>,
+    #[serde(default)]
+    pub shell: Vec<String>,
+}
+
+impl Hints {
+    /// The hints a learner writing in `lang` reads, in order.
+    pub fn for_language(&self, lang: Language) -> &[String] {
+        match self {
+            Hints::Shared(v) => v,
+            Hints::PerLanguage(h) => match lang {
+                Language::Node => &h.node,
+                Language::Python => &h.python,
+                Language::Shell => &h.shell,
+            },
+        }
+    }
+
+    /// True when there is no hint in any language.
+    pub fn is_empty(&self) -> bool {
+        Language::ALL
+            .iter()
+            .all(|l| self.for_language(*l).is_empty())
     }
 }
 
@@ -371,6 +441,11 @@ impl Lab {
         format!("{}.{}", self.kind.word(), lang.ext())
     }
 
+    /// The hints for a learner writing in `lang`, from a nudge to the answer.
+    pub fn hints_for(&self, lang: Language) -> &[String] {
+        self.hints.for_language(lang)
+    }
+
     /// Total points.
     pub fn max_points(&self) -> u32 {
         self.checks.iter().map(|c| c.points).sum()
@@ -512,5 +587,27 @@ fail = "nothing connected"
         let e = Lab::parse("x", &bad).unwrap_err().to_string();
         assert!(e.contains("line 11: unknown field `points_`"), "{e}");
         assert!(Lab::parse("x", "format_version = [").is_err());
+    }
+
+    #[test]
+    fn hints_per_language_or_shared() {
+        let shared = MINIMAL.replace(
+            "instructions = \"do it\"",
+            "instructions = \"do it\"\nhints = [\"a\", \"b\"]",
+        );
+        let lab = Lab::parse("x", &shared).unwrap();
+        assert_eq!(lab.hints_for(Language::Python), ["a", "b"]);
+        assert_eq!(lab.hints_for(Language::Shell), ["a", "b"]);
+        let per = format!(
+            "{MINIMAL}\n[hints]\nnode = [\"n1\", \"n2\"]\npython = [\"p1\"]\nshell = [\"s1\"]\n"
+        );
+        let lab = Lab::parse("x", &per).unwrap();
+        assert_eq!(lab.hints_for(Language::Node), ["n1", "n2"]);
+        assert_eq!(lab.hints_for(Language::Python), ["p1"]);
+        assert_eq!(lab.hints_for(Language::Shell), ["s1"]);
+        assert!(!lab.hints.is_empty());
+        assert!(Lab::parse("x", MINIMAL).unwrap().hints.is_empty());
+        let typo = format!("{MINIMAL}\n[hints]\npyhton = [\"p1\"]\n");
+        assert!(Lab::parse("x", &typo).is_err());
     }
 }

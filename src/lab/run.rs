@@ -105,6 +105,9 @@ pub struct RunResult {
     pub socket: Option<PathBuf>,
     /// Server labs: what netlab's clients observed, step by step (empty for client labs).
     pub steps: Vec<crate::lab::server::StepResult>,
+    /// The per-run token the server put in what it sent (labs with `nonce = true`), so a
+    /// check can tell printing what was received from printing a literal.
+    pub nonce: Option<String>,
 }
 
 /// Why a run could not happen at all (netlab's problem, not the client's).
@@ -143,8 +146,16 @@ pub fn become_subreaper() {
 }
 
 /// Serve the lab's scenario on `bound` (once its socket exists), with the lab's settings.
-async fn serve(scenario: &'static scenario::Scenario, bound: Bound, lab: &Lab) -> Running {
+async fn serve(
+    scenario: &'static scenario::Scenario,
+    bound: Bound,
+    lab: &Lab,
+    run_id: &str,
+) -> Running {
     let mut cfg = ServeConfig::default();
+    if lab.nonce {
+        cfg.nonce = Some(nonce_for(run_id));
+    }
     if let Some(b) = lab.bulk_bytes {
         cfg.bulk_bytes = b;
     }
@@ -219,8 +230,20 @@ pub async fn run(
     let swept = kill_marked(&run_id) + reap_orphans();
     result.map(|mut r| {
         r.client.leftovers_killed += swept;
+        r.nonce = lab.nonce.then(|| nonce_for(&run_id));
         r
     })
+}
+
+/// The run's token: 8 hex digits from the run id and a secret drawn once per netlab process,
+/// so a client cannot compute it from `NETLAB_RUN`; it must read it from the server.
+pub fn nonce_for(run_id: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    static SECRET: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    let mut h = SECRET.get_or_init(Default::default).build_hasher();
+    h.write(run_id.as_bytes());
+    format!("{:08x}", h.finish() as u32)
 }
 
 fn spec(sock_dir: &Path) -> BindSpec {
@@ -267,7 +290,7 @@ async fn run_plain(
     let port = bound.port();
     let socket = bound.socket_path();
     let ca = bound.ca_path();
-    let server = Some(serve(scenario, bound, lab).await);
+    let server = Some(serve(scenario, bound, lab, run_id).await);
     let mut vars = netlab_vars(run_id, socket.as_deref(), ca.as_deref());
     if let Some(p) = port {
         vars.push(("NETLAB_PORT".into(), p.to_string()));
@@ -314,6 +337,7 @@ async fn run_plain(
                 port,
                 socket,
                 steps: Vec::new(),
+                nonce: None,
             });
         }
     };
@@ -381,6 +405,7 @@ async fn collect(
         port,
         socket,
         steps: Vec::new(),
+        nonce: None,
     }
 }
 
@@ -468,6 +493,7 @@ async fn run_sandboxed(
                 port: None,
                 socket,
                 steps: Vec::new(),
+                nonce: None,
             })
         }
         Err(SandboxError::NoLauncher) if mode == Mode::Auto => {
@@ -513,7 +539,7 @@ async fn run_sandboxed(
         (None, None, _) => None,
     };
     let server = match bound {
-        Some(b) => Some(serve(scenario, b, lab).await),
+        Some(b) => Some(serve(scenario, b, lab, run_id).await),
         None => None,
     };
     let out = Capture::start(started.child.stdout.take());

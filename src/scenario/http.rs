@@ -3,14 +3,16 @@
 //! FIN does not cut off responses still due) and have TCP_NODELAY set (Node ≥ 18).
 
 use crate::engine::{Handler, Socket};
-use crate::http::routes::Routes;
+use crate::http::routes::LabRoutes;
 use crate::http::server::{Action, Conn, Timeouts};
 
 /// One HTTP connection.
 pub struct Http {
-    conn: Option<Conn<Routes>>,
+    conn: Option<Conn<LabRoutes>>,
     number: u32,
     timeouts: Timeouts,
+    /// A lab run's token for `/hello` (see [`LabRoutes`]); `None` serves the plain routes.
+    nonce: Option<String>,
 }
 
 impl Http {
@@ -19,7 +21,14 @@ impl Http {
             conn: None,
             number,
             timeouts,
+            nonce: None,
         }
+    }
+
+    /// Put a lab run's token in `/hello`'s body.
+    pub fn with_nonce(mut self, nonce: Option<String>) -> Self {
+        self.nonce = nonce;
+        self
     }
 }
 
@@ -39,7 +48,10 @@ fn apply(s: &mut Socket<'_>, actions: Vec<Action>) {
 impl Handler for Http {
     fn on_connection(&mut self, s: &mut Socket<'_>) {
         s.set_no_delay(true);
-        let (conn, first) = Conn::new(Routes, self.number, self.timeouts);
+        let routes = LabRoutes {
+            nonce: self.nonce.clone(),
+        };
+        let (conn, first) = Conn::new(routes, self.number, self.timeouts);
         self.conn = Some(conn);
         apply(s, first);
     }

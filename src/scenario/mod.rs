@@ -177,6 +177,10 @@ pub struct ServeConfig {
     pub greeting_delay_ms: u64,
     /// Headers and keep-alive timeouts of the `http` scenario.
     pub http_timeouts: crate::http::server::Timeouts,
+    /// A per-run token put in what the server sends (labs: `tcp-greeting`'s greeting becomes
+    /// `Echo server <token>\r\n`, `http`/`https` answer `/hello` with `Hello World <token>`),
+    /// so a client must read it to print it. `None` elsewhere.
+    pub nonce: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -186,6 +190,7 @@ impl Default for ServeConfig {
             idle_ms: 500,
             greeting_delay_ms: 200,
             http_timeouts: Default::default(),
+            nonce: None,
         }
     }
 }
@@ -369,8 +374,12 @@ fn serve_greeting(
     rec: Recorder,
 ) -> ServeFuture {
     let delay = cfg.greeting_delay_ms;
+    let greeting = match &cfg.nonce {
+        Some(n) => format!("Echo server {n}\r\n").into_bytes(),
+        None => tcp::GREETING.to_vec(),
+    };
     stream(b, cancel, rec, SocketOptions::default(), move |_| {
-        tcp::Greeting::new(delay)
+        tcp::Greeting::new(delay).with_greeting(greeting.clone())
     })
 }
 
@@ -412,7 +421,9 @@ fn serve_udp_pong(
 
 fn serve_http(b: Bound, cfg: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
     let t = cfg.http_timeouts;
-    stream(b, cancel, rec, half_open(), move |n| http::Http::new(n, t))
+    stream(b, cancel, rec, half_open(), move |n| {
+        http::Http::new(n, t).with_nonce(cfg.nonce.clone())
+    })
 }
 
 fn serve_https(
@@ -425,7 +436,7 @@ fn serve_https(
         let (l, acceptor) = b.into_tls()?;
         let t = cfg.http_timeouts;
         crate::engine::serve_stream_tls(l, Some(acceptor), cancel, rec, half_open(), move |n| {
-            http::Http::new(n, t)
+            http::Http::new(n, t).with_nonce(cfg.nonce.clone())
         })
         .await;
         Ok(())

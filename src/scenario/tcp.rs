@@ -42,6 +42,8 @@ pub struct Greeting {
     early: Vec<u8>,
     /// The client ended before the greeting: end right after greeting.
     end_after_greeting: bool,
+    /// What it greets with ([`GREETING`], or one carrying a lab run's token).
+    greeting: Vec<u8>,
 }
 
 impl Greeting {
@@ -51,7 +53,14 @@ impl Greeting {
             greeted: false,
             early: Vec::new(),
             end_after_greeting: false,
+            greeting: GREETING.to_vec(),
         }
+    }
+
+    /// Greet with these bytes instead of [`GREETING`].
+    pub fn with_greeting(mut self, greeting: Vec<u8>) -> Self {
+        self.greeting = greeting;
+        self
     }
 }
 
@@ -61,7 +70,7 @@ impl Handler for Greeting {
     }
     fn on_timer(&mut self, s: &mut Socket<'_>, _id: u64) {
         self.greeted = true;
-        s.write(GREETING);
+        s.write(&self.greeting);
         if !self.early.is_empty() {
             let early = std::mem::take(&mut self.early);
             if !s.write(&early) {

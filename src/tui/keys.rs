@@ -265,11 +265,16 @@ impl App {
     }
 
     fn next_hint(&mut self) {
-        let n = self
-            .course
-            .labs
-            .find(&self.lab.id)
-            .map_or(0, |e| e.lab.hints.len());
+        let n = self.course.labs.find(&self.lab.id).map_or(0, |e| {
+            e.lab
+                .hints_for(
+                    self.workspace
+                        .as_ref()
+                        .map(|w| w.language)
+                        .unwrap_or_default(),
+                )
+                .len()
+        });
         if self.lab.hints < n {
             self.lab.hints += 1;
         } else {

@@ -23,9 +23,28 @@ pub fn trace(ctx: &Ctx) -> Outcome {
 pub fn stdout(ctx: &Ctx) -> Outcome {
     let got = trim_output(&String::from_utf8_lossy(&ctx.run.client.stdout));
     if let Some(want) = &ctx.lab.expected_stdout {
-        let want = trim_output(want);
+        let template = trim_output(want);
+        let want = trim_output(&ctx.fill(want));
         if got == want {
             return Ok(());
+        }
+        // The sample text without this run's token: a literal, not what the server sent.
+        let literal = |s: &str| s.replace(" {nonce}", "").replace("{nonce}", "");
+        if let Some(n) = ctx
+            .run
+            .nonce
+            .as_deref()
+            .filter(|_| template.contains("{nonce}"))
+        {
+            if !got.contains(n) && (got == literal(&template) || got.contains(&literal(&template)))
+            {
+                return fail_with(
+                    format!(
+                        "your client printed what it did not receive: this run the server sent the token `{n}` (it changes every run), and your output does not have it — print the bytes you read, not a fixed string"
+                    ),
+                    line_diff(&want, &got),
+                );
+            }
         }
         let hint = if got.is_empty() {
             "your client printed nothing"

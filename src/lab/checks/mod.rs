@@ -25,6 +25,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// `text` with `{nonce}` replaced by this run's token (unchanged when the lab has none).
+    pub fn fill(&self, text: &str) -> String {
+        match &self.run.nonce {
+            Some(n) => text.replace("{nonce}", n),
+            None => text.to_string(),
+        }
+    }
+
     /// When netlab stopped the client at the time limit, in the server's clock (ms); `None`
     /// when the client ended by itself. The server's clock starts before the client, so an
     /// event at or after this time cannot have been the client's own doing.

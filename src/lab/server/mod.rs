@@ -174,6 +174,7 @@ pub async fn run(
         port: place.port,
         socket: place.socket,
         steps,
+        nonce: None,
     })
 }
 
@@ -215,6 +216,7 @@ fn not_started(message: String, place: &Place) -> RunResult {
         trace: CanonTrace::parse("netlab-trace/1\n").unwrap_or_default(),
         port: place.port,
         socket: place.socket.clone(),
+        nonce: None,
         steps: vec![StepResult {
             name: "listening".into(),
             ok: false,

@@ -222,7 +222,17 @@ impl App {
         }
         if self.lab.hints > 0 {
             lines.push(Line::default());
-            for (i, h) in lab.hints.iter().take(self.lab.hints).enumerate() {
+            for (i, h) in lab
+                .hints_for(
+                    self.workspace
+                        .as_ref()
+                        .map(|w| w.language)
+                        .unwrap_or_default(),
+                )
+                .iter()
+                .take(self.lab.hints)
+                .enumerate()
+            {
                 lines.push(Line::from(Span::styled(
                     format!("Hint {}: {h}", i + 1),
                     self.style(Color::Magenta),
