@@ -627,3 +627,21 @@ fn control_characters_from_a_client_never_reach_the_report() {
         "{text:?}"
     );
 }
+
+/// https-get: an impostor answers the run's first handshake with a self-signed certificate. A
+/// client that does not verify (`rejectUnauthorized: false`) completes it and fails with a
+/// sentence saying why; one that verifies but never connects again misses the real server.
+#[test]
+fn https_get_fails_a_client_that_does_not_verify() {
+    if !have("node") || !have("python3") {
+        return;
+    }
+    let r = check("https-get", &[], &["node", &client("https-insecure.js")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("impostor-refused", "rejectUnauthorized: false");
+    r.failed_with("impostor-refused", "self-signed");
+    let r = check("https-get", &[], &["python3", &client("https-once.py")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    assert_eq!(r.check("impostor-refused")["status"], "pass");
+    r.failed_with("tls-handshake", "connect again");
+}

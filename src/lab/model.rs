@@ -186,6 +186,12 @@ pub enum CheckKind {
         #[serde(default)]
         peak: Option<u32>,
     },
+    // ---- TLS -------------------------------------------------------------------------------
+    /// The first handshake of the run (conn1: the `https-impostor` scenario's self-signed
+    /// certificate) never completed: the client verified the certificate and refused it.
+    ImpostorRefused,
+    /// A connection after the impostor's completed a TLS handshake (`secureConnection`).
+    RealHandshake,
 }
 
 impl Lab {

@@ -420,7 +420,8 @@ async fn run_sandboxed(
             None,
         ),
         Transport::Https => {
-            let pki = crate::tls::Pki::generate().map_err(std::io::Error::other);
+            let pki = crate::tls::Pki::with(crate::tls::CertKind::for_scenario(scenario.name))
+                .map_err(std::io::Error::other);
             let pki = pki.map_err(RunError::Server)?;
             let ca = spec.ca_out.clone().unwrap_or_default();
             std::fs::write(&ca, &pki.ca_pem).map_err(RunError::Server)?;

@@ -154,6 +154,49 @@ pub static SCENARIOS: &[Scenario] = &[
         ],
         serve: serve_https,
     },
+    Scenario {
+        name: "https-wrong-host",
+        transport: Transport::Https,
+        summary: "https, but the certificate names only wrong.netlab.test (signed by the CA, valid): a verifying client refuses it",
+        default_port: 8444,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')}).on('error',e=>console.log(e.code))\"",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-self-signed",
+        transport: Transport::Https,
+        summary: "https, but the certificate is self-signed, not signed by the CA in --ca-out: a verifying client refuses it",
+        default_port: 8445,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')}).on('error',e=>console.log(e.code))\"",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-expired",
+        transport: Transport::Https,
+        summary: "https, but the certificate expired yesterday (signed by the CA, right names): a verifying client refuses it",
+        default_port: 8446,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')}).on('error',e=>console.log(e.code))\"",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-impostor",
+        transport: Transport::Https,
+        summary: "https, but an impostor answers the first handshake with a self-signed certificate; later handshakes get the real one",
+        default_port: 8447,
+        try_commands: &[
+            "curl -sS --cacert {ca} https://localhost:{port}/hello; curl -sS --cacert {ca} https://localhost:{port}/hello",
+        ],
+        serve: serve_https,
+    },
 ];
 
 /// Look a scenario up by name.
@@ -310,7 +353,8 @@ pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
         Transport::Udp => Bound::Udp(UdpSocket::bind((spec.host.as_str(), port)).await?),
         Transport::Https => {
             let listener = Listener::bind_tcp(&spec.host, port).await?;
-            let pki = crate::tls::Pki::generate().map_err(io::Error::other)?;
+            let kind = crate::tls::CertKind::for_scenario(scenario.name);
+            let pki = crate::tls::Pki::with(kind).map_err(io::Error::other)?;
             let path = spec.ca_out.clone().unwrap_or_else(|| {
                 std::env::temp_dir().join(format!("netlab-https-ca-{}.pem", std::process::id()))
             });

@@ -4,10 +4,12 @@
 //! - [`stream`]: connections, bytes, FIN, greetings, events, reading to the end (TCP, Unix, UDP).
 //! - [`http`]: requests, their method, URL and headers, `100 Continue`, upgrades, in-flight limits.
 //! - [`client`]: the client's own output and exit status, and the whole canonical trace.
+//! - [`tls`]: certificate verification — the impostor's handshake refused, the real one made.
 
 mod client;
 mod http;
 mod stream;
+mod tls;
 
 use super::model::{Check, CheckKind, Lab};
 use super::run::{ExitStatus, RunResult};
@@ -130,5 +132,7 @@ pub fn evaluate(ctx: &Ctx, check: &Check) -> Outcome {
         CheckKind::BodyAfterContinue => http::body_after_continue(ctx),
         CheckKind::SilentUntilSwitch => http::silent_until_switch(ctx),
         CheckKind::InFlight { max, peak } => http::in_flight(ctx, *max, peak.unwrap_or(*max)),
+        CheckKind::ImpostorRefused => tls::impostor_refused(ctx),
+        CheckKind::RealHandshake => tls::real_handshake(ctx),
     }
 }
