@@ -111,7 +111,7 @@ fn the_course_covers_the_chapter() {
         assert!(kinds.contains(&"quiz"), "lesson {} has no quiz", l["id"]);
     }
     let labs = v["labs"].as_array().unwrap();
-    assert_eq!(labs.len(), 14);
+    assert!(labs.len() >= 14, "{} labs", labs.len());
     // Every lab is linked from some lesson.
     let linked: Vec<&str> = lessons
         .iter()
@@ -274,7 +274,7 @@ fn validate_and_lesson_speak_json() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
-    assert_eq!(v["lessons"], 16);
+    assert!(v["lessons"].as_u64().unwrap() >= 16, "{v}");
     let out = Command::new(netlab_bin())
         .args(["validate", "--json", "/nonexistent"])
         .output()
@@ -301,7 +301,11 @@ fn lesson_prints_as_plain_text() {
     assert!(out.status.success());
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(
-        t.starts_with("Lesson 9 of 16: UDP: datagrams with dgram"),
+        t.starts_with("Lesson 9 of ")
+            && t.lines()
+                .next()
+                .unwrap()
+                .ends_with(": UDP: datagrams with dgram"),
         "{t}"
     );
     assert!(

@@ -645,3 +645,45 @@ fn https_get_fails_a_client_that_does_not_verify() {
     assert_eq!(r.check("impostor-refused")["status"], "pass");
     r.failed_with("tls-handshake", "connect again");
 }
+
+/// tcp-lines: a client that takes a `data` chunk for a line, or reads once, is told that a
+/// chunk is not a message.
+#[test]
+fn a_client_that_prints_chunks_as_lines_fails_the_framing_lab() {
+    if !have("node") || !have("python3") {
+        return;
+    }
+    let r = check("tcp-lines", &[], &["node", &client("lines-per-chunk.js")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("whole-lines", "`bra` is only the start of the line `bravo`");
+    let r = check("tcp-lines", &[], &["python3", &client("lines-one-recv.py")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("whole-lines", "had not arrived yet");
+    r.failed_with("read-to-end", "closed before the server had finished");
+}
+
+/// tcp-errors: a client must name each error and give up on silence by itself.
+#[test]
+fn clients_that_misreport_errors_fail_the_errors_lab() {
+    if !have("node") || !have("python3") || !have("curl") {
+        return;
+    }
+    let r = check(
+        "tcp-errors",
+        &["--timeout", "3"],
+        &["node", &client("errors-no-timeout.js")],
+    );
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("gave-up", "never answered on conn2");
+    let r = check(
+        "tcp-errors",
+        &[],
+        &["python3", &client("errors-messages.py")],
+    );
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    assert_eq!(r.check("gave-up")["status"], "pass");
+    r.failed_with("reported", "printed something else");
+    let r = check("tcp-errors", &[], &["bash", &client("errors-give-up.sh")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("two-accepted", "saw 1 connection, expected 2");
+}

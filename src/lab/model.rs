@@ -192,6 +192,13 @@ pub enum CheckKind {
     ImpostorRefused,
     /// A connection after the impostor's completed a TLS handshake (`secureConnection`).
     RealHandshake,
+    // ---- framing and errors ----------------------------------------------------------------
+    /// Every line the client printed ends with a whole line the server wrote, never with the
+    /// piece of a line that one `data` chunk carried.
+    WholeLines,
+    /// On every connection where the server stayed silent (wrote nothing, never closed
+    /// first), the client gave up by itself before the time limit.
+    GaveUpOnSilence,
 }
 
 impl Lab {

@@ -8,7 +8,9 @@
 //!
 //! [`Handler`]: crate::engine::Handler
 
+pub mod errors;
 pub mod http;
+pub mod lines;
 pub mod running;
 pub mod tcp;
 pub mod udp;
@@ -105,6 +107,27 @@ pub static SCENARIOS: &[Scenario] = &[
         default_port: 8127,
         try_commands: &["printf 'request' | nc -N {host} {port}"],
         serve: serve_halfopen,
+    },
+    Scenario {
+        name: "tcp-lines",
+        transport: Transport::Tcp,
+        summary: "writes six lines, 50 ms apart, split and merged across writes (`alpha\\nbra`, `vo\\n`, …), then ends",
+        default_port: 8128,
+        try_commands: &[
+            "nc {host} {port} </dev/null",
+            "node -e \"require('net').connect({port:{port},host:'{host}'}).on('data',c=>console.log(JSON.stringify(String(c))))\"",
+        ],
+        serve: serve_lines,
+    },
+    Scenario {
+        name: "tcp-errors",
+        transport: Transport::Tcp,
+        summary: "misbehaves in order: resets the 1st connection, never answers the 2nd, then stops listening (refused)",
+        default_port: 8129,
+        try_commands: &[
+            "node -e \"const s=require('net').connect({port:{port},host:'{host}'},()=>s.write('hello\\n'));s.on('error',e=>console.log('error',e.code));s.on('close',h=>console.log('close',h))\"",
+        ],
+        serve: serve_errors,
     },
     Scenario {
         name: "unix-echo",
@@ -439,6 +462,19 @@ fn serve_halfopen(
     rec: Recorder,
 ) -> ServeFuture {
     stream(b, cancel, rec, half_open(), |_| tcp::HalfOpen::default())
+}
+
+fn serve_lines(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    stream(b, cancel, rec, SocketOptions::default(), |_| {
+        lines::Lines::default()
+    })
+}
+
+fn serve_errors(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let l = b.into_stream()?;
+        errors::serve(l, cancel, rec, SocketOptions::default()).await
+    })
 }
 
 fn serve_udp_pong(

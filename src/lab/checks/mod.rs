@@ -5,10 +5,13 @@
 //! - [`http`]: requests, their method, URL and headers, `100 Continue`, upgrades, in-flight limits.
 //! - [`client`]: the client's own output and exit status, and the whole canonical trace.
 //! - [`tls`]: certificate verification — the impostor's handshake refused, the real one made.
+//! - [`framing`]: lines reassembled from `data` chunks; [`timeouts`]: giving up on silence.
 
 mod client;
+mod framing;
 mod http;
 mod stream;
+mod timeouts;
 mod tls;
 
 use super::model::{Check, CheckKind, Lab};
@@ -134,5 +137,7 @@ pub fn evaluate(ctx: &Ctx, check: &Check) -> Outcome {
         CheckKind::InFlight { max, peak } => http::in_flight(ctx, *max, peak.unwrap_or(*max)),
         CheckKind::ImpostorRefused => tls::impostor_refused(ctx),
         CheckKind::RealHandshake => tls::real_handshake(ctx),
+        CheckKind::WholeLines => framing::whole_lines(ctx),
+        CheckKind::GaveUpOnSilence => timeouts::gave_up_on_silence(ctx),
     }
 }
