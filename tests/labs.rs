@@ -687,3 +687,20 @@ fn clients_that_misreport_errors_fail_the_errors_lab() {
     assert_eq!(r.status(), "fail", "{:#}", r.json);
     r.failed_with("two-accepted", "saw 1 connection, expected 2");
 }
+
+/// dual-stack: a client must reach the dual-stack server over both IPv4 and IPv6.
+#[test]
+fn a_client_that_sticks_to_one_family_fails_the_dual_stack_lab() {
+    if !have("python3") {
+        return;
+    }
+    let r = check("dual-stack", &[], &["python3", &client("dual-v4-only.py")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with(
+        "both-families",
+        "only IPv4 clients (::ffff:127.0.0.1, ::ffff:127.0.0.1",
+    );
+    let r = check("dual-stack", &[], &["bash", &client("dual-v6-only.sh")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("both-families", "only IPv6 clients (::1, ::1)");
+}

@@ -199,6 +199,8 @@ pub enum CheckKind {
     /// On every connection where the server stayed silent (wrote nothing, never closed
     /// first), the client gave up by itself before the time limit.
     GaveUpOnSilence,
+    /// The server saw at least one IPv4 client (IPv4-mapped included) and one IPv6 client.
+    BothFamilies,
 }
 
 impl Lab {

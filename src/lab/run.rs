@@ -408,6 +408,9 @@ async fn run_sandboxed(
         .map_err(RunError::Server)?;
     let spec = spec(sock_dir);
     let (listen, unix, pki) = match scenario.transport {
+        Transport::Tcp | Transport::Http if scenario::fixed_host(scenario).is_some() => {
+            (Listen::Tcp6, None, None)
+        }
         Transport::Tcp | Transport::Http => (Listen::Tcp, None, None),
         Transport::Udp => (Listen::Udp, None, None),
         Transport::Unix => (
@@ -485,7 +488,7 @@ async fn run_sandboxed(
     let launcher_pid = started.child.id();
     let bound = match (unix, started.socket.take(), pki) {
         (Some(b), _, _) => Some(b),
-        (None, Some(fd), tls) if listen == Listen::Tcp => {
+        (None, Some(fd), tls) if matches!(listen, Listen::Tcp | Listen::Tcp6) => {
             let l = std::net::TcpListener::from(fd);
             l.set_nonblocking(true).map_err(RunError::Server)?;
             let l = crate::engine::Listener::Tcp(

@@ -14,6 +14,7 @@ pub mod lines;
 pub mod running;
 pub mod tcp;
 pub mod udp;
+pub mod whoami;
 
 pub use running::{start, Running};
 
@@ -148,6 +149,30 @@ pub static SCENARIOS: &[Scenario] = &[
         try_commands: &[
             "printf 'ping' | nc -u -w1 {host} {port}",
             "node -e \"const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m));s.close()});s.send('ping',{port},'{host}')\"",
+        ],
+        serve: serve_udp_pong,
+    },
+    Scenario {
+        name: "tcp-whoami",
+        transport: Transport::Tcp,
+        summary: "dual-stack (listens on `::`): tells each client the address it sees it from (`you are ::1 (IPv6)`), then ends",
+        default_port: 8130,
+        try_commands: &[
+            "nc 127.0.0.1 {port} </dev/null",
+            "nc ::1 {port} </dev/null",
+            "curl -s telnet://[::1]:{port} </dev/null",
+            "node -e \"require('net').connect({port:{port},host:'localhost'}).on('data',d=>process.stdout.write(d))\"",
+        ],
+        serve: serve_whoami,
+    },
+    Scenario {
+        name: "udp6-pong",
+        transport: Transport::Udp,
+        summary: "udp-pong on a dual-stack `udp6` socket (`::`): answers IPv6 and IPv4 datagrams",
+        default_port: 41236,
+        try_commands: &[
+            "node -e \"const s=require('dgram').createSocket('udp6');s.on('message',(m,r)=>{console.log(String(m),'from',r.address,r.family);s.close()});s.send('ping',{port},'::1')\"",
+            "printf 'ping' | nc -u -w1 127.0.0.1 {port}",
         ],
         serve: serve_udp_pong,
     },
@@ -359,9 +384,19 @@ pub fn default_socket_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("netlab-{name}-{}.sock", std::process::id()))
 }
 
+/// The address a scenario always binds, whatever `--host` says: the dual-stack ones (the DNS
+/// and IPv6 lesson's) listen on `::`, every IPv6 and IPv4 address.
+pub fn fixed_host(scenario: &Scenario) -> Option<&'static str> {
+    matches!(scenario.name, "tcp-whoami" | "udp6-pong").then_some(whoami::DUAL_STACK)
+}
+
 /// Open the socket a scenario needs.
 pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
     let port = spec.port.unwrap_or(scenario.default_port);
+    let spec = &BindSpec {
+        host: fixed_host(scenario).unwrap_or(&spec.host).to_string(),
+        ..spec.clone()
+    };
     Ok(match scenario.transport {
         Transport::Tcp | Transport::Http => {
             Bound::Stream(Listener::bind_tcp(&spec.host, port).await?)
@@ -462,6 +497,13 @@ fn serve_halfopen(
     rec: Recorder,
 ) -> ServeFuture {
     stream(b, cancel, rec, half_open(), |_| tcp::HalfOpen::default())
+}
+
+fn serve_whoami(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let l = b.into_stream()?;
+        whoami::serve(l, cancel, rec, SocketOptions::default()).await
+    })
 }
 
 fn serve_lines(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {

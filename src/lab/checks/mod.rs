@@ -6,8 +6,10 @@
 //! - [`client`]: the client's own output and exit status, and the whole canonical trace.
 //! - [`tls`]: certificate verification — the impostor's handshake refused, the real one made.
 //! - [`framing`]: lines reassembled from `data` chunks; [`timeouts`]: giving up on silence.
+//! - [`families`]: clients over IPv4 and over IPv6.
 
 mod client;
+mod families;
 mod framing;
 mod http;
 mod stream;
@@ -139,5 +141,6 @@ pub fn evaluate(ctx: &Ctx, check: &Check) -> Outcome {
         CheckKind::RealHandshake => tls::real_handshake(ctx),
         CheckKind::WholeLines => framing::whole_lines(ctx),
         CheckKind::GaveUpOnSilence => timeouts::gave_up_on_silence(ctx),
+        CheckKind::BothFamilies => families::both_families(ctx),
     }
 }
