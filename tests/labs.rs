@@ -655,7 +655,7 @@ fn a_client_that_prints_chunks_as_lines_fails_the_framing_lab() {
     }
     let r = check("tcp-lines", &[], &["node", &client("lines-per-chunk.js")]);
     assert_eq!(r.status(), "fail", "{:#}", r.json);
-    r.failed_with("whole-lines", "`bra` is only the start of the line `bravo`");
+    r.failed_with("whole-lines", "split across two `data` chunks");
     let r = check("tcp-lines", &[], &["python3", &client("lines-one-recv.py")]);
     assert_eq!(r.status(), "fail", "{:#}", r.json);
     r.failed_with("whole-lines", "had not arrived yet");
