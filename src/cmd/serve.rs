@@ -150,7 +150,7 @@ fn summary(recorder: &Recorder, json: bool) -> String {
 /// non-loopback address; a name other than `localhost` counts too).
 pub fn reachable_from_network(host: &str) -> bool {
     match host.parse::<std::net::IpAddr>() {
-        Ok(ip) => !ip.is_loopback(),
+        Ok(ip) => !ip.to_canonical().is_loopback(),
         Err(_) => host != "localhost",
     }
 }

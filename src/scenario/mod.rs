@@ -155,7 +155,7 @@ pub static SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "tcp-whoami",
         transport: Transport::Tcp,
-        summary: "dual-stack (listens on `::`): tells each client the address it sees it from (`you are ::1 (IPv6)`), then ends",
+        summary: "dual-stack on loopback (127.0.0.1 and ::1, as `::` would see them): tells each client the address it sees it from (`you are ::1 (IPv6)`), then ends",
         default_port: 8130,
         try_commands: &[
             "nc 127.0.0.1 {port} </dev/null",
@@ -168,11 +168,11 @@ pub static SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "udp6-pong",
         transport: Transport::Udp,
-        summary: "udp-pong on a dual-stack `udp6` socket (`::`): answers IPv6 and IPv4 datagrams",
+        summary: "udp-pong on a `udp6` socket bound to ::1: answers IPv6 datagrams",
         default_port: 41236,
         try_commands: &[
             "node -e \"const s=require('dgram').createSocket('udp6');s.on('message',(m,r)=>{console.log(String(m),'from',r.address,r.family);s.close()});s.send('ping',{port},'::1')\"",
-            "printf 'ping' | nc -u -w1 127.0.0.1 {port}",
+            "printf 'ping' | nc -u -w1 ::1 {port}",
         ],
         serve: serve_udp_pong,
     },
@@ -384,10 +384,16 @@ pub fn default_socket_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("netlab-{name}-{}.sock", std::process::id()))
 }
 
-/// The address a scenario always binds, whatever `--host` says: the dual-stack ones (the DNS
-/// and IPv6 lesson's) listen on `::`, every IPv6 and IPv4 address.
+/// The address a scenario always binds, whatever `--host` says: the DNS and IPv6 lesson's.
+/// `tcp-whoami` takes IPv4 and IPv6 clients on loopback ([`whoami::LOOPBACK_V4_MAPPED`], plus
+/// `::1`); `udp6-pong` is a `udp6` socket on `::1`. (Inside a lab's sandbox the dual-stack
+/// socket is `::`: see [`crate::sandbox::Listen::Tcp6`].)
 pub fn fixed_host(scenario: &Scenario) -> Option<&'static str> {
-    matches!(scenario.name, "tcp-whoami" | "udp6-pong").then_some(whoami::DUAL_STACK)
+    match scenario.name {
+        "tcp-whoami" => Some(whoami::LOOPBACK_V4_MAPPED),
+        "udp6-pong" => Some("::1"),
+        _ => None,
+    }
 }
 
 /// Open the socket a scenario needs.

@@ -11,6 +11,12 @@
 //!
 //! An IPv4 client of a dual-stack socket appears as an IPv4-mapped IPv6 address
 //! (`::ffff:127.0.0.1`, family `IPv6`), an IPv6 one as itself (`::1`).
+//!
+//! `::` would make the server reachable from the network, and netlab's servers listen on
+//! loopback only. So outside a lab's sandbox netlab binds the two loopback addresses instead,
+//! both with IPv6 sockets: [`LOOPBACK_V4_MAPPED`] (IPv4 clients of `127.0.0.1`, seen exactly as a
+//! `::` socket sees them) and `::1` on the same port. Inside the sandbox, whose network
+//! namespace has nothing but loopback, the lab's socket really is `::`.
 
 use crate::engine::{drive, Handler, Listener, Socket, SocketOptions};
 use crate::trace::{Event, Recorder, Scope};
@@ -19,8 +25,12 @@ use std::net::SocketAddr;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// The address `tcp-whoami` binds: every address, IPv6 and IPv4.
+/// The address the lab's sandbox binds for `tcp-whoami`: every address, IPv6 and IPv4.
 pub const DUAL_STACK: &str = "::";
+
+/// Where `tcp-whoami` listens outside the sandbox: IPv4's loopback through an IPv6 socket, plus
+/// `::1` on the same port (see the module docs).
+pub const LOOPBACK_V4_MAPPED: &str = "::ffff:127.0.0.1";
 
 /// The line `tcp-whoami` answers a client at `peer` with, as Node would write it.
 pub fn answer(peer: &SocketAddr) -> String {
@@ -52,6 +62,25 @@ pub async fn serve(
             "tcp-whoami serves TCP only",
         ));
     };
+    // Bound to the IPv4-mapped loopback: take IPv6's loopback too, on the same port.
+    let local = tcp.local_addr()?;
+    let v6 = match local.ip() {
+        std::net::IpAddr::V6(ip) if ip.to_ipv4_mapped().is_some() => {
+            let l = Listener::bind_tcp("::1", local.port()).await?;
+            rec.record(Scope::Server, l.listening_event());
+            match l {
+                Listener::Tcp(l) => Some(l),
+                Listener::Unix { .. } => None,
+            }
+        }
+        _ => None,
+    };
+    let accept_v6 = || async {
+        match &v6 {
+            Some(l) => l.accept().await,
+            None => std::future::pending().await,
+        }
+    };
     let tracker = TaskTracker::new();
     let conns_cancel = CancellationToken::new();
     let mut n = 0u32;
@@ -59,6 +88,16 @@ pub async fn serve(
         let (stream, peer) = tokio::select! {
             biased;
             r = tcp.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    rec.record(Scope::Server, Event::from_io_error(&e));
+                    tokio::select! {
+                        _ = cancel.cancelled() => break,
+                        _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => continue,
+                    }
+                }
+            },
+            r = accept_v6() => match r {
                 Ok(x) => x,
                 Err(e) => {
                     rec.record(Scope::Server, Event::from_io_error(&e));
@@ -90,6 +129,7 @@ pub async fn serve(
     }
     rec.record(Scope::Server, Event::ServerClose);
     drop(tcp);
+    drop(v6);
     tracker.close();
     conns_cancel.cancel();
     tracker.wait().await;
