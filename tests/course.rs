@@ -275,7 +275,7 @@ fn validate_and_lesson_speak_json() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["ok"], true);
-    assert_eq!(v["lessons"], 16);
+    assert!(v["lessons"].as_u64().unwrap() >= 16, "{v}");
     let out = Command::new(netlab_bin())
         .args(["validate", "--json", "/nonexistent"])
         .output()
@@ -302,7 +302,11 @@ fn lesson_prints_as_plain_text() {
     assert!(out.status.success());
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(
-        t.starts_with("Lesson 9 of 16: UDP: datagrams with dgram"),
+        t.starts_with("Lesson 9 of ")
+            && t.lines()
+                .next()
+                .unwrap()
+                .ends_with(": UDP: datagrams with dgram"),
         "{t}"
     );
     assert!(

@@ -724,4 +724,80 @@ fn broken_starters_of_fix_labs_fail_with_the_right_sentence() {
         let r = check(lab, &[], &["python3", &path]);
         assert_eq!(r.status(), "pass", "{lab} solution.py: {:#}", r.json);
     }
+
+/// https-get: an impostor answers the run's first handshake with a self-signed certificate. A
+/// client that does not verify (`rejectUnauthorized: false`) completes it and fails with a
+/// sentence saying why; one that verifies but never connects again misses the real server.
+#[test]
+fn https_get_fails_a_client_that_does_not_verify() {
+    if !have("node") || !have("python3") {
+        return;
+    }
+    let r = check("https-get", &[], &["node", &client("https-insecure.js")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("impostor-refused", "rejectUnauthorized: false");
+    r.failed_with("impostor-refused", "self-signed");
+    let r = check("https-get", &[], &["python3", &client("https-once.py")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    assert_eq!(r.check("impostor-refused")["status"], "pass");
+    r.failed_with("tls-handshake", "connect again");
+}
+
+/// tcp-lines: a client that takes a `data` chunk for a line, or reads once, is told that a
+/// chunk is not a message.
+#[test]
+fn a_client_that_prints_chunks_as_lines_fails_the_framing_lab() {
+    if !have("node") || !have("python3") {
+        return;
+    }
+    let r = check("tcp-lines", &[], &["node", &client("lines-per-chunk.js")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("whole-lines", "split across two `data` chunks");
+    let r = check("tcp-lines", &[], &["python3", &client("lines-one-recv.py")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("whole-lines", "had not arrived yet");
+    r.failed_with("read-to-end", "closed before the server had finished");
+}
+
+/// tcp-errors: a client must name each error and give up on silence by itself.
+#[test]
+fn clients_that_misreport_errors_fail_the_errors_lab() {
+    if !have("node") || !have("python3") || !have("curl") {
+        return;
+    }
+    let r = check(
+        "tcp-errors",
+        &["--timeout", "3"],
+        &["node", &client("errors-no-timeout.js")],
+    );
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("gave-up", "never answered on conn2");
+    let r = check(
+        "tcp-errors",
+        &[],
+        &["python3", &client("errors-messages.py")],
+    );
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    assert_eq!(r.check("gave-up")["status"], "pass");
+    r.failed_with("reported", "printed something else");
+    let r = check("tcp-errors", &[], &["bash", &client("errors-give-up.sh")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("two-accepted", "saw 1 connection, expected 2");
+}
+
+/// dual-stack: a client must reach the dual-stack server over both IPv4 and IPv6.
+#[test]
+fn a_client_that_sticks_to_one_family_fails_the_dual_stack_lab() {
+    if !have("python3") {
+        return;
+    }
+    let r = check("dual-stack", &[], &["python3", &client("dual-v4-only.py")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with(
+        "both-families",
+        "only IPv4 clients (::ffff:127.0.0.1, ::ffff:127.0.0.1",
+    );
+    let r = check("dual-stack", &[], &["bash", &client("dual-v6-only.sh")]);
+    assert_eq!(r.status(), "fail", "{:#}", r.json);
+    r.failed_with("both-families", "only IPv6 clients (::1, ::1)");
 }

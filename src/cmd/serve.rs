@@ -67,14 +67,16 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
         .map(|p| p.display().to_string())
         .unwrap_or_default();
     let ca = bound.ca_path().map(|p| p.display().to_string());
-    if scenario.transport != Transport::Unix && reachable_from_network(&args.host) {
+    // The dual-stack scenarios bind `::` whatever --host says.
+    let host = netlab::scenario::fixed_host(scenario).unwrap_or(&args.host);
+    if scenario.transport != Transport::Unix && reachable_from_network(host) {
         eprintln!(
             "netlab: warning: listening on {} makes this server reachable from the network, not only from this machine; use --host 127.0.0.1 unless that is what you want",
-            args.host
+            host
         );
     }
     if !args.json || term::color_stderr() {
-        banner(scenario, &args.host, port, &socket, ca.as_deref());
+        banner(scenario, host, port, &socket, ca.as_deref());
     }
 
     let recorder = Recorder::new();
@@ -148,7 +150,7 @@ fn summary(recorder: &Recorder, json: bool) -> String {
 /// non-loopback address; a name other than `localhost` counts too).
 pub fn reachable_from_network(host: &str) -> bool {
     match host.parse::<std::net::IpAddr>() {
-        Ok(ip) => !ip.is_loopback(),
+        Ok(ip) => !ip.to_canonical().is_loopback(),
         Err(_) => host != "localhost",
     }
 }

@@ -297,6 +297,20 @@ impl Socket<'_> {
         }
     }
 
+    /// `socket.destroy()` recorded with why (`resetAndDestroy()`, when the scenario set
+    /// `SO_LINGER` 0 on the stream so that the close is an RST).
+    pub fn destroy_because(&mut self, reason: &str) {
+        if !self.st.destroyed {
+            self.st.destroyed = true;
+            self.st.recorder.record(
+                self.st.scope,
+                Event::Destroy {
+                    reason: Some(reason.to_string()),
+                },
+            );
+        }
+    }
+
     /// `socket.setTimeout(ms)`; `None` or zero disables it.
     pub fn set_timeout(&mut self, d: Option<Duration>) {
         let d = d.filter(|d| !d.is_zero());

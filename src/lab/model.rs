@@ -289,6 +289,21 @@ pub enum CheckKind {
     // ---- server labs -----------------------------------------------------------------------
     /// The driver's step `step` saw the learner's server do the right thing.
     Step { step: String },
+    // ---- TLS -------------------------------------------------------------------------------
+    /// The first handshake of the run (conn1: the `https-impostor` scenario's self-signed
+    /// certificate) never completed: the client verified the certificate and refused it.
+    ImpostorRefused,
+    /// A connection after the impostor's completed a TLS handshake (`secureConnection`).
+    RealHandshake,
+    // ---- framing and errors ----------------------------------------------------------------
+    /// Every line the client printed ends with a whole line the server wrote, never with the
+    /// piece of a line that one `data` chunk carried.
+    WholeLines,
+    /// On every connection where the server stayed silent (wrote nothing, never closed
+    /// first), the client gave up by itself before the time limit.
+    GaveUpOnSilence,
+    /// The server saw at least one IPv4 client (IPv4-mapped included) and one IPv6 client.
+    BothFamilies,
 }
 
 impl Lab {
@@ -429,7 +444,8 @@ impl Lab {
             seen.push(&c.name);
         }
         if let Some(re) = &self.expected_stdout_regex {
-            if let Err(e) = regex::Regex::new(re) {
+            // `{nonce}` stands for the run's token (hex), filled in before matching.
+            if let Err(e) = regex::Regex::new(&re.replace("{nonce}", "0123abcd")) {
                 return bad(format!("expected_stdout_regex: {e}"));
             }
         }

@@ -437,6 +437,9 @@ async fn run_sandboxed(
         .map_err(RunError::Server)?;
     let spec = spec(sock_dir);
     let (listen, unix, pki) = match scenario.transport {
+        Transport::Tcp | Transport::Http if scenario::fixed_host(scenario).is_some() => {
+            (Listen::Tcp6, None, None)
+        }
         Transport::Tcp | Transport::Http => (Listen::Tcp, None, None),
         Transport::Udp => (Listen::Udp, None, None),
         Transport::Unix => (
@@ -449,7 +452,8 @@ async fn run_sandboxed(
             None,
         ),
         Transport::Https => {
-            let pki = crate::tls::Pki::generate().map_err(std::io::Error::other);
+            let pki = crate::tls::Pki::with(crate::tls::CertKind::for_scenario(scenario.name))
+                .map_err(std::io::Error::other);
             let pki = pki.map_err(RunError::Server)?;
             let ca = spec.ca_out.clone().unwrap_or_default();
             std::fs::write(&ca, &pki.ca_pem).map_err(RunError::Server)?;
@@ -518,7 +522,7 @@ async fn run_sandboxed(
     let launcher_pid = started.child.id();
     let bound = match (unix, started.socket.take(), pki) {
         (Some(b), _, _) => Some(b),
-        (None, Some(fd), tls) if listen == Listen::Tcp => {
+        (None, Some(fd), tls) if matches!(listen, Listen::Tcp | Listen::Tcp6) => {
             let l = std::net::TcpListener::from(fd);
             l.set_nonblocking(true).map_err(RunError::Server)?;
             let l = crate::engine::Listener::Tcp(

@@ -128,6 +128,11 @@ fn bind(listen: Listen) -> std::io::Result<Option<(OwnedFd, u16)>> {
             let port = l.local_addr()?.port();
             Some((l.into(), port))
         }
+        Listen::Tcp6 => {
+            let l = std::net::TcpListener::bind("[::]:0")?;
+            let port = l.local_addr()?.port();
+            Some((l.into(), port))
+        }
         Listen::Udp => {
             let s = std::net::UdpSocket::bind("127.0.0.1:0")?;
             let port = s.local_addr()?.port();

@@ -178,6 +178,8 @@ pub enum Listen {
     None,
     /// A TCP listener on 127.0.0.1, any port.
     Tcp,
+    /// A dual-stack TCP listener on `::` (IPv6 and IPv4), any port: the DNS and IPv6 lab's.
+    Tcp6,
     /// A UDP socket on 127.0.0.1, any port.
     Udp,
 }

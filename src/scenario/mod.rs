@@ -8,10 +8,13 @@
 //!
 //! [`Handler`]: crate::engine::Handler
 
+pub mod errors;
 pub mod http;
+pub mod lines;
 pub mod running;
 pub mod tcp;
 pub mod udp;
+pub mod whoami;
 
 pub use running::{start, Running};
 
@@ -107,6 +110,27 @@ pub static SCENARIOS: &[Scenario] = &[
         serve: serve_halfopen,
     },
     Scenario {
+        name: "tcp-lines",
+        transport: Transport::Tcp,
+        summary: "writes six lines, 50 ms apart, split and merged across writes (`alpha\\nbra`, `vo\\n`, …), then ends",
+        default_port: 8128,
+        try_commands: &[
+            "nc {host} {port} </dev/null",
+            "node -e \"require('net').connect({port:{port},host:'{host}'}).on('data',c=>console.log(JSON.stringify(String(c))))\"",
+        ],
+        serve: serve_lines,
+    },
+    Scenario {
+        name: "tcp-errors",
+        transport: Transport::Tcp,
+        summary: "misbehaves in order: resets the 1st connection, never answers the 2nd, then stops listening (refused)",
+        default_port: 8129,
+        try_commands: &[
+            "node -e \"const s=require('net').connect({port:{port},host:'{host}'},()=>s.write('hello\\n'));s.on('error',e=>console.log('error',e.code));s.on('close',h=>console.log('close',h))\"",
+        ],
+        serve: serve_errors,
+    },
+    Scenario {
         name: "unix-echo",
         transport: Transport::Unix,
         summary: "tcp-echo on a Unix domain socket (--socket PATH; removed on exit)",
@@ -125,6 +149,30 @@ pub static SCENARIOS: &[Scenario] = &[
         try_commands: &[
             "printf 'ping' | nc -u -w1 {host} {port}",
             "node -e \"const s=require('dgram').createSocket('udp4');s.on('message',m=>{console.log(String(m));s.close()});s.send('ping',{port},'{host}')\"",
+        ],
+        serve: serve_udp_pong,
+    },
+    Scenario {
+        name: "tcp-whoami",
+        transport: Transport::Tcp,
+        summary: "dual-stack on loopback (127.0.0.1 and ::1, as `::` would see them): tells each client the address it sees it from (`you are ::1 (IPv6)`), then ends",
+        default_port: 8130,
+        try_commands: &[
+            "nc 127.0.0.1 {port} </dev/null",
+            "nc ::1 {port} </dev/null",
+            "curl -s telnet://[::1]:{port} </dev/null",
+            "node -e \"require('net').connect({port:{port},host:'localhost'}).on('data',d=>process.stdout.write(d))\"",
+        ],
+        serve: serve_whoami,
+    },
+    Scenario {
+        name: "udp6-pong",
+        transport: Transport::Udp,
+        summary: "udp-pong on a `udp6` socket bound to ::1: answers IPv6 datagrams",
+        default_port: 41236,
+        try_commands: &[
+            "node -e \"const s=require('dgram').createSocket('udp6');s.on('message',(m,r)=>{console.log(String(m),'from',r.address,r.family);s.close()});s.send('ping',{port},'::1')\"",
+            "printf 'ping' | nc -u -w1 ::1 {port}",
         ],
         serve: serve_udp_pong,
     },
@@ -151,6 +199,49 @@ pub static SCENARIOS: &[Scenario] = &[
             "curl -v --cacert {ca} https://localhost:{port}/hello",
             "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')},r=>r.pipe(process.stdout))\"",
             "curl -v http://{host}:{port}/hello      # plain HTTP to a TLS port: see tlsClientError",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-wrong-host",
+        transport: Transport::Https,
+        summary: "https, but the certificate names only wrong.netlab.test (signed by the CA, valid): a verifying client refuses it",
+        default_port: 8444,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')}).on('error',e=>console.log(e.code))\"",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-self-signed",
+        transport: Transport::Https,
+        summary: "https, but the certificate is self-signed, not signed by the CA in --ca-out: a verifying client refuses it",
+        default_port: 8445,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')}).on('error',e=>console.log(e.code))\"",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-expired",
+        transport: Transport::Https,
+        summary: "https, but the certificate expired yesterday (signed by the CA, right names): a verifying client refuses it",
+        default_port: 8446,
+        try_commands: &[
+            "curl -v --cacert {ca} https://localhost:{port}/hello",
+            "node -e \"require('https').get({host:'localhost',port:{port},path:'/hello',ca:require('fs').readFileSync('{ca}')}).on('error',e=>console.log(e.code))\"",
+        ],
+        serve: serve_https,
+    },
+    Scenario {
+        name: "https-impostor",
+        transport: Transport::Https,
+        summary: "https, but an impostor answers the first handshake with a self-signed certificate; later handshakes get the real one",
+        default_port: 8447,
+        try_commands: &[
+            "curl -sS --cacert {ca} https://localhost:{port}/hello; curl -sS --cacert {ca} https://localhost:{port}/hello",
         ],
         serve: serve_https,
     },
@@ -298,9 +389,25 @@ pub fn default_socket_path(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("netlab-{name}-{}.sock", std::process::id()))
 }
 
+/// The address a scenario always binds, whatever `--host` says: the DNS and IPv6 lesson's.
+/// `tcp-whoami` takes IPv4 and IPv6 clients on loopback ([`whoami::LOOPBACK_V4_MAPPED`], plus
+/// `::1`); `udp6-pong` is a `udp6` socket on `::1`. (Inside a lab's sandbox the dual-stack
+/// socket is `::`: see [`crate::sandbox::Listen::Tcp6`].)
+pub fn fixed_host(scenario: &Scenario) -> Option<&'static str> {
+    match scenario.name {
+        "tcp-whoami" => Some(whoami::LOOPBACK_V4_MAPPED),
+        "udp6-pong" => Some("::1"),
+        _ => None,
+    }
+}
+
 /// Open the socket a scenario needs.
 pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
     let port = spec.port.unwrap_or(scenario.default_port);
+    let spec = &BindSpec {
+        host: fixed_host(scenario).unwrap_or(&spec.host).to_string(),
+        ..spec.clone()
+    };
     Ok(match scenario.transport {
         Transport::Tcp | Transport::Http => {
             Bound::Stream(Listener::bind_tcp(&spec.host, port).await?)
@@ -315,7 +422,8 @@ pub async fn bind(scenario: &Scenario, spec: &BindSpec) -> io::Result<Bound> {
         Transport::Udp => Bound::Udp(UdpSocket::bind((spec.host.as_str(), port)).await?),
         Transport::Https => {
             let listener = Listener::bind_tcp(&spec.host, port).await?;
-            let pki = crate::tls::Pki::generate().map_err(io::Error::other)?;
+            let kind = crate::tls::CertKind::for_scenario(scenario.name);
+            let pki = crate::tls::Pki::with(kind).map_err(io::Error::other)?;
             let path = spec.ca_out.clone().unwrap_or_else(|| {
                 std::env::temp_dir().join(format!("netlab-https-ca-{}.pem", std::process::id()))
             });
@@ -404,6 +512,26 @@ fn serve_halfopen(
     rec: Recorder,
 ) -> ServeFuture {
     stream(b, cancel, rec, half_open(), |_| tcp::HalfOpen::default())
+}
+
+fn serve_whoami(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let l = b.into_stream()?;
+        whoami::serve(l, cancel, rec, SocketOptions::default()).await
+    })
+}
+
+fn serve_lines(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    stream(b, cancel, rec, SocketOptions::default(), |_| {
+        lines::Lines::default()
+    })
+}
+
+fn serve_errors(b: Bound, _: ServeConfig, cancel: CancellationToken, rec: Recorder) -> ServeFuture {
+    Box::pin(async move {
+        let l = b.into_stream()?;
+        errors::serve(l, cancel, rec, SocketOptions::default()).await
+    })
 }
 
 fn serve_udp_pong(

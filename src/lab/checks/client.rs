@@ -58,6 +58,8 @@ pub fn stdout(ctx: &Ctx) -> Outcome {
         return fail_with(hint, line_diff(&want, &got));
     }
     if let Some(re) = &ctx.lab.expected_stdout_regex {
+        // `{nonce}` stands for this run's token (hex: nothing to escape).
+        let re = ctx.fill(re);
         let re = regex::Regex::new(&format!("^(?:{re})$")).map_err(|e| Failure {
             specific: e.to_string(),
             output: None,
@@ -65,6 +67,19 @@ pub fn stdout(ctx: &Ctx) -> Outcome {
         })?;
         if re.is_match(&got) {
             return Ok(());
+        }
+        if let Some(n) = ctx.run.nonce.as_deref() {
+            if ctx.lab.expected_stdout_regex.as_deref().is_some_and(|r| r.contains("{nonce}"))
+                && !got.contains(n)
+                && got.contains("Hello World")
+            {
+                return fail_with(
+                    format!(
+                        "your client printed what it did not receive: this run the server sent the token `{n}` (it changes every run), and your output does not have it — print the bytes you read, not a fixed string"
+                    ),
+                    format!("your output:\n{got}"),
+                );
+            }
         }
         return fail_with(
             format!("the output does not match /{}/", re.as_str()),

@@ -4,11 +4,18 @@
 //! - [`stream`]: connections, bytes, FIN, greetings, events, reading to the end (TCP, Unix, UDP).
 //! - [`http`]: requests, their method, URL and headers, `100 Continue`, upgrades, in-flight limits.
 //! - [`client`]: the client's own output and exit status, and the whole canonical trace.
+//! - [`tls`]: certificate verification — the impostor's handshake refused, the real one made.
+//! - [`framing`]: lines reassembled from `data` chunks; [`timeouts`]: giving up on silence.
+//! - [`families`]: clients over IPv4 and over IPv6.
 
 mod client;
+mod families;
+mod framing;
 mod http;
 mod server;
 mod stream;
+mod timeouts;
+mod tls;
 
 use super::model::{Check, CheckKind, Lab};
 use super::run::{ExitStatus, RunResult};
@@ -140,5 +147,10 @@ pub fn evaluate(ctx: &Ctx, check: &Check) -> Outcome {
         CheckKind::SilentUntilSwitch => http::silent_until_switch(ctx),
         CheckKind::InFlight { max, peak } => http::in_flight(ctx, *max, peak.unwrap_or(*max)),
         CheckKind::Step { step } => server::step(ctx, step),
+        CheckKind::ImpostorRefused => tls::impostor_refused(ctx),
+        CheckKind::RealHandshake => tls::real_handshake(ctx),
+        CheckKind::WholeLines => framing::whole_lines(ctx),
+        CheckKind::GaveUpOnSilence => timeouts::gave_up_on_silence(ctx),
+        CheckKind::BothFamilies => families::both_families(ctx),
     }
 }
