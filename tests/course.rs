@@ -289,7 +289,7 @@ fn validate_and_lesson_speak_json() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["id"], "udp");
-    assert_eq!(v["number"], 9);
+    assert_eq!(v["number"], 11);
     assert_eq!(v["steps"][0]["kind"], "text");
 }
 
@@ -302,7 +302,7 @@ fn lesson_prints_as_plain_text() {
     assert!(out.status.success());
     let t = String::from_utf8_lossy(&out.stdout);
     assert!(
-        t.starts_with("Lesson 9 of ")
+        t.starts_with("Lesson 11 of ")
             && t.lines()
                 .next()
                 .unwrap()

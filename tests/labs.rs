@@ -724,6 +724,7 @@ fn broken_starters_of_fix_labs_fail_with_the_right_sentence() {
         let r = check(lab, &[], &["python3", &path]);
         assert_eq!(r.status(), "pass", "{lab} solution.py: {:#}", r.json);
     }
+}
 
 /// https-get: an impostor answers the run's first handshake with a self-signed certificate. A
 /// client that does not verify (`rejectUnauthorized: false`) completes it and fails with a

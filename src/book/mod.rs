@@ -569,7 +569,25 @@ pub fn write_pages(course: &Course, book_dir: &Path, check: bool) -> std::io::Re
         std::fs::create_dir_all(book_dir)?;
         std::fs::write(book_dir.join("book.toml"), BOOK_TOML)?;
     }
-    for (rel, text) in pages(course) {
+    let pages = pages(course);
+    // Pages of lessons and labs that no longer exist (renamed, renumbered, removed): stale too.
+    for dir in ["lessons", "labs"] {
+        let Ok(entries) = std::fs::read_dir(src.join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let rel = format!("{dir}/{}", e.file_name().to_string_lossy());
+            let ours = pages.iter().any(|(r, _)| *r == rel);
+            if !ours && rel.ends_with(".md") {
+                if check {
+                    stale.push(e.path());
+                } else {
+                    std::fs::remove_file(e.path())?;
+                }
+            }
+        }
+    }
+    for (rel, text) in pages {
         let path = src.join(&rel);
         let old = std::fs::read_to_string(&path).unwrap_or_default();
         if old != text {

@@ -69,7 +69,11 @@ pub fn stdout(ctx: &Ctx) -> Outcome {
             return Ok(());
         }
         if let Some(n) = ctx.run.nonce.as_deref() {
-            if ctx.lab.expected_stdout_regex.as_deref().is_some_and(|r| r.contains("{nonce}"))
+            if ctx
+                .lab
+                .expected_stdout_regex
+                .as_deref()
+                .is_some_and(|r| r.contains("{nonce}"))
                 && !got.contains(n)
                 && got.contains("Hello World")
             {
