@@ -240,14 +240,14 @@ fn broken_lessons_are_located_and_exit_3() {
     assert_eq!(code, 3);
     assert!(err.contains("no right answer"), "{err}");
 
-    let (code, err) = validate_broken("09-udp.toml", |t| t.replacen("title = ", "titel = ", 1));
+    let (code, err) = validate_broken("11-udp.toml", |t| t.replacen("title = ", "titel = ", 1));
     assert_eq!(code, 3);
     assert!(
-        err.contains("09-udp.toml:4:1: unknown field `titel`"),
+        err.contains("11-udp.toml:4:1: unknown field `titel`"),
         "{err}"
     );
 
-    let (code, err) = validate_broken("09-udp.toml", |t| format!("{t}\n[[steps]\nkind ="));
+    let (code, err) = validate_broken("11-udp.toml", |t| format!("{t}\n[[steps]\nkind ="));
     assert_eq!(code, 3);
     assert!(
         regex::Regex::new(r"09-udp\.toml:\d+:\d+: ")
@@ -256,13 +256,13 @@ fn broken_lessons_are_located_and_exit_3() {
         "{err}"
     );
 
-    let (code, err) = validate_broken("14-agents.toml", |t| {
+    let (code, err) = validate_broken("17-agents.toml", |t| {
         t.replacen("lab = \"http-agent-pool\"", "lab = \"http-agent-poll\"", 1)
     });
     assert_eq!(code, 3);
     assert!(err.contains("unknown lab `http-agent-poll`"), "{err}");
 
-    let (code, err) = validate_broken("09-udp.toml", |t| t.replacen("```js fails", "```js", 1));
+    let (code, err) = validate_broken("11-udp.toml", |t| t.replacen("```js fails", "```js", 1));
     assert_eq!(code, 3);
     assert!(err.contains("must say how it runs"), "{err}");
 }
