@@ -5,8 +5,9 @@
 //! - `netlab serve http --json` with the timeline recorded and written (to a pipe drained and
 //!   counted here), and `netlab serve http --quiet` (recorded, only a summary printed);
 //! - Node 20: `tests/node/http_twin.js` — the same routes on `http.createServer` — with its
-//!   per-event lines drained the same way;
-//! - the same three for HTTPS: `netlab serve https` (its throwaway CA from `--ca-out`) and the
+//!   per-event lines (request, data, end, finish, close…) drained the same way, and with
+//!   `--quiet` (plain Node: nothing traced or printed);
+//! - the same four for HTTPS: `netlab serve https` (its throwaway CA from `--ca-out`) and the
 //!   twin on `https.createServer` with a certificate made here the same way (rcgen, ECDSA
 //!   P-256, signed by a throwaway CA): netlab keeps its keys in memory, so the very same
 //!   certificate cannot be shared, only the same kind.
@@ -199,6 +200,9 @@ fn http_targets() -> Vec<Target> {
     quiet.args(["serve", "http", "--port", "0", "--json", "--quiet"]);
     let mut node = Command::new("node");
     node.arg(format!("{root}/tests/node/http_twin.js"));
+    let mut node_quiet = Command::new("node");
+    node_quiet.arg(format!("{root}/tests/node/http_twin.js"));
+    node_quiet.arg("--quiet");
     let t = |name, cmd, timeline| Target {
         name,
         proc: spawn(cmd),
@@ -208,7 +212,8 @@ fn http_targets() -> Vec<Target> {
     vec![
         t("netlab (timeline)", recorded, true),
         t("netlab --quiet", quiet, false),
-        t("node 20", node, true),
+        t("node 20 (events printed)", node, true),
+        t("node 20 --quiet", node_quiet, false),
     ]
 }
 
@@ -240,16 +245,24 @@ fn https_targets(dir: &std::path::Path) -> Vec<Target> {
     let (cert_path, key_path) = (dir.join("node-cert.pem"), dir.join("node-key.pem"));
     std::fs::write(&cert_path, cert).unwrap();
     std::fs::write(&key_path, key).unwrap();
-    let mut node = Command::new("node");
-    node.arg(format!("{root}/tests/node/http_twin.js"));
-    node.arg("--tls-cert").arg(&cert_path);
-    node.arg("--tls-key").arg(&key_path);
-    out.push(Target {
-        name: "node 20 https",
-        proc: spawn(node),
-        dial: Dial::Tls(tls_client(&ca)),
-        timeline: true,
-    });
+    for (name, quiet) in [
+        ("node 20 https (printed)", false),
+        ("node 20 https --quiet", true),
+    ] {
+        let mut node = Command::new("node");
+        node.arg(format!("{root}/tests/node/http_twin.js"));
+        node.arg("--tls-cert").arg(&cert_path);
+        node.arg("--tls-key").arg(&key_path);
+        if quiet {
+            node.arg("--quiet");
+        }
+        out.push(Target {
+            name,
+            proc: spawn(node),
+            dial: Dial::Tls(tls_client(&ca)),
+            timeline: !quiet,
+        });
+    }
     out
 }
 
@@ -314,6 +327,8 @@ struct Point {
     bytes_per_req: f64,
     /// Events the printer skipped (over all rounds).
     skipped: u64,
+    /// Requests answered (over all rounds).
+    reqs: u64,
 }
 
 /// Measure every point on every target, `rounds` times, alternating targets.
@@ -356,6 +371,7 @@ fn measure(
             let r = &mut res[ti][pi];
             r.bytes_per_req = bytes[ti] as f64 / reqs[ti].max(1) as f64;
             r.skipped = skipped[ti];
+            r.reqs = reqs[ti];
         }
     }
     res
@@ -387,23 +403,27 @@ fn report(
         }
         println!();
     }
-    let node = targets.len() - 1;
-    for (ti, t) in targets[..node].iter().enumerate() {
-        print!("{} / node:", t.name);
-        for (pi, (name, _, _)) in points.iter().enumerate() {
-            print!(" {name} {:.2},", res[ti][pi].rps / res[node][pi].rps);
+    // Every netlab row against every Node row (the last two: events printed, and quiet).
+    let nodes = targets.len() - 2..targets.len();
+    for (ti, t) in targets[..nodes.start].iter().enumerate() {
+        for ni in nodes.clone() {
+            print!("{} / {}:", t.name, targets[ni].name);
+            for (pi, (name, _, _)) in points.iter().enumerate() {
+                print!(" {name} {:.2},", res[ti][pi].rps / res[ni][pi].rps);
+            }
+            if !kib.is_empty() {
+                print!(" memory per idle conn {:.2}", kib[ti] / kib[ni]);
+            }
+            println!();
         }
-        if !kib.is_empty() {
-            print!(" memory per idle conn {:.2}", kib[ti] / kib[node]);
-        }
-        println!();
     }
     for (ti, t) in targets.iter().enumerate().filter(|(_, t)| t.timeline) {
         print!("{} timeline:", t.name);
         for (pi, (name, _, _)) in points.iter().enumerate() {
             let p = res[ti][pi];
+            let per100 = p.skipped as f64 * 100.0 / p.reqs.max(1) as f64;
             print!(
-                " {name} {:.0} B/request ({} events skipped),",
+                " {name} {:.0} B/request ({} events skipped, {per100:.1} per 100 requests),",
                 p.bytes_per_req, p.skipped
             );
         }

@@ -238,7 +238,11 @@ pub(crate) fn print_timeline(
         // as the printer reaches it, without a system call per event under load.
         let mut ok = true;
         for item in batch {
-            ok = ok && writeln!(out, "{}", line(item)).is_ok();
+            ok = ok
+                && match item {
+                    Live::Entry(e) if json => render::json_to(&mut out, &e).is_ok(),
+                    other => writeln!(out, "{}", line(other)).is_ok(),
+                };
         }
         if !ok || out.flush().is_err() {
             cancel.cancel();

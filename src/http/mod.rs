@@ -13,7 +13,7 @@
 //! and trailers by [`body`] on httparse's `parse_chunk_size`/`parse_headers` after llhttp's
 //! stricter checks; the in-process client reads response heads with httparse. The state
 //! machine around them (bodies, pipelining, upgrades, errors, timeouts) is [`server`]'s job.
-//! `tests/http_diff.rs` compares the whole server with a Node 20 twin on 228 raw-byte cases.
+//! `tests/http_diff.rs` compares the whole server with a Node 20 twin on 237 raw-byte cases.
 //!
 //! Fuzzing: the request path's fuzz targets are property tests in [`server`]'s tests, run by
 //! `cargo test` on every CI run with a fixed case budget (so bounded in time): arbitrary bytes
@@ -27,7 +27,8 @@
 //! `curl -v` does (`> GET / HTTP/1.1`). [`body`] is the one body decoder (length or chunked)
 //! both ends share; [`write`] turns a response into wire bytes.
 //!
-//! Dependencies run one way: `server` (with its `request`, `respond` and `timeouts` parts) → `app`, `body`, `parse`, `write` → `message`; [`routes`] (the
+//! Dependencies run one way: `server` (with its `request`, `respond` and `timeouts` parts) →
+//! `app`, `body`, `parse`, `write` → `message`; [`routes`] (the
 //! `http` scenario's [`app::App`]) → `app`, `message`. Nothing here imports `routes`.
 //!
 //! [`routes`] is the `http` scenario's application: `/hello`, `/one`, `/two`, `/slow/N`,

@@ -11,8 +11,9 @@
 //
 //   node tests/node/http_twin.js [--port P] [--headers-timeout MS] [--request-timeout MS]
 //                                [--keep-alive-timeout MS] [--check-interval MS]
-//                                [--tls-cert PEM-FILE --tls-key PEM-FILE]
-// With --tls-cert and --tls-key it is the twin of `netlab serve https`: the same server on
+//                                [--tls-cert PEM-FILE --tls-key PEM-FILE] [--quiet]
+// With --quiet it prints only the `listening` line and traces nothing (the benchmark's plain
+// Node). With --tls-cert and --tls-key it is the twin of `netlab serve https`: the same server on
 // `https.createServer` (the benchmark, benches/http_load.rs, uses it).
 const http = require('http');
 const https = require('https');
@@ -24,7 +25,9 @@ const opt = (name, dflt) => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const t0 = process.hrtime.bigint();
+const quiet = argv.includes('--quiet');
 function out(obj) {
+  if (quiet && obj.event !== 'listening') return;
   process.stdout.write(JSON.stringify({ t_ms: Number(process.hrtime.bigint() - t0) / 1e6, ...obj }) + '\n');
 }
 
@@ -50,6 +53,7 @@ const reqsOf = new WeakMap();
 const open = new Set();
 
 function hook(emitter, base, traced, extra) {
+  if (quiet) return;
   const orig = emitter.emit;
   emitter.emit = function (ev, ...args) {
     if (traced.has(ev)) {
