@@ -82,14 +82,21 @@ impl Workspace {
 
     /// [`Workspace::find`] with netlab's data folder given.
     pub fn find_in(from: &Path, data: &Path) -> Option<Workspace> {
-        let default = data.join("workspace");
-        let root = Workspace::find_root(from)
-            .or_else(|| remembered_in(data))
-            .or_else(|| Some(default).filter(|r| r.join(CONFIG).is_file()))?;
+        let root = learner_root_in(from, data)?;
         Some(Workspace::open(&root).unwrap_or(Workspace {
             root,
             language: Language::Node,
         }))
+    }
+
+    /// The learner's workspace as seen from `from` (as [`Workspace::find`]: around it, else
+    /// the remembered one, else the default one), read strictly: a bad `netlab.toml` is an
+    /// error. What `netlab check` and `netlab watch` grade from.
+    pub fn locate_learner(from: &Path) -> Result<Workspace, WorkspaceError> {
+        let root = learner_root_in(from, &data_dir()).ok_or_else(|| WorkspaceError::NotFound {
+            from: from.to_path_buf(),
+        })?;
+        Workspace::open(&root)
     }
 
     /// The workspace around `from`.
@@ -277,6 +284,21 @@ pub fn remembered_in(data: &Path) -> Option<PathBuf> {
         .join(CONFIG)
         .is_file()
         .then_some(state.workspace)
+}
+
+/// The root of the learner's workspace seen from `from`: the one around it, else the one
+/// remembered in netlab's data folder, else the default one if it exists. Where the CLI
+/// and the TUI keep progress and grade from.
+pub fn learner_root(from: &Path) -> Option<PathBuf> {
+    learner_root_in(from, &data_dir())
+}
+
+/// [`learner_root`] with netlab's data folder given.
+fn learner_root_in(from: &Path, data: &Path) -> Option<PathBuf> {
+    let default = data.join("workspace");
+    Workspace::find_root(from)
+        .or_else(|| remembered_in(data))
+        .or_else(|| Some(default).filter(|r| r.join(CONFIG).is_file()))
 }
 
 /// The progress file of the workspace at `root`.

@@ -251,6 +251,7 @@ fn unknown_labs_and_missing_commands_are_usage_errors() {
     let out = Command::new(netlab_bin())
         .args(["check", "tcp-hello"])
         .current_dir(dir.path())
+        .env("XDG_DATA_HOME", dir.path())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -349,6 +349,20 @@ fn init_without_a_folder_is_found_again_from_anywhere() {
         "{text}"
     );
     assert!(ws.join("tcp-hello/client.py").is_file());
+    // `netlab check` from outside the workspace grades the remembered one (the starter
+    // fails) and records it in that workspace's progress.
+    let out = Command::new(netlab_bin())
+        .args(["check", "tcp-hello", "--timeout", "2"])
+        .env("XDG_DATA_HOME", home)
+        .env("HOME", home)
+        .current_dir(home)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("client.py"), "{report}");
+    let progress = std::fs::read_to_string(ws.join(".netlab/progress.toml")).unwrap();
+    assert!(progress.contains("[labs.tcp-hello]"), "{progress}");
     let t = Tmux::start_in(dir, "", "tui --lesson tcp-server --step 7");
     t.wait_for("Enter opens the lab");
     t.keys("Enter");

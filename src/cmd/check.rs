@@ -112,7 +112,7 @@ pub(crate) fn which_lab(named: Option<&str>, here: &Path, verb: &str) -> Result<
 
 /// The learner's own client for `lab`, from the workspace around `cwd`.
 pub(crate) fn learner_client(cwd: &Path, lab: &str) -> Result<ClientCommand, Error> {
-    let ws = Workspace::locate(cwd).map_err(|e| match e {
+    let ws = Workspace::locate_learner(cwd).map_err(|e| match e {
         netlab::workspace::WorkspaceError::NotFound { .. } => Error::Usage(format!(
             "no client command given and no netlab.toml here or above {}: run `netlab init` to make a workspace, or give the client after `--` (e.g. `netlab check {lab} -- node client.js`)",
             cwd.display()

@@ -40,7 +40,7 @@ pub fn run(course: Option<&Path>, args: InitArgs) -> Result<ExitCode, Error> {
     }
     let written = files.iter().filter(|(_, w)| *w).count();
     println!(
-        "\n{written} file(s) written, {} kept. Next: edit a lab's client.{} and run `netlab check <lab>` in {}.",
+        "\n{written} file(s) written, {} kept. Next: edit a lab's client.{} in {} and run `netlab check <lab>` (from any folder: netlab remembers this workspace).",
         files.len() - written,
         lang.ext(),
         root.display()

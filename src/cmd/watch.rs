@@ -17,7 +17,7 @@ pub fn run(course: Option<&Path>, args: WatchArgs) -> Result<ExitCode, Error> {
     let here = std::env::current_dir()?;
     let lab = which_lab(args.lab.as_deref(), &here, "watch")?;
     let entry = find_lab(&catalog, &lab)?;
-    let ws = Workspace::locate(&here)?;
+    let ws = Workspace::locate_learner(&here)?;
     let file = ws.client_file(&lab);
     let limit = time_limit(entry, args.timeout);
     let rt = tokio::runtime::Builder::new_multi_thread()

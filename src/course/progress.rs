@@ -93,7 +93,7 @@ pub struct SaveError {
 impl Store {
     /// The progress file for a learner working in `cwd`.
     pub fn locate(cwd: &Path) -> Store {
-        if let Some(root) = crate::workspace::Workspace::find_root(cwd) {
+        if let Some(root) = crate::workspace::learner_root(cwd) {
             return Store {
                 path: crate::workspace::progress_path(&root),
             };
