@@ -127,10 +127,17 @@ impl Workspace {
         self.root.join(lab)
     }
 
-    /// Where the learner's client for `lab` lives (`<lab>/client.<ext>`).
+    /// Where the learner's program for `lab` lives: `<lab>/client.<ext>`, or `<lab>/server.<ext>`
+    /// in a server lab's folder (the name [`Workspace::create`] gave its starter).
     pub fn client_file(&self, lab: &str) -> PathBuf {
-        self.lab_dir(lab)
-            .join(format!("client.{}", self.language.ext()))
+        let dir = self.lab_dir(lab);
+        let client = dir.join(format!("client.{}", self.language.ext()));
+        let server = dir.join(format!("server.{}", self.language.ext()));
+        if !client.exists() && server.exists() {
+            server
+        } else {
+            client
+        }
     }
 
     /// The command that runs the learner's client for `lab`, in the lab's folder.
@@ -201,12 +208,21 @@ impl Workspace {
                 continue;
             };
             let dir = root.join(&lab.id);
-            let client = format!("client.{}", language.ext());
+            let client = lab.program_file(language);
             put(&dir.join(&client), starter)?;
+            let watch = match lab.kind {
+                crate::lab::model::LabKind::Client => {
+                    "watch the server's timeline while you experiment"
+                }
+                crate::lab::model::LabKind::Server => {
+                    "netlab's own version of the server, to compare with yours"
+                }
+            };
             let readme = format!(
-                "# {}\n\n{}\n\n## Check your client\n\n```sh\nnetlab check {}          # grades {client}\nnetlab serve {}          # watch the server's timeline while you experiment\n```\n",
+                "# {}\n\n{}\n\n## Check your {}\n\n```sh\nnetlab check {}          # grades {client}\nnetlab serve {}          # {watch}\n```\n",
                 lab.title,
                 lab.instructions.trim(),
+                lab.kind.word(),
                 lab.id,
                 lab.scenario
             );

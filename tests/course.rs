@@ -250,7 +250,7 @@ fn broken_lessons_are_located_and_exit_3() {
     let (code, err) = validate_broken("11-udp.toml", |t| format!("{t}\n[[steps]\nkind ="));
     assert_eq!(code, 3);
     assert!(
-        regex::Regex::new(r"09-udp\.toml:\d+:\d+: ")
+        regex::Regex::new(r"11-udp\.toml:\d+:\d+: ")
             .unwrap()
             .is_match(&err),
         "{err}"
