@@ -688,3 +688,25 @@ fn labs_in_teaching_order_with_hints_per_language() {
         }
     }
 }
+
+/// Predict, then watch: every lesson asks at least one question right before the live step
+/// (serve or demo) that answers it, and the explanation sends the learner to the timeline.
+#[test]
+fn every_lesson_predicts_before_it_watches() {
+    let c = course();
+    for e in &c.lessons {
+        let steps = &e.lesson.steps;
+        let found = steps.windows(2).any(|w| match (&w[0], &w[1]) {
+            (Step::Quiz { choices, .. }, Step::Serve { .. } | Step::Demo { .. }) => choices
+                .iter()
+                .filter(|c| c.correct)
+                .any(|c| c.why.contains("timeline")),
+            _ => false,
+        });
+        assert!(
+            found,
+            "{}: no quiz right before a live step whose right answer points at the timeline",
+            e.origin
+        );
+    }
+}

@@ -750,23 +750,20 @@ fn a_wide_table_keeps_its_columns() {
 #[test]
 fn wrapped_code_keeps_its_gutter() {
     let mut a = app();
-    at(&mut a, "tcp-server", 2);
+    at(&mut a, "tcp-server", 5);
     for (w, h) in [(80, 24), (120, 40)] {
         let s = draw(&a, w, h);
-        // The `data` listener's line is wider than the 80-column pane: its tail sits under
-        // the gutter, at the line's indentation; at 120 columns it fits on one row.
+        // The client's `data` line is wider than the 80-column pane: its tail sits under the
+        // gutter, at the line's indentation; at 120 columns it fits on one row.
         let data = s
             .lines()
-            .position(|l| l.contains("socket.on('data'"))
+            .position(|l| l.contains("client.on('data'"))
             .unwrap();
         let next = s.lines().nth(data + 1).unwrap();
         if w == 80 {
-            assert!(
-                next.starts_with("\"│  │   String()"),
-                "{w}x{h}: {next}\n{s}"
-            );
+            assert!(next.starts_with("\"│  │ nts: echo"), "{w}x{h}: {next}\n{s}");
         } else {
-            assert!(next.contains("socket.on('end'"), "{w}x{h}: {next}\n{s}");
+            assert!(next.contains("client.on('end'"), "{w}x{h}: {next}\n{s}");
         }
         insta::assert_snapshot!(format!("code_gutter_{w}x{h}"), s);
     }
