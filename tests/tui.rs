@@ -11,7 +11,7 @@ use netlab::trace::{Entry, Event, Scope};
 use netlab::tui::app::{App, Cmd, Msg, Screen, Server, TIMELINE_CAP};
 use netlab::workspace::Workspace;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use ratatui::Terminal;
 use std::sync::Arc;
 
@@ -1097,6 +1097,19 @@ fn long_timeline_lines_scroll_sideways() {
         insta::assert_snapshot!(format!("timeline_sideways_{w}x{h}"), s);
     }
     key(&mut a, KeyCode::Left);
+    assert_eq!(a.timeline.hscroll, 20);
+    // A sideways wheel does the same.
+    let wheel = |kind| {
+        Msg::Mouse(ratatui::crossterm::event::MouseEvent {
+            kind,
+            column: 60,
+            row: 20,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    a.update(wheel(MouseEventKind::ScrollRight));
+    assert_eq!(a.timeline.hscroll, 30);
+    a.update(wheel(MouseEventKind::ScrollLeft));
     assert_eq!(a.timeline.hscroll, 20);
     // Bounded by the widest line: its end comes into view, and further presses stop.
     for _ in 0..100 {

@@ -472,6 +472,13 @@ impl App {
                 match m.kind {
                     MouseEventKind::ScrollUp => self.scroll_by(-3),
                     MouseEventKind::ScrollDown => self.scroll_by(3),
+                    // A sideways wheel (or tilt) moves a focused pane like ←/→.
+                    MouseEventKind::ScrollLeft if self.focus == Focus::Timeline => {
+                        self.scroll_sideways(Some(-(super::keymap::SIDEWAYS_STEP as isize)))
+                    }
+                    MouseEventKind::ScrollRight if self.focus == Focus::Timeline => {
+                        self.scroll_sideways(Some(super::keymap::SIDEWAYS_STEP as isize))
+                    }
                     _ => {}
                 }
                 Vec::new()
