@@ -11,7 +11,7 @@ use netlab::trace::{Entry, Event, Scope};
 use netlab::tui::app::{App, Cmd, Msg, Screen, Server, TIMELINE_CAP};
 use netlab::workspace::Workspace;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEventKind};
 use ratatui::Terminal;
 use std::sync::Arc;
 
@@ -707,8 +707,9 @@ fn the_help_popup_shows_all_of_its_text() {
         assert!(s.contains("Any key closes this help."), "{s}");
         insta::assert_snapshot!(format!("help_{w}x{h}"), s);
     }
+    // The longest entry's last word, wrapped onto its own row rather than cut.
     let narrow = draw(&a, 60, 30);
-    assert!(narrow.contains("G follow)"), "{narrow}");
+    assert!(narrow.contains("│              follow)"), "{narrow}");
 }
 
 /// Lesson 1 step 2's layer table is wider than the pane: its cells re-flow within their
@@ -984,7 +985,18 @@ fn after_a_pass_s_shows_the_reference_solution() {
     assert_eq!(a.lab.run_scroll as usize, want.lines().count() - 1);
     let last = want.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
     assert!(draw(&a, 80, 24).contains(last.trim()));
+    // Its code scrolls sideways beside a gutter that stays.
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.lab.run_hscroll, 10);
+    let s = draw(&a, 80, 24);
+    assert!(s.contains("· →10"), "{s}");
+    let n = want.lines().count();
+    assert!(s.contains(&format!("{n} │ ")), "{s}");
     ch(&mut a, 's');
+    assert_eq!(
+        a.lab.run_hscroll, 0,
+        "the run's timeline starts at its left edge"
+    );
     assert!(!a.lab.solution);
     assert!(draw(&a, 80, 24).contains("Your run"));
 }
@@ -1023,4 +1035,145 @@ fn os_errors_show_nodes_code_first() {
     a.update(Msg::CheckDone(Ok(r)));
     let s = draw(&a, 100, 30);
     assert!(s.contains("ENOENT (no such file or directory)"), "{s}");
+}
+
+/// A write longer than any pane: its timeline line must scroll sideways to be read.
+fn long_write(a: &mut App) -> String {
+    let text = "the quick brown fox jumps over the lazy dog; ".repeat(3) + "END";
+    assert_eq!(text.len(), 138);
+    a.update(Msg::Event(entry(
+        99,
+        9.0,
+        Scope::Conn { conn: 1 },
+        Event::Write {
+            bytes: text.len() as u64,
+            text: text.clone(),
+            truncated: false,
+            returned: true,
+        },
+    )));
+    text
+}
+
+/// A timeline line longer than the pane ends in `»`; with the pane focused → scrolls it
+/// sideways (the offset in the title, `«` where text is cut on the left), ← back, Home to
+/// the lines' start, never past the widest line; unfocused, the arrows still walk the steps.
+#[test]
+fn long_timeline_lines_scroll_sideways() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    ch(&mut a, 's');
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    echo_events(&mut a);
+    long_write(&mut a);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("the quick brown"), "{s}");
+        assert!(s.contains("»│"), "the cut line is marked at {w}x{h}:\n{s}");
+        // The line ends with the write's size, out of view.
+        assert!(!s.contains("(138 B)"), "{s}");
+        assert!(!s.contains("│«"), "nothing is cut on the left yet:\n{s}");
+    }
+    let step = a.step;
+    ch(&mut a, 't');
+    for _ in 0..3 {
+        key(&mut a, KeyCode::Right);
+    }
+    assert_eq!(a.timeline.hscroll, 30);
+    assert_eq!(a.step, step, "→ scrolls the focused pane, not the steps");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("· →30"), "the offset is in the title:\n{s}");
+        assert!(s.contains("│«"), "{s}");
+        assert!(s.contains("↑↓←→ scroll"), "{s}");
+        insta::assert_snapshot!(format!("timeline_sideways_{w}x{h}"), s);
+    }
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.timeline.hscroll, 20);
+    // A sideways wheel does the same.
+    let wheel = |kind| {
+        Msg::Mouse(ratatui::crossterm::event::MouseEvent {
+            kind,
+            column: 60,
+            row: 20,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    a.update(wheel(MouseEventKind::ScrollRight));
+    assert_eq!(a.timeline.hscroll, 30);
+    a.update(wheel(MouseEventKind::ScrollLeft));
+    assert_eq!(a.timeline.hscroll, 20);
+    // Bounded by the widest line: its end comes into view, and further presses stop.
+    for _ in 0..100 {
+        key(&mut a, KeyCode::Right);
+    }
+    let max = a.timeline.hscroll;
+    assert!((100..200).contains(&max), "{max}");
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.timeline.hscroll, max);
+    let s = draw(&a, 80, 24);
+    assert!(s.contains("(138 B)"), "{s}");
+    assert!(s.contains(&format!("· →{max}")), "{s}");
+    key(&mut a, KeyCode::Home);
+    assert_eq!(a.timeline.hscroll, 0);
+    assert!(!draw(&a, 80, 24).contains("│«"));
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.timeline.hscroll, 0, "never left of the lines' start");
+    // Back in the text, → walks the steps again.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Right);
+    assert_eq!(a.step, step + 1);
+}
+
+/// The lab's run timeline scrolls sideways too when focused (← no longer leaves the lab
+/// there; Esc does), and its status bar says how.
+#[test]
+fn the_labs_run_timeline_scrolls_sideways() {
+    let mut a = lab_app(false);
+    let mut r = report(false);
+    let text = "the quick brown fox jumps over the lazy dog; ".repeat(3) + "END";
+    r.timeline = vec![
+        entry(
+            0,
+            0.0,
+            Scope::Server,
+            Event::Connection {
+                peer: "127.0.0.1:50000".into(),
+            },
+        ),
+        entry(
+            1,
+            0.5,
+            Scope::Conn { conn: 1 },
+            Event::data(text.as_bytes()),
+        ),
+    ];
+    a.update(Msg::CheckDone(Ok(r)));
+    assert!(draw(&a, 80, 24).contains("»│"));
+    ch(&mut a, 't');
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.screen, Screen::Lab, "← scrolls the focused pane, not out");
+    assert_eq!(a.lab.run_hscroll, 0);
+    for _ in 0..4 {
+        key(&mut a, KeyCode::Right);
+    }
+    assert_eq!(a.lab.run_hscroll, 40);
+    assert_eq!(a.lab.scroll, 0, "the report did not move");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        assert!(s.contains("· →40"), "{s}");
+        assert!(s.contains("│«"), "{s}");
+        assert!(s.contains("↑↓←→ scroll · t/Esc back · q quit"), "{s}");
+        insta::assert_snapshot!(format!("lab_run_sideways_{w}x{h}"), s);
+    }
+    key(&mut a, KeyCode::Home);
+    assert_eq!(a.lab.run_hscroll, 0);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Left);
+    assert_eq!(a.screen, Screen::Lesson, "unfocused, ← leaves the lab");
 }

@@ -127,6 +127,8 @@ pub struct LabView {
     pub scroll: u16,
     /// Rows scrolled down in the last run's timeline (`t` focuses it, ↑↓ scroll).
     pub run_scroll: u16,
+    /// Columns the pane beside the report is scrolled right (←/→ with it focused).
+    pub run_hscroll: usize,
     /// The pane beside the report shows the reference solution instead of the run (`s`,
     /// once the lab has passed).
     pub solution: bool,
@@ -470,6 +472,13 @@ impl App {
                 match m.kind {
                     MouseEventKind::ScrollUp => self.scroll_by(-3),
                     MouseEventKind::ScrollDown => self.scroll_by(3),
+                    // A sideways wheel (or tilt) moves a focused pane like ←/→.
+                    MouseEventKind::ScrollLeft if self.focus == Focus::Timeline => {
+                        self.scroll_sideways(Some(-(super::keymap::SIDEWAYS_STEP as isize)))
+                    }
+                    MouseEventKind::ScrollRight if self.focus == Focus::Timeline => {
+                        self.scroll_sideways(Some(super::keymap::SIDEWAYS_STEP as isize))
+                    }
                     _ => {}
                 }
                 Vec::new()
@@ -545,6 +554,7 @@ impl App {
                         self.lab.last = Some(report);
                         self.lab.scroll = 0;
                         self.lab.run_scroll = 0;
+                        self.lab.run_hscroll = 0;
                         self.lab.solution = false;
                     }
                     Err(e) => self.lab.error = Some(crate::errname::rewrite(&e)),
@@ -647,6 +657,50 @@ impl App {
         } else {
             self.scroll = (i32::from(self.scroll) + d).max(0) as u16;
         }
+    }
+
+    /// Scroll the focused pane sideways by `d` columns (or to the lines' start with
+    /// `None`), no further than where the widest row's last [`SIDEWAYS_STEP`] columns stay in
+    /// view: the pane's width is the view's business, so like `less -S` the offset is bounded
+    /// by the text alone.
+    ///
+    /// [`SIDEWAYS_STEP`]: super::keymap::SIDEWAYS_STEP
+    pub(super) fn scroll_sideways(&mut self, d: Option<isize>) {
+        let lab = self.screen == Screen::Lab;
+        let widest = if lab {
+            self.run_widest()
+        } else {
+            let visible: Vec<_> = self.timeline.visible().collect();
+            self.widest_row(&visible, !self.timeline.hide_heads)
+        };
+        let max = widest.saturating_sub(super::keymap::SIDEWAYS_STEP);
+        let off = if lab {
+            &mut self.lab.run_hscroll
+        } else {
+            &mut self.timeline.hscroll
+        };
+        *off = match d {
+            Some(d) => off.saturating_add_signed(d).min(max),
+            None => 0,
+        };
+    }
+
+    /// The widest row of the pane beside the lab report, in columns.
+    fn run_widest(&self) -> usize {
+        if self.lab.solution {
+            return self.solution_text().map_or(0, |(_, _, t)| {
+                t.lines()
+                    .map(|l| {
+                        unicode_width::UnicodeWidthStr::width(super::markdown::visible(l).as_str())
+                    })
+                    .max()
+                    .unwrap_or(0)
+            });
+        }
+        self.lab.last.as_ref().map_or(0, |r| {
+            let entries: Vec<_> = r.timeline.iter().collect();
+            self.widest_row(&entries, !self.timeline.hide_heads)
+        })
     }
 
     /// A lesson is done when every step was seen and every lab it sets has passed.

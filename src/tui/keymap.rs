@@ -19,6 +19,11 @@ pub enum Ctx {
     Lesson,
     /// A lesson with the focus on the timeline pane.
     Timeline,
+    /// Any focused pane of events or code that scrolls sideways: the lesson's live timeline,
+    /// the lab's run timeline or reference solution. Searched before the screen's own keys.
+    Pane,
+    /// A lab with the focus on the pane beside the report (status bar only).
+    LabPane,
     /// A quiz step.
     Quiz,
     /// A step with a server (status bar only).
@@ -80,7 +85,16 @@ pub enum Action {
     /// Show or hide HTTP request/response heads (`>`/`<` lines) under their events.
     Heads,
     Follow,
+    /// Scroll the focused pane sideways: left, right (by [`SIDEWAYS_STEP`] columns), or back
+    /// to the lines' start.
+    Left,
+    Right,
+    LineStart,
 }
+
+/// Columns one ←/→ moves a pane sideways: enough to bring a cut-off detail into view in a
+/// few presses, little enough to keep the columns that were in view on screen.
+pub const SIDEWAYS_STEP: usize = 10;
 
 /// One line of the table.
 pub struct Binding {
@@ -208,7 +222,7 @@ pub static KEYMAP: &[Binding] = &[
         keys: UP,
         on: &[C::Lab],
         action: A::Up,
-        bar: &[],
+        bar: &[(C::LabPane, "↑↓←→ scroll")],
         help: None,
     },
     Binding {
@@ -320,7 +334,7 @@ pub static KEYMAP: &[Binding] = &[
         help: Some((
             6,
             "t  Tab",
-            "focus the timeline (space pause, f filter, l lanes, h HTTP heads, G follow)",
+            "focus the timeline (←→ Home sideways, space pause, f filter, l lanes, h heads, G follow)",
         )),
     },
     Binding {
@@ -347,7 +361,7 @@ pub static KEYMAP: &[Binding] = &[
         keys: UP,
         on: &[C::Lesson],
         action: A::Up,
-        bar: &[(C::Text, "↑↓ scroll"), (C::Timeline, "↑↓ scroll")],
+        bar: &[(C::Text, "↑↓ scroll"), (C::Timeline, "↑↓←→ scroll")],
         help: Some((2, "↑ ↓ j k", "scroll (or move in a quiz)")),
     },
     Binding {
@@ -368,6 +382,28 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[K::PageDown],
         on: &[C::Lesson],
         action: A::PageDown,
+        bar: &[],
+        help: None,
+    },
+    // ---- any focused pane: sideways (the scroll entries above list its keys) -------------
+    Binding {
+        keys: &[K::Left],
+        on: &[C::Pane],
+        action: A::Left,
+        bar: &[],
+        help: None,
+    },
+    Binding {
+        keys: &[K::Right],
+        on: &[C::Pane],
+        action: A::Right,
+        bar: &[],
+        help: None,
+    },
+    Binding {
+        keys: &[K::Home],
+        on: &[C::Pane],
+        action: A::LineStart,
         bar: &[],
         help: None,
     },
@@ -411,7 +447,7 @@ pub static KEYMAP: &[Binding] = &[
         keys: &[K::Char('t'), K::Tab, K::Esc],
         on: &[C::Timeline],
         action: A::Focus,
-        bar: &[(C::Timeline, "t/Esc back")],
+        bar: &[(C::Timeline, "Esc back"), (C::LabPane, "t/Esc back")],
         help: None,
     },
     // A lab's keys on a lab step open the lab and act there.
@@ -485,6 +521,7 @@ pub static KEYMAP: &[Binding] = &[
         bar: &[
             (C::Map, "q quit"),
             (C::Lab, "q quit"),
+            (C::LabPane, "q quit"),
             (C::Timeline, "q quit"),
             (C::Quiz, "q quit"),
             (C::Serve, "q quit"),
@@ -498,7 +535,10 @@ pub static KEYMAP: &[Binding] = &[
 
 /// The contexts that apply, most specific first: what the key handler searches, in order.
 pub fn chain(screen: Ctx, timeline_focus: bool, quiz: bool) -> Vec<Ctx> {
-    let mut c = Vec::with_capacity(4);
+    let mut c = Vec::with_capacity(5);
+    if timeline_focus && matches!(screen, Ctx::Lesson | Ctx::Lab) {
+        c.push(Ctx::Pane);
+    }
     if screen == Ctx::Lesson {
         if timeline_focus {
             c.push(Ctx::Timeline);
@@ -552,8 +592,9 @@ mod tests {
         );
         assert_eq!(
             bar(Ctx::Timeline),
-            "↑↓ scroll · space pause · f filter · l lanes · h heads · G follow · t/Esc back · q quit"
+            "↑↓←→ scroll · space pause · f filter · l lanes · h heads · G follow · Esc back · q quit"
         );
+        assert_eq!(bar(Ctx::LabPane), "↑↓←→ scroll · t/Esc back · q quit");
         assert_eq!(
             bar(Ctx::Serve),
             "s start/stop server · t timeline · →/← steps · m map · ? help · q quit"
@@ -586,6 +627,26 @@ mod tests {
         assert_eq!(action(&text, KeyCode::Char('z')), None);
     }
 
+    #[test]
+    fn arrows_scroll_a_focused_pane_sideways_and_walk_otherwise() {
+        for screen in [Ctx::Lesson, Ctx::Lab] {
+            let focused = chain(screen, true, false);
+            assert_eq!(action(&focused, KeyCode::Left), Some(Action::Left));
+            assert_eq!(action(&focused, KeyCode::Right), Some(Action::Right));
+            assert_eq!(action(&focused, KeyCode::Home), Some(Action::LineStart));
+            assert_ne!(action(&focused, KeyCode::Esc), None);
+        }
+        let text = chain(Ctx::Lesson, false, false);
+        assert_eq!(action(&text, KeyCode::Left), Some(Action::PrevStep));
+        assert_eq!(action(&text, KeyCode::Right), Some(Action::NextStep));
+        assert_eq!(action(&text, KeyCode::Home), None);
+        let lab = chain(Ctx::Lab, false, false);
+        assert_eq!(action(&lab, KeyCode::Left), Some(Action::Back));
+        assert_eq!(action(&lab, KeyCode::Right), Some(Action::LabNext));
+        // The map and a quiz never see the pane's keys.
+        assert_eq!(action(&chain(Ctx::Map, true, false), KeyCode::Left), None);
+    }
+
     /// Actions whose keys another entry's text names (`↑↓`, `space/1-9`, `→/←`), and the
     /// few left to discover: paging (the mouse wheel does the same), a quiz's reset, and `→`
     /// out of a lab.
@@ -599,6 +660,9 @@ mod tests {
         Action::LabNext,
         Action::Back,
         Action::Map,
+        Action::Left,
+        Action::Right,
+        Action::LineStart,
     ];
 
     #[test]

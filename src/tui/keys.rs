@@ -186,6 +186,7 @@ impl App {
                 } else {
                     self.lab.solution = !self.lab.solution;
                     self.lab.run_scroll = 0;
+                    self.lab.run_hscroll = 0;
                 }
             }
             Action::ResetLab => {
@@ -221,6 +222,9 @@ impl App {
                     "HTTP heads shown as > (to the server) and < (from it) lines"
                 });
             }
+            Action::Left => self.scroll_sideways(Some(-(keymap::SIDEWAYS_STEP as isize))),
+            Action::Right => self.scroll_sideways(Some(keymap::SIDEWAYS_STEP as isize)),
+            Action::LineStart => self.scroll_sideways(None),
             Action::Follow => {
                 self.timeline.scroll = 0;
                 self.timeline.paused = false;

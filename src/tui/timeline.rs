@@ -22,6 +22,9 @@ pub struct Timeline {
     pub filter: Option<u32>,
     /// Lines up from the newest; 0 follows the tail.
     pub scroll: usize,
+    /// Columns scrolled right (←/→ with the pane focused), so a line longer than the pane
+    /// can be read to its end; 0 shows the lines' start.
+    pub hscroll: usize,
     /// Frozen: new entries are counted but the view stays.
     pub paused: bool,
     /// Draw client ↔ server arrows instead of a list.

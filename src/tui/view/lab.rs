@@ -1,7 +1,9 @@
 //! The lab screen: instructions, hints, the client file, watch state and the last report,
 //! and after a check the run's own server timeline (the same lines as the timeline pane),
-//! beside the report on a wide terminal, below it otherwise.
+//! beside the report on a wide terminal, below it otherwise; both it and the reference
+//! solution scroll sideways when focused.
 
+use super::timeline::sideways;
 use crate::tui::app::{App, Focus};
 use crate::tui::markdown;
 use ratatui::buffer::Buffer;
@@ -276,24 +278,30 @@ impl App {
         let height = inner.height as usize;
         let start = (self.lab.run_scroll as usize).min(rows.len().saturating_sub(height));
         let gutter = rows.len().to_string().len();
+        let off = self.lab.run_hscroll;
+        let code_width = (inner.width as usize).saturating_sub(gutter + 3);
         let lines: Vec<Line<'static>> = rows
             .iter()
             .enumerate()
             .skip(start)
             .take(height)
             .map(|(i, l)| {
-                Line::from(vec![
-                    Span::styled(
-                        format!("{:>gutter$} │ ", i + 1),
-                        Style::new().add_modifier(Modifier::DIM),
-                    ),
-                    Span::styled(markdown::visible(l), self.style(Color::Cyan)),
-                ])
+                let code = Line::from(Span::styled(markdown::visible(l), self.style(Color::Cyan)));
+                let mut row = vec![Span::styled(
+                    format!("{:>gutter$} │ ", i + 1),
+                    Style::new().add_modifier(Modifier::DIM),
+                )];
+                // The gutter stays; the code scrolls sideways beside it.
+                row.extend(sideways(code, off, code_width).spans);
+                Line::from(row)
             })
             .collect();
         let mut title = format!(" Reference solution · {name} ({}) ", lang.name());
         if start > 0 {
             title.push_str(&format!("· ↓{start} "));
+        }
+        if off > 0 {
+            title.push_str(&format!("· →{off} "));
         }
         Block::new()
             .borders(Borders::ALL)
@@ -345,7 +353,11 @@ impl App {
                 .collect();
             let height = inner.height as usize;
             start = (self.lab.run_scroll as usize).min(rows.len().saturating_sub(height));
-            rows.into_iter().skip(start).take(height).collect()
+            rows.into_iter()
+                .skip(start)
+                .take(height)
+                .map(|l| sideways(l, self.lab.run_hscroll, inner.width as usize))
+                .collect()
         };
         let mut title = format!(
             " Your run · the server's timeline · {} events",
@@ -353,6 +365,9 @@ impl App {
         );
         if start > 0 {
             title.push_str(&format!(" · ↓{start}"));
+        }
+        if self.lab.run_hscroll > 0 {
+            title.push_str(&format!(" · →{}", self.lab.run_hscroll));
         }
         title.push(' ');
         let block = block.title(title);

@@ -48,6 +48,22 @@ impl Widget for &App {
     }
 }
 
+/// The status bar's `a · b · c` entries that fit in `width` columns, whole: a narrow
+/// terminal loses the last entries (the help lists them all), never half of one.
+fn fit_bar(keys: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    for entry in keys.split(" · ") {
+        let sep = if out.is_empty() { "" } else { " · " };
+        if out.width() + sep.width() + entry.width() > width {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(entry);
+    }
+    out
+}
+
 fn too_small(area: Rect, buf: &mut Buffer) {
     let text = Text::from(vec![
         Line::from("Please enlarge the terminal."),
@@ -127,7 +143,8 @@ impl App {
         } else {
             let ctx = match (self.screen, self.focus) {
                 (Screen::Map, _) => Ctx::Map,
-                (Screen::Lab, _) => Ctx::Lab,
+                (Screen::Lab, Focus::Timeline) => Ctx::LabPane,
+                (Screen::Lab, Focus::Text) => Ctx::Lab,
                 (Screen::Lesson, Focus::Timeline) => Ctx::Timeline,
                 (Screen::Lesson, Focus::Text) => match self.current() {
                     Some(Step::Quiz { .. }) => Ctx::Quiz,
@@ -137,7 +154,7 @@ impl App {
                     _ => Ctx::Text,
                 },
             };
-            let keys = keymap::bar(ctx);
+            let keys = fit_bar(&keymap::bar(ctx), (area.width as usize).saturating_sub(1));
             Line::from(Span::styled(
                 format!(" {keys}"),
                 Style::new().add_modifier(Modifier::DIM),

@@ -1,5 +1,6 @@
 //! The timeline pane: the live events as a list or as client ↔ server lanes, with the
-//! filter, pause and scroll state shown in its title.
+//! filter, pause and scroll state shown in its title; and [`sideways`], the window that
+//! lets every pane of events or code scroll left and right with `«`/`»` at its cut edges.
 
 use crate::course::lesson::Step;
 use crate::trace::render::{self, Kind};
@@ -32,6 +33,9 @@ impl App {
         } else if t.scroll > 0 {
             title.push_str(&format!(" · ↑{}", t.scroll));
         }
+        if t.hscroll > 0 {
+            title.push_str(&format!(" · →{}", t.hscroll));
+        }
         if t.lagged > 0 || t.dropped > 0 {
             title.push_str(&format!(" · {} not shown", t.lagged + t.dropped));
         }
@@ -59,6 +63,9 @@ impl App {
             ))]
         } else {
             self.tail_rows(&visible[..end], inner.width, height, t.lanes, !t.hide_heads)
+                .into_iter()
+                .map(|l| sideways(l, t.hscroll, inner.width as usize))
+                .collect()
         };
         Paragraph::new(lines).render(inner, buf);
     }
@@ -83,6 +90,21 @@ impl App {
         }
         let skip = rows.len().saturating_sub(height);
         rows.split_off(skip)
+    }
+
+    /// The widest row `entries` make as a list (lanes cut their labels to the pane, so a
+    /// list is the widest they get), in columns: how far the pane can scroll sideways.
+    pub(in crate::tui) fn widest_row(
+        &self,
+        entries: &[&std::sync::Arc<Entry>],
+        heads: bool,
+    ) -> usize {
+        entries
+            .iter()
+            .flat_map(|e| self.entry_rows(e, 0, false, heads))
+            .map(|l| l.width())
+            .max()
+            .unwrap_or(0)
     }
 
     /// One entry's rows: its line, then (with `heads`) its HTTP head lines.
@@ -194,5 +216,132 @@ impl App {
                 Span::styled(format!("{arrow}{conn}{label}"), self.kind_style(kind)),
             ])
         }
+    }
+}
+
+/// `line` seen through a window `width` columns wide that starts `off` columns in: what lies
+/// outside is cut, and a dim `«` (or `»`) in the window's first (last) column says that text
+/// goes on that way. A line that fits, unscrolled, comes back as it was.
+pub(super) fn sideways(line: Line<'static>, off: usize, width: usize) -> Line<'static> {
+    use unicode_width::UnicodeWidthChar;
+    if off == 0 && line.width() <= width {
+        return line;
+    }
+    let blank = |cells: &mut Vec<(String, Style, usize)>, style: Style, n: usize| {
+        cells.extend(std::iter::repeat_n((" ".to_string(), style, 1), n));
+    };
+    // The window's cells: text, style, columns.
+    let mut cells: Vec<(String, Style, usize)> = Vec::new();
+    let (mut col, mut left, mut right) = (0, false, false);
+    for span in &line.spans {
+        let style = line.style.patch(span.style);
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if w == 0 {
+                // A combining mark stays with the character before it.
+                if col > off && col <= off + width {
+                    if let Some(last) = cells.last_mut() {
+                        last.0.push(c);
+                    }
+                }
+                continue;
+            }
+            if col < off {
+                left |= !c.is_whitespace();
+                if col + w > off {
+                    // A wide character cut in half by the window's left edge.
+                    blank(&mut cells, style, (col + w - off).min(width));
+                }
+            } else if col + w <= off + width {
+                cells.push((c.to_string(), style, w));
+            } else {
+                right |= !c.is_whitespace();
+            }
+            col += w;
+        }
+    }
+    let marker = Style::new().add_modifier(Modifier::DIM);
+    if left {
+        let mut freed = 0;
+        while freed < 1 && !cells.is_empty() {
+            freed += cells.remove(0).2;
+        }
+        let mut front = vec![("«".to_string(), marker, 1)];
+        blank(&mut front, Style::new(), freed.saturating_sub(1));
+        cells.splice(0..0, front);
+    }
+    if right {
+        let used: usize = cells.iter().map(|c| c.2).sum();
+        blank(&mut cells, Style::new(), width.saturating_sub(used));
+        let mut freed = 0;
+        while freed < 1 && !cells.is_empty() {
+            freed += cells.pop().map_or(0, |c| c.2);
+        }
+        blank(&mut cells, Style::new(), freed.saturating_sub(1));
+        if width > 0 {
+            cells.push(("»".to_string(), marker, 1));
+        }
+    }
+    // Neighbouring cells of one style make one span again.
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for (text, style, _) in cells {
+        match spans.last_mut() {
+            Some(last) if last.style == style => last.content.to_mut().push_str(&text),
+            _ => spans.push(Span::styled(text, style)),
+        }
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(l: &Line) -> String {
+        l.spans.iter().map(|s| s.content.as_ref()).collect()
+    }
+
+    fn window(s: &str, off: usize, width: usize) -> String {
+        text(&sideways(Line::from(s.to_string()), off, width))
+    }
+
+    #[test]
+    fn a_line_that_fits_unscrolled_is_untouched() {
+        assert_eq!(window("hello", 0, 5), "hello");
+        assert_eq!(window("hello", 0, 80), "hello");
+    }
+
+    #[test]
+    fn cut_edges_carry_markers() {
+        assert_eq!(window("abcdefghij", 0, 6), "abcde»");
+        assert_eq!(window("abcdefghij", 2, 6), "«defg»");
+        assert_eq!(window("abcdefghij", 4, 6), "«fghij");
+        // Scrolled past a short line: nothing of it is left but the marker.
+        assert_eq!(window("abc", 10, 6), "«");
+        // Blanks cut off are no text: no marker for them.
+        assert_eq!(window("   abc", 3, 6), "abc");
+        assert_eq!(window("abc      ", 0, 6), "abc   ");
+    }
+
+    #[test]
+    fn wide_characters_are_never_split() {
+        // "日本語" is six columns: a window starting inside a character shows a blank.
+        assert_eq!(window("日本語x", 1, 4), "«本»");
+        assert_eq!(window("日本語x", 3, 4), "«語x");
+        assert_eq!(window("日本語x", 0, 5), "日本»");
+        assert_eq!(sideways(Line::from("日本語x"), 1, 4).width(), 4);
+    }
+
+    #[test]
+    fn styles_survive_the_cut() {
+        let l = Line::from(vec![
+            Span::styled("red", Style::new().fg(Color::Red)),
+            Span::raw("plain"),
+        ]);
+        let cut = sideways(l, 1, 6);
+        assert_eq!(text(&cut), "«dpla»");
+        assert_eq!(cut.spans[1].style.fg, Some(Color::Red));
+        assert_eq!(cut.spans[1].content, "d");
+        assert_eq!(cut.spans[2].content, "pla");
     }
 }
