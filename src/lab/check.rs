@@ -36,6 +36,7 @@ pub async fn check_one(
         seen,
     );
     report.timeline = result.entries;
+    report.steps = result.steps;
     Ok(report)
 }
 

@@ -40,6 +40,9 @@ pub struct Report {
     /// can show what the server saw; not part of the JSON report.
     #[serde(skip)]
     pub timeline: Vec<std::sync::Arc<crate::trace::Entry>>,
+    /// Server labs: what netlab's clients did and saw, step by step (their side of the run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<crate::lab::server::StepResult>,
 }
 
 impl Report {
@@ -128,6 +131,7 @@ impl Report {
             role: lab.kind.word(),
             student: None,
             timeline: Vec::new(),
+            steps: Vec::new(),
         }
     }
 

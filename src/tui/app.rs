@@ -578,10 +578,9 @@ impl App {
             }
             Msg::WorkspaceReady(ws) => {
                 self.say(format!(
-                    "Workspace ready in {} ({}: client.{} in each lab's folder)",
+                    "Workspace ready in {} ({}: a starter file in each lab's folder)",
                     ws.root.display(),
                     ws.language.name(),
-                    ws.language.ext()
                 ));
                 self.workspace = Some(ws);
                 if self.screen == Screen::Lab {

@@ -56,8 +56,16 @@ impl App {
         }
         match &self.lab.file {
             Some(f) => {
+                let role = self
+                    .course
+                    .labs
+                    .find(&self.lab.id)
+                    .map_or("client", |e| e.lab.kind.word());
                 lines.push(Line::from(vec![
-                    Span::styled("Your client: ", Style::new().add_modifier(Modifier::BOLD)),
+                    Span::styled(
+                        format!("Your {role}: "),
+                        Style::new().add_modifier(Modifier::BOLD),
+                    ),
                     Span::styled(
                         f.display().to_string(),
                         self.style(Color::Cyan).add_modifier(Modifier::UNDERLINED),
@@ -65,7 +73,10 @@ impl App {
                     Span::raw("  (e opens it in $EDITOR)"),
                 ]));
                 if let Some(ws) = &self.workspace {
-                    let name = format!("client.{}", ws.language.ext());
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| format!("client.{}", ws.language.ext()));
                     let argv = crate::workspace::client_argv(ws.language, name.as_ref());
                     lines.push(Line::from(Span::styled(
                         format!(
@@ -102,7 +113,7 @@ impl App {
                 )));
                 if self.confirm == Some(crate::tui::app::Confirm::Language) {
                     lines.push(Line::from(Span::styled(
-                        "Which language will you write your clients in? n node · p python · s shell",
+                        "Which language will you write in? n node · p python · s shell",
                         self.style(Color::Yellow).add_modifier(Modifier::BOLD),
                     )));
                 }
@@ -137,6 +148,11 @@ impl App {
             )));
             let how = match &r.client.status {
                 crate::lab::run::ExitStatus::Exited { code } => format!("exit {code}"),
+                crate::lab::run::ExitStatus::Signaled { signal }
+                    if r.role == "server" && *signal == libc::SIGTERM =>
+                {
+                    "stopped by netlab's SIGTERM".to_string()
+                }
                 crate::lab::run::ExitStatus::Signaled { signal } => {
                     format!("killed by signal {signal}")
                 }
@@ -147,7 +163,8 @@ impl App {
             };
             lines.push(Line::from(Span::styled(
                 format!(
-                    "client: {}  ({how}, {:.2} s)",
+                    "{}: {}  ({how}, {:.2} s)",
+                    r.role,
                     crate::lab::report::shell_words(&r.command),
                     r.client.seconds
                 ),
@@ -340,7 +357,34 @@ impl App {
         });
         let inner = area.inner(ratatui::layout::Margin::new(1, 1));
         let mut start = 0;
-        let lines: Vec<Line<'static>> = if r.timeline.is_empty() {
+        // A server lab: the run is what netlab's clients did and saw, step by step.
+        let client_rows: Vec<Line<'static>> = r
+            .steps
+            .iter()
+            .flat_map(|s| {
+                let (mark, color) = if s.ok {
+                    ("✓", Color::Green)
+                } else {
+                    ("✗", Color::Red)
+                };
+                std::iter::once(Line::from(Span::styled(
+                    format!("{mark} {}", s.name),
+                    self.style(color).add_modifier(Modifier::BOLD),
+                )))
+                .chain(s.transcript.iter().map(|t| Line::from(t.clone())))
+                .collect::<Vec<_>>()
+            })
+            .collect();
+        let lines: Vec<Line<'static>> = if !client_rows.is_empty() {
+            let height = inner.height as usize;
+            start = (self.lab.run_scroll as usize).min(client_rows.len().saturating_sub(height));
+            client_rows
+                .into_iter()
+                .skip(start)
+                .take(height)
+                .map(|l| sideways(l, self.lab.run_hscroll, inner.width as usize))
+                .collect()
+        } else if r.timeline.is_empty() {
             vec![Line::from(Span::styled(
                 "The server saw nothing: your client never reached it.",
                 Style::new().add_modifier(Modifier::DIM),
@@ -359,10 +403,17 @@ impl App {
                 .map(|l| sideways(l, self.lab.run_hscroll, inner.width as usize))
                 .collect()
         };
-        let mut title = format!(
-            " Your run · the server's timeline · {} events",
-            r.timeline.len()
-        );
+        let mut title = if r.steps.is_empty() {
+            format!(
+                " Your run · the server's timeline · {} events",
+                r.timeline.len()
+            )
+        } else {
+            format!(
+                " Your run · what netlab's clients did and saw · {} steps",
+                r.steps.len()
+            )
+        };
         if start > 0 {
             title.push_str(&format!(" · ↓{start}"));
         }

@@ -126,7 +126,7 @@ impl App {
                 Confirm::Language => {
                     return Paragraph::new(Line::from(vec![
                         Span::styled(
-                            " Your clients' language?",
+                            " Your language?",
                             self.style(Color::Yellow).add_modifier(Modifier::BOLD),
                         ),
                         Span::raw("  n node · p python · s shell · other key: cancel"),
