@@ -49,10 +49,13 @@ fn server_side(scope: &Scope) -> bool {
     !matches!(scope, Scope::Client { .. } | Scope::ClientRequest { .. })
 }
 
+/// The object an event belongs to, as the timeline names it: `#1` for the socket, `#1.req1`
+/// and `#1.res1` for a request and its response — so that a request's `end` is never read as
+/// the connection's FIN.
 fn conn_prefix(scope: &Scope) -> String {
     match scope {
-        Scope::Conn { conn } | Scope::Request { conn, .. } | Scope::Response { conn, .. } => {
-            format!("#{conn} ")
+        Scope::Conn { .. } | Scope::Request { .. } | Scope::Response { .. } => {
+            format!("{} ", render::who(scope))
         }
         _ => String::new(),
     }
