@@ -105,6 +105,20 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "listening",
             "Error: listen EACCES: permission denied 127.0.0.1 (the sandbox lets a server bind only the port in NETLAB_PORT)",
         ),
+        (
+            "greeting-server",
+            "node",
+            "greeting-waits.js",
+            "greets-first",
+            "nothing arrived within 2 s of connecting: greet as soon as the client connects",
+        ),
+        (
+            "greeting-server",
+            "python3",
+            "greeting-no-newline.py",
+            "greets-first",
+            "expected the greeting \"Echo server\\r\\n\", got \"Echo server\"",
+        ),
     ];
     for (lab, interp, file, check_name, words) in cases {
         let (report, took) = check(lab, &["--timeout", "12"], &[interp, &buggy(file)]);
@@ -184,6 +198,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("udp-pong-server", "node", "solution.js"),
         ("http-hello-server", "node", "solution.js"),
         ("halfopen-server", "python3", "solution.py"),
+        ("greeting-server", "node", "solution.js"),
+        ("greeting-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

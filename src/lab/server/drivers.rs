@@ -535,14 +535,7 @@ async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     if got.get(..GREETING.len()) == Some(GREETING) {
         steps.push(log.pass("greets-first"));
     } else {
-        steps.push(log.fail(
-            "greets-first",
-            format!(
-                "expected the greeting {} first: {}",
-                show(GREETING),
-                echo_problem(GREETING, &got, &how)
-            ),
-        ));
+        steps.push(log.fail("greets-first", greeting_problem(GREETING, &got, &how)));
     }
     let mut log = Log::new();
     let _ = c.write_all(b"hi\r\n").await;
@@ -574,13 +567,41 @@ async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     log.note("client2", "write \"bye\\r\\n\" then end (FIN)");
     let how = read_to_end(&mut c, &mut got).await;
     log.note("client2", format!("received {} then {how:?}", show(&got)));
+    let want = [GREETING, b"bye\r\n"].concat();
     steps.push(match how {
-        Got::Eof => log.pass("end"),
+        Got::Eof if got == want => log.pass("end"),
+        Got::Eof => log.fail(
+            "end",
+            format!(
+                "expected {} then the server's end (FIN), got {} then the end",
+                show(&want),
+                show(&got)
+            ),
+        ),
         _ => log.fail(
             "end",
             format!("after the client ended its side, your server never ended its own (no FIN within {} s)", WAIT.as_secs()),
         ),
     });
+}
+
+/// Why the greeting was wrong, in words.
+fn greeting_problem(greeting: &[u8], got: &[u8], how: &Got) -> String {
+    match how {
+        Got::Timeout if got.is_empty() => format!(
+            "nothing arrived within {} s of connecting: greet as soon as the client connects, before it speaks",
+            WAIT.as_secs()
+        ),
+        Got::Eof if got.is_empty() => "the connection closed before any greeting".into(),
+        Got::Error(e) if got.is_empty() => {
+            format!("the connection failed before any greeting ({e})")
+        }
+        _ => format!(
+            "expected the greeting {}, got {}",
+            show(greeting),
+            show(got)
+        ),
+    }
 }
 
 // ---- half-open -----------------------------------------------------------------------------
