@@ -119,6 +119,20 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "greets-first",
             "expected the greeting \"Echo server\\r\\n\", got \"Echo server\"",
         ),
+        (
+            "unix-echo-server",
+            "node",
+            "unix-no-unlink.js",
+            "socket-removed",
+            "netlab's SIGTERM ended your server at once (its default action), leaving its socket file",
+        ),
+        (
+            "unix-echo-server",
+            "python3",
+            "unix-no-end.py",
+            "end",
+            "your server never ended its own (no FIN within 2 s)",
+        ),
     ];
     for (lab, interp, file, check_name, words) in cases {
         let (report, took) = check(lab, &["--timeout", "12"], &[interp, &buggy(file)]);
@@ -200,6 +214,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("halfopen-server", "python3", "solution.py"),
         ("greeting-server", "node", "solution.js"),
         ("greeting-server", "python3", "solution.py"),
+        ("unix-echo-server", "node", "solution.js"),
+        ("unix-echo-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

@@ -57,18 +57,24 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Whether `step` is one of this driver's (or the runner's own `listening`).
+    /// Whether `step` is one of this driver's (or the runner's own: `listening`, and
+    /// `socket-removed` for Unix socket servers).
     pub fn has_step(&self, step: &str) -> bool {
-        step == "listening" || self.steps.iter().any(|(n, _)| *n == step)
+        RUNNER_STEPS.contains(&step) || self.steps.iter().any(|(n, _)| *n == step)
     }
 
     /// Every step a check may name.
     pub fn step_names(&self) -> Vec<&'static str> {
-        std::iter::once("listening")
+        RUNNER_STEPS
+            .iter()
+            .copied()
             .chain(self.steps.iter().map(|(n, _)| *n))
             .collect()
     }
 }
+
+/// The steps the runner itself records, whatever the driver.
+pub const RUNNER_STEPS: &[&str] = &["listening", super::SOCKET_REMOVED];
 
 /// Every driver.
 pub static DRIVERS: &[Driver] = &[

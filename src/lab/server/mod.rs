@@ -151,6 +151,9 @@ pub async fn run(
     }
     let seconds = clock.elapsed().as_secs_f64();
     let (status, leftovers, level) = server.stop().await;
+    if let (Ok(()), Some(path)) = (&listening, &place.socket) {
+        steps.push(socket_removed(path, &status));
+    }
     let swept = kill_marked(&run_id) + reap_orphans();
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
@@ -225,6 +228,45 @@ fn not_started(message: String, place: &Place) -> RunResult {
         }],
     }
 }
+
+/// The runner's own step for a Unix socket server, checked after the stop: a socket path is
+/// a file that outlives its process unless the server removes it on exit.
+fn socket_removed(path: &Path, status: &ExitStatus) -> StepResult {
+    let left = std::fs::symlink_metadata(path).is_ok();
+    let how = match status {
+        ExitStatus::Exited { code } => {
+            format!("after netlab's SIGTERM your server exited with status {code}")
+        }
+        ExitStatus::Signaled { signal } if *signal == libc::SIGKILL => {
+            "your server did not exit within 1 s of netlab's SIGTERM and was killed".to_string()
+        }
+        ExitStatus::Signaled { signal } if *signal == libc::SIGTERM => {
+            "netlab's SIGTERM ended your server at once (its default action)".to_string()
+        }
+        ExitStatus::Signaled { signal } => format!("your server was ended by signal {signal}"),
+        _ => "your server ended".to_string(),
+    };
+    StepResult {
+        name: SOCKET_REMOVED.into(),
+        ok: !left,
+        detail: if left {
+            format!(
+                "{how}, leaving its socket file {} behind: the next start would fail with EADDRINUSE. Catch SIGTERM, close the server (Node's server.close() removes the file) or os.unlink() the path, then exit",
+                path.display()
+            )
+        } else {
+            String::new()
+        },
+        transcript: vec![format!(
+            "after the stop  netlab  {} {}",
+            path.display(),
+            if left { "still exists" } else { "is gone" }
+        )],
+    }
+}
+
+/// The runner's step checking a Unix socket server removed its socket file on exit.
+pub const SOCKET_REMOVED: &str = "socket-removed";
 
 /// Why the server never listened, in terms of what netlab saw.
 fn not_listening_text(
