@@ -1,0 +1,316 @@
+//! HTTP drivers, with netlab's own small response reader (status, framing, body) so that a
+//! failure names what the client saw: no framing, a truncated body, answers out of order.
+
+use super::{connect, show, Conn, Log, Steps, Target, WAIT};
+use crate::lab::server::dial::Dialer;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+// ---- HTTP ----------------------------------------------------------------------------------
+
+/// One HTTP response as a client reads it.
+#[derive(Debug)]
+struct Resp {
+    status: u16,
+    body: Vec<u8>,
+    /// How the body was framed: `content-length`, `chunked`, or `close`.
+    framing: &'static str,
+}
+
+/// Read one response from `c` (`buf` keeps what is read past it).
+async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let mut chunk = vec![0u8; 16 * 1024];
+    // Bounded by the deadline (and each read makes progress or ends).
+    loop {
+        let mut headers = [httparse::EMPTY_HEADER; 64];
+        let mut r = httparse::Response::new(&mut headers);
+        match r.parse(buf) {
+            Ok(httparse::Status::Complete(head)) => {
+                let status = r.code.unwrap_or(0);
+                let get = |n: &str| {
+                    r.headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case(n))
+                        .map(|h| String::from_utf8_lossy(h.value).trim().to_ascii_lowercase())
+                };
+                let length = get("content-length").and_then(|v| v.parse::<usize>().ok());
+                let chunked = get("transfer-encoding").is_some_and(|v| v.ends_with("chunked"));
+                buf.drain(..head);
+                return if chunked {
+                    read_chunked(c, buf, deadline).await.map(|body| Resp {
+                        status,
+                        body,
+                        framing: "chunked",
+                    })
+                } else if let Some(n) = length {
+                    fill(c, buf, n, deadline).await?;
+                    let body: Vec<u8> = buf.drain(..n).collect();
+                    Ok(Resp {
+                        status,
+                        body,
+                        framing: "content-length",
+                    })
+                } else if status == 204 || status == 304 || (100..200).contains(&status) {
+                    Ok(Resp {
+                        status,
+                        body: Vec::new(),
+                        framing: "content-length",
+                    })
+                } else {
+                    // Read until close.
+                    loop {
+                        match tokio::time::timeout_at(deadline, c.read(&mut chunk)).await {
+                            Ok(Ok(0)) => break,
+                            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+                            _ => return Err("the response had no Content-Length and no chunked encoding, so the client could only read until close — and the connection stayed open".into()),
+                        }
+                    }
+                    Ok(Resp {
+                        status,
+                        body: std::mem::take(buf),
+                        framing: "close",
+                    })
+                };
+            }
+            Ok(httparse::Status::Partial) => {}
+            Err(e) => {
+                return Err(format!(
+                    "the response is not valid HTTP ({e}): {}",
+                    show(buf)
+                ))
+            }
+        }
+        match tokio::time::timeout_at(deadline, c.read(&mut chunk)).await {
+            Err(_) => {
+                return Err(if buf.is_empty() {
+                    format!("no response within {} s", WAIT.as_secs())
+                } else {
+                    format!(
+                        "an incomplete response head within {} s: {}",
+                        WAIT.as_secs(),
+                        show(buf)
+                    )
+                })
+            }
+            Ok(Ok(0)) => {
+                return Err(if buf.is_empty() {
+                    "the connection closed without a response".into()
+                } else {
+                    format!(
+                        "the connection closed in the middle of the response head: {}",
+                        show(buf)
+                    )
+                })
+            }
+            Ok(Ok(n)) => buf.extend_from_slice(&chunk[..n]),
+            Ok(Err(e)) => return Err(format!("the connection failed ({})", super::os_error(&e))),
+        }
+    }
+}
+
+/// Read until `buf` holds `n` bytes.
+async fn fill(
+    c: &mut Conn,
+    buf: &mut Vec<u8>,
+    n: usize,
+    deadline: tokio::time::Instant,
+) -> Result<(), String> {
+    let mut chunk = vec![0u8; 16 * 1024];
+    while buf.len() < n {
+        match tokio::time::timeout_at(deadline, c.read(&mut chunk)).await {
+            Ok(Ok(0)) => {
+                return Err(format!(
+                    "the connection closed after {} of the {n} body bytes Content-Length promised",
+                    buf.len()
+                ))
+            }
+            Ok(Ok(k)) => buf.extend_from_slice(&chunk[..k]),
+            _ => {
+                return Err(format!(
+                    "only {} of the {n} body bytes Content-Length promised arrived",
+                    buf.len()
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A chunked body (trailers skipped).
+async fn read_chunked(
+    c: &mut Conn,
+    buf: &mut Vec<u8>,
+    deadline: tokio::time::Instant,
+) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    // Bounded: each chunk consumes bytes; at most 10,000 chunks.
+    for _ in 0..10_000 {
+        let line_end = loop {
+            if let Some(i) = buf.windows(2).position(|w| w == b"\r\n") {
+                break i;
+            }
+            let have = buf.len();
+            fill(c, buf, have + 1, deadline).await?;
+        };
+        let line = String::from_utf8_lossy(&buf[..line_end]).to_string();
+        let size = usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16)
+            .map_err(|_| format!("a bad chunk size line: {}", show(line.as_bytes())))?;
+        buf.drain(..line_end + 2);
+        if size == 0 {
+            // Trailers end with an empty line.
+            loop {
+                if let Some(i) = buf.windows(2).position(|w| w == b"\r\n") {
+                    buf.drain(..i + 2);
+                    if i == 0 {
+                        return Ok(body);
+                    }
+                } else {
+                    let have = buf.len();
+                    fill(c, buf, have + 1, deadline).await?;
+                }
+            }
+        }
+        fill(c, buf, size + 2, deadline).await?;
+        body.extend(buf.drain(..size));
+        buf.drain(..2);
+    }
+    Err("more than 10,000 chunks".into())
+}
+
+fn get(path: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: netlab\r\n\r\n").into_bytes()
+}
+
+pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
+    // hello and not-found, each on a fresh connection.
+    for (name, path, want) in [("hello", "/hello", 200u16), ("not-found", "/nope", 404)] {
+        let mut log = Log::new();
+        let mut c = match connect(&d, &t).await {
+            Ok(c) => c,
+            Err(e) => {
+                steps.push(log.fail(name, format!("could not connect: {}", super::os_error(&e))));
+                continue;
+            }
+        };
+        log.note("client1", format!("GET {path}"));
+        let _ = c.write_all(&get(path)).await;
+        let mut buf = Vec::new();
+        steps.push(match read_response(&mut c, &mut buf).await {
+            Err(e) => log.fail(name, e),
+            Ok(r) => {
+                log.note("client1", format!("response {} ({}, body {})", r.status, r.framing, show(&r.body)));
+                if r.status != want {
+                    log.fail(name, format!("GET {path} answered {}, expected {want}", r.status))
+                } else if name == "hello" && String::from_utf8_lossy(&r.body).trim() != "Hello World" {
+                    log.fail(name, format!("the body was {}, expected \"Hello World\"", show(&r.body)))
+                } else if r.framing == "close" {
+                    log.fail(name, "the response had no Content-Length and no chunked encoding, so the client could only read until close")
+                } else {
+                    log.pass(name)
+                }
+            }
+        });
+    }
+    // keep-alive: three requests, one connection.
+    let mut log = Log::new();
+    steps.push(match connect(&d, &t).await {
+        Err(e) => log.fail(
+            "keep-alive",
+            format!("could not connect: {}", super::os_error(&e)),
+        ),
+        Ok(mut c) => {
+            let mut buf = Vec::new();
+            let mut problem = None;
+            for i in 1..=3 {
+                let _ = c.write_all(&get("/hello")).await;
+                log.note(
+                    "client1",
+                    format!("GET /hello (request {i} on this connection)"),
+                );
+                match read_response(&mut c, &mut buf).await {
+                    Ok(r) => log.note("client1", format!("response {} ({})", r.status, r.framing)),
+                    Err(e) => {
+                        problem = Some(format!("request {i} on the same connection: {e}"));
+                        break;
+                    }
+                }
+            }
+            match problem {
+                None => log.pass("keep-alive"),
+                Some(p) => log.fail("keep-alive", p),
+            }
+        }
+    });
+    // pipelined: two requests in one write, answered in order.
+    let mut log = Log::new();
+    steps.push(match connect(&d, &t).await {
+        Err(e) => log.fail("pipelined", format!("could not connect: {}", super::os_error(&e))),
+        Ok(mut c) => {
+            let mut both = get("/hello");
+            both.extend(get("/nope"));
+            let _ = c.write_all(&both).await;
+            log.note("client1", "GET /hello and GET /nope in one write");
+            let mut buf = Vec::new();
+            let first = read_response(&mut c, &mut buf).await;
+            let second = match &first {
+                Ok(_) => read_response(&mut c, &mut buf).await,
+                Err(_) => Err(String::new()),
+            };
+            match (first, second) {
+                (Ok(a), Ok(b)) => {
+                    log.note("client1", format!("responses {} then {}", a.status, b.status));
+                    if (a.status, b.status) == (200, 404) {
+                        log.pass("pipelined")
+                    } else {
+                        log.fail("pipelined", format!("answered {} then {}: pipelined requests must be answered in the order they came (200 for /hello, then 404)", a.status, b.status))
+                    }
+                }
+                (Err(e), _) => log.fail("pipelined", format!("the first of two pipelined requests: {e}")),
+                (Ok(_), Err(e)) => log.fail("pipelined", format!("the second of two pipelined requests: {e}")),
+            }
+        }
+    });
+    // bad-request: garbage gets 400; a new connection is still served.
+    let mut log = Log::new();
+    let garbage = match connect(&d, &t).await {
+        Err(e) => Err(format!("could not connect: {}", super::os_error(&e))),
+        Ok(mut c) => {
+            // Spaces inside the URL: a request line no HTTP/1.1 parser accepts.
+            let garbage = b"GET /not a valid request HTTP/1.1\r\nHost: netlab\r\n\r\n";
+            let _ = c.write_all(garbage).await;
+            log.note("client1", format!("write {}", show(garbage)));
+            let mut buf = Vec::new();
+            read_response(&mut c, &mut buf).await
+        }
+    };
+    let after = match connect(&d, &t).await {
+        Err(e) => Err(format!(
+            "could not connect afterwards: {}",
+            super::os_error(&e)
+        )),
+        Ok(mut c) => {
+            let _ = c.write_all(&get("/hello")).await;
+            let mut buf = Vec::new();
+            read_response(&mut c, &mut buf).await
+        }
+    };
+    steps.push(match (garbage, after) {
+        (_, Err(e)) => log.fail(
+            "bad-request",
+            format!("after a garbage request, your server no longer answers ({e}): did it crash?"),
+        ),
+        (Ok(r), Ok(_)) if r.status == 400 => {
+            log.note("client1", "response 400");
+            log.pass("bad-request")
+        }
+        (Ok(r), Ok(_)) => log.fail(
+            "bad-request",
+            format!(
+                "a garbage request was answered {}, expected 400 Bad Request",
+                r.status
+            ),
+        ),
+        (Err(e), Ok(_)) => log.fail("bad-request", format!("a garbage request got no 400 ({e})")),
+    });
+}
