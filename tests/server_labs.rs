@@ -133,6 +133,27 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "end",
             "your server never ended its own (no FIN within 2 s)",
         ),
+        (
+            "http-upload-server",
+            "python3",
+            "upload-no-chunked.py",
+            "chunked",
+            "was answered \"got 0 bytes\\n\", expected \"got 11 bytes\": a chunked body has no Content-Length",
+        ),
+        (
+            "http-upload-server",
+            "node",
+            "upload-no-check.js",
+            "too-large",
+            "answered 100 Continue to a request declaring 2097152 bytes, more than the 1 MiB limit",
+        ),
+        (
+            "http-upload-server",
+            "python3",
+            "upload-http10.py",
+            "continue",
+            "no 100 Continue within 2 s of a request with Expect: 100-continue",
+        ),
     ];
     for (lab, interp, file, check_name, words) in cases {
         let (report, took) = check(lab, &["--timeout", "12"], &[interp, &buggy(file)]);
@@ -216,6 +237,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("greeting-server", "python3", "solution.py"),
         ("unix-echo-server", "node", "solution.js"),
         ("unix-echo-server", "python3", "solution.py"),
+        ("http-upload-server", "node", "solution.js"),
+        ("http-upload-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

@@ -3,6 +3,7 @@
 
 use super::{connect, show, Conn, Log, Steps, Target, WAIT};
 use crate::lab::server::dial::Dialer;
+use crate::lab::server::StepResult;
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -313,4 +314,230 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
         ),
         (Err(e), Ok(_)) => log.fail("bad-request", format!("a garbage request got no 400 ({e})")),
     });
+}
+
+// ---- uploads -------------------------------------------------------------------------------
+
+/// The largest upload the lab's servers accept (1 MiB); more declared gets 417.
+const UPLOAD_LIMIT: usize = 1 << 20;
+
+/// A POST /upload head declaring `length` body bytes, with `Expect: 100-continue` or not.
+fn upload_head(length: usize, expect: bool) -> Vec<u8> {
+    format!(
+        "POST /upload HTTP/1.1\r\nHost: netlab\r\nContent-Type: application/octet-stream\r\nContent-Length: {length}\r\n{}\r\n",
+        if expect { "Expect: 100-continue\r\n" } else { "" }
+    )
+    .into_bytes()
+}
+
+/// Whether `r` is `200 got N bytes`; else what was wrong.
+fn got_bytes(r: &Resp, n: usize) -> Result<(), String> {
+    let want = format!("got {n} bytes");
+    let body = String::from_utf8_lossy(&r.body);
+    if r.status != 200 {
+        Err(format!(
+            "an upload of {n} bytes was answered {}, expected 200 with the body {want}",
+            r.status
+        ))
+    } else if body.trim() != want {
+        Err(format!(
+            "an upload of {n} bytes was answered {}, expected {}",
+            show(&r.body),
+            show(want.as_bytes())
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Send `request` on a fresh connection and read the final response.
+async fn upload_once(
+    d: &Dialer,
+    t: &Target,
+    log: &mut Log,
+    what: &str,
+    request: &[u8],
+) -> Result<Resp, String> {
+    let mut c = connect(d, t)
+        .await
+        .map_err(|e| format!("could not connect: {}", super::os_error(&e)))?;
+    let _ = c.write_all(request).await;
+    log.note("client1", what);
+    let mut buf = Vec::new();
+    let mut r = read_response(&mut c, &mut buf).await?;
+    // A 100 Continue the client did not ask for is skipped, as clients do.
+    if r.status == 100 {
+        r = read_response(&mut c, &mut buf).await?;
+    }
+    log.note(
+        "client1",
+        format!(
+            "response {} ({}, body {})",
+            r.status,
+            r.framing,
+            show(&r.body)
+        ),
+    );
+    Ok(r)
+}
+
+pub(super) async fn http_upload(d: Arc<Dialer>, t: Target, steps: Steps) {
+    // length: 1000 bytes with Content-Length.
+    let mut log = Log::new();
+    let mut req = upload_head(1000, false);
+    req.extend(std::iter::repeat_n(b'x', 1000));
+    let r = upload_once(
+        &d,
+        &t,
+        &mut log,
+        "POST /upload, Content-Length: 1000, then the body",
+        &req,
+    )
+    .await;
+    steps.push(match r.and_then(|r| got_bytes(&r, 1000)) {
+        Ok(()) => log.pass("length"),
+        Err(e) => log.fail("length", e),
+    });
+    // chunked: 11 bytes in two chunks.
+    let mut log = Log::new();
+    let req = b"POST /upload HTTP/1.1\r\nHost: netlab\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    let r = upload_once(
+        &d,
+        &t,
+        &mut log,
+        "POST /upload, Transfer-Encoding: chunked, chunks of 5 and 6 bytes",
+        req,
+    )
+    .await;
+    steps.push(match r.and_then(|r| got_bytes(&r, 11)) {
+        Ok(()) => log.pass("chunked"),
+        Err(e) if e.contains("answered \"got ") => log.fail(
+            "chunked",
+            format!(
+                "{e}: a chunked body has no Content-Length; read it to its end (the 0-size chunk)"
+            ),
+        ),
+        Err(e) => log.fail("chunked", e),
+    });
+    steps.push(expect_continue(&d, &t).await);
+    steps.push(too_large(&d, &t).await);
+}
+
+/// Expect: 100-continue with a small body: 100 first, the body only then, then 200.
+async fn expect_continue(d: &Dialer, t: &Target) -> StepResult {
+    let name = "continue";
+    let mut log = Log::new();
+    let mut c = match connect(d, t).await {
+        Ok(c) => c,
+        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+    };
+    let _ = c.write_all(&upload_head(5, true)).await;
+    log.note(
+        "client1",
+        "POST /upload, Content-Length: 5, Expect: 100-continue — and wait",
+    );
+    let mut buf = Vec::new();
+    match read_response(&mut c, &mut buf).await {
+        Err(e) if e.starts_with("no response within") => {
+            return log.fail(
+                name,
+                format!(
+                    "no 100 Continue within {} s of a request with Expect: 100-continue: the client waits for it before it sends its body (HTTP/1.1 servers answer it; Node does unless a 'checkContinue' listener forgets writeContinue())",
+                    WAIT.as_secs()
+                ),
+            )
+        }
+        Err(e) => return log.fail(name, e),
+        Ok(r) if r.status != 100 => {
+            log.note("client1", format!("response {}", r.status));
+            return log.fail(
+                name,
+                format!(
+                    "answered {} before the client sent its body: answer 100 Continue first, then read the body",
+                    r.status
+                ),
+            );
+        }
+        Ok(_) => log.note("client1", "response 100 Continue"),
+    }
+    let _ = c.write_all(b"hello").await;
+    log.note("client1", "write the body \"hello\"");
+    let r = read_response(&mut c, &mut buf).await;
+    if let Ok(r) = &r {
+        log.note(
+            "client1",
+            format!(
+                "response {} ({}, body {})",
+                r.status,
+                r.framing,
+                show(&r.body)
+            ),
+        );
+    }
+    match r.and_then(|r| got_bytes(&r, 5)) {
+        Ok(()) => log.pass(name),
+        Err(e) => log.fail(name, format!("after 100 Continue and the body: {e}")),
+    }
+}
+
+/// Expect: 100-continue declaring 2 MiB: 417 without the body; then a new upload is served.
+async fn too_large(d: &Dialer, t: &Target) -> StepResult {
+    let name = "too-large";
+    let mut log = Log::new();
+    let mut c = match connect(d, t).await {
+        Ok(c) => c,
+        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+    };
+    let big = 2 * UPLOAD_LIMIT;
+    let _ = c.write_all(&upload_head(big, true)).await;
+    log.note(
+        "client1",
+        format!("POST /upload, Content-Length: {big}, Expect: 100-continue — and wait"),
+    );
+    let mut buf = Vec::new();
+    let refused = match read_response(&mut c, &mut buf).await {
+        Ok(r) if r.status == 417 => {
+            log.note(
+                "client1",
+                "response 417 Expectation Failed; the body is never sent",
+            );
+            Ok(())
+        }
+        Ok(r) if r.status == 100 => {
+            log.note("client1", "response 100 Continue");
+            Err(format!("answered 100 Continue to a request declaring {big} bytes, more than the 1 MiB limit: decide before the body comes — in Node's 'checkContinue' (or Python's handle_expect_100) answer 417 instead"))
+        }
+        Ok(r) => {
+            log.note("client1", format!("response {}", r.status));
+            Err(format!(
+                "a request declaring {big} bytes with Expect: 100-continue was answered {}, expected 417 Expectation Failed before the body",
+                r.status
+            ))
+        }
+        Err(e) => Err(format!(
+            "a request declaring {big} bytes with Expect: 100-continue got no 417 ({e})"
+        )),
+    };
+    drop(c);
+    if let Err(e) = refused {
+        return log.fail(name, e);
+    }
+    let mut req = upload_head(2, false);
+    req.extend_from_slice(b"hi");
+    match upload_once(
+        d,
+        t,
+        &mut log,
+        "then, on a new connection, POST /upload with 2 bytes",
+        &req,
+    )
+    .await
+    .and_then(|r| got_bytes(&r, 2))
+    {
+        Ok(()) => log.pass(name),
+        Err(e) => log.fail(
+            name,
+            format!("after refusing an upload with 417, your server no longer serves: {e}"),
+        ),
+    }
 }

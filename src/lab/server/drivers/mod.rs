@@ -173,6 +173,29 @@ pub static DRIVERS: &[Driver] = &[
         pool: Pool { tcp: 8, udp: 0 },
         run: |d, t, s| Box::pin(http::http_hello(d, t, s)),
     },
+    Driver {
+        name: "http-upload",
+        steps: &[
+            (
+                "length",
+                "POST /upload with a Content-Length body answers 200 got N bytes",
+            ),
+            (
+                "chunked",
+                "POST /upload with a chunked body answers 200 got N bytes",
+            ),
+            (
+                "continue",
+                "Expect: 100-continue gets 100 Continue before the body is sent, then 200",
+            ),
+            (
+                "too-large",
+                "Expect: 100-continue with more than 1 MiB declared gets 417, and the server keeps serving",
+            ),
+        ],
+        pool: Pool { tcp: 8, udp: 0 },
+        run: |d, t, s| Box::pin(http::http_upload(d, t, s)),
+    },
 ];
 
 /// A driver by name.
