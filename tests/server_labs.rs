@@ -154,6 +154,20 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "continue",
             "no 100 Continue within 2 s of a request with Expect: 100-continue",
         ),
+        (
+            "http-upgrade-server",
+            "node",
+            "upgrade-no-head.js",
+            "early-bytes",
+            "never came back, got \"\": in Node they arrive as the 'upgrade' listener's head argument",
+        ),
+        (
+            "http-upgrade-server",
+            "python3",
+            "upgrade-always.py",
+            "no-upgrade",
+            "a request without Upgrade was answered 101",
+        ),
     ];
     for (lab, interp, file, check_name, words) in cases {
         let (report, took) = check(lab, &["--timeout", "12"], &[interp, &buggy(file)]);
@@ -239,6 +253,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("unix-echo-server", "python3", "solution.py"),
         ("http-upload-server", "node", "solution.js"),
         ("http-upload-server", "python3", "solution.py"),
+        ("http-upgrade-server", "node", "solution.js"),
+        ("http-upgrade-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

@@ -1,7 +1,7 @@
 //! HTTP drivers, with netlab's own small response reader (status, framing, body) so that a
 //! failure names what the client saw: no framing, a truncated body, answers out of order.
 
-use super::{connect, show, Conn, Log, Steps, Target, WAIT};
+use super::{connect, read_to_end, read_upto, show, Conn, Got, Log, Steps, Target, WAIT};
 use crate::lab::server::dial::Dialer;
 use crate::lab::server::StepResult;
 use std::sync::Arc;
@@ -16,6 +16,8 @@ struct Resp {
     body: Vec<u8>,
     /// How the body was framed: `content-length`, `chunked`, or `close`.
     framing: &'static str,
+    /// The `Upgrade` header's value, lower-cased (a 101 names the protocol switched to).
+    upgrade: Option<String>,
 }
 
 /// Read one response from `c` (`buf` keeps what is read past it).
@@ -37,12 +39,14 @@ async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> 
                 };
                 let length = get("content-length").and_then(|v| v.parse::<usize>().ok());
                 let chunked = get("transfer-encoding").is_some_and(|v| v.ends_with("chunked"));
+                let upgrade = get("upgrade");
                 buf.drain(..head);
                 return if chunked {
                     read_chunked(c, buf, deadline).await.map(|body| Resp {
                         status,
                         body,
                         framing: "chunked",
+                        upgrade: upgrade.clone(),
                     })
                 } else if let Some(n) = length {
                     fill(c, buf, n, deadline).await?;
@@ -51,12 +55,14 @@ async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> 
                         status,
                         body,
                         framing: "content-length",
+                        upgrade: upgrade.clone(),
                     })
                 } else if status == 204 || status == 304 || (100..200).contains(&status) {
                     Ok(Resp {
                         status,
                         body: Vec::new(),
                         framing: "content-length",
+                        upgrade: upgrade.clone(),
                     })
                 } else {
                     // Read until close.
@@ -71,6 +77,7 @@ async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> 
                         status,
                         body: std::mem::take(buf),
                         framing: "close",
+                        upgrade: upgrade.clone(),
                     })
                 };
             }
@@ -538,6 +545,176 @@ async fn too_large(d: &Dialer, t: &Target) -> StepResult {
         Err(e) => log.fail(
             name,
             format!("after refusing an upload with 417, your server no longer serves: {e}"),
+        ),
+    }
+}
+
+// ---- upgrade -------------------------------------------------------------------------------
+
+/// An upgrade request to the lab's protocol, `netlab-echo`.
+const UPGRADE: &[u8] =
+    b"GET /chat HTTP/1.1\r\nHost: netlab\r\nConnection: Upgrade\r\nUpgrade: netlab-echo\r\n\r\n";
+
+/// Send `request` (an upgrade, maybe with bytes after it) and expect a 101 to netlab-echo;
+/// the connection and what was read past the head.
+async fn switch(
+    d: &Dialer,
+    t: &Target,
+    log: &mut Log,
+    request: &[u8],
+) -> Result<(Conn, Vec<u8>), String> {
+    let mut c = connect(d, t)
+        .await
+        .map_err(|e| format!("could not connect: {}", super::os_error(&e)))?;
+    let _ = c.write_all(request).await;
+    log.note("client1", format!("write {}", show(request)));
+    let mut buf = Vec::new();
+    let r = read_response(&mut c, &mut buf).await?;
+    log.note(
+        "client1",
+        format!(
+            "response {} (Upgrade: {})",
+            r.status,
+            r.upgrade.as_deref().unwrap_or("none")
+        ),
+    );
+    if r.status != 101 {
+        return Err(format!(
+            "an upgrade request (Connection: Upgrade, Upgrade: netlab-echo) was answered {}, expected 101 Switching Protocols: in Node, listen for the server's 'upgrade' event (without a listener, an upgrade request reaches the request handler as a plain request)",
+            r.status
+        ));
+    }
+    if r.upgrade.as_deref() != Some("netlab-echo") {
+        return Err(format!(
+            "the 101 said Upgrade: {}, expected Upgrade: netlab-echo (the protocol switched to)",
+            r.upgrade.as_deref().unwrap_or("(none)")
+        ));
+    }
+    Ok((c, buf))
+}
+
+pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
+    // switch, then raw-echo on the same socket.
+    let mut log = Log::new();
+    let switched = switch(&d, &t, &mut log, UPGRADE).await;
+    let (mut c, mut got) = match switched {
+        Ok(x) => {
+            steps.push(log.pass("switch"));
+            x
+        }
+        Err(e) => {
+            steps.push(log.fail("switch", e.clone()));
+            let log = Log::new();
+            steps.push(log.fail("raw-echo", format!("no protocol switch: {e}")));
+            steps.push(early_bytes(&d, &t).await);
+            steps.push(no_upgrade(&d, &t).await);
+            return;
+        }
+    };
+    let mut log = Log::new();
+    const RAW: &[u8] = b"\x00raw bytes, not HTTP\r\n";
+    let _ = c.write_all(RAW).await;
+    log.note("client1", format!("write {}", show(RAW)));
+    let how = read_upto(&mut c, &mut got, RAW.len()).await;
+    log.note("client1", format!("received {} ({how:?})", show(&got)));
+    let echoed = if got == RAW {
+        Ok(())
+    } else if got.is_empty() {
+        Err(match how {
+            Got::Eof => "after the 101 the connection closed before any echo".to_string(),
+            _ => format!(
+                "after the 101, nothing came back within {} s: the socket is now yours — in Node, the 'upgrade' listener's socket: socket.pipe(socket)",
+                WAIT.as_secs()
+            ),
+        })
+    } else {
+        Err(format!(
+            "after the 101, sent {}, got back {}: once switched, the bytes are no longer HTTP",
+            show(RAW),
+            show(&got)
+        ))
+    };
+    let result = match echoed {
+        Err(e) => log.fail("raw-echo", e),
+        Ok(()) => {
+            let _ = c.shutdown().await;
+            log.note("client1", "end (FIN)");
+            let mut rest = Vec::new();
+            match read_to_end(&mut c, &mut rest).await {
+                Got::Eof => {
+                    log.note("client1", "the server's end (FIN)");
+                    log.pass("raw-echo")
+                }
+                how => log.fail(
+                    "raw-echo",
+                    format!(
+                        "after the client ended, the upgraded socket was not ended ({how:?} within {} s)",
+                        WAIT.as_secs()
+                    ),
+                ),
+            }
+        }
+    };
+    steps.push(result);
+    steps.push(early_bytes(&d, &t).await);
+    steps.push(no_upgrade(&d, &t).await);
+}
+
+/// Bytes in the same write as the upgrade request: Node hands them to the 'upgrade' listener
+/// as `head`, not through the socket.
+async fn early_bytes(d: &Dialer, t: &Target) -> StepResult {
+    let name = "early-bytes";
+    let mut log = Log::new();
+    const EARLY: &[u8] = b"early\r\n";
+    let mut req = UPGRADE.to_vec();
+    req.extend_from_slice(EARLY);
+    let (mut c, mut got) = match switch(d, t, &mut log, &req).await {
+        Ok(x) => x,
+        Err(e) => return log.fail(name, e),
+    };
+    let how = read_upto(&mut c, &mut got, EARLY.len()).await;
+    log.note("client1", format!("received {} ({how:?})", show(&got)));
+    let _ = c.shutdown().await;
+    if got == EARLY {
+        log.pass(name)
+    } else {
+        log.fail(
+            name,
+            format!(
+                "bytes sent right behind the upgrade request ({}) never came back, got {}: in Node they arrive as the 'upgrade' listener's head argument — write it back before piping",
+                show(EARLY),
+                show(&got)
+            ),
+        )
+    }
+}
+
+/// A plain GET /chat: an ordinary response, and no switch.
+async fn no_upgrade(d: &Dialer, t: &Target) -> StepResult {
+    let name = "no-upgrade";
+    let mut log = Log::new();
+    let mut c = match connect(d, t).await {
+        Ok(c) => c,
+        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+    };
+    let _ = c.write_all(&get("/chat")).await;
+    log.note("client1", "GET /chat, no Upgrade");
+    let mut buf = Vec::new();
+    match read_response(&mut c, &mut buf).await {
+        Ok(r) if r.status == 101 => {
+            log.note("client1", "response 101");
+            log.fail(
+                name,
+                "a request without Upgrade was answered 101: switch only when the client asked to",
+            )
+        }
+        Ok(r) => {
+            log.note("client1", format!("response {}", r.status));
+            log.pass(name)
+        }
+        Err(e) => log.fail(
+            name,
+            format!("a plain GET /chat (no Upgrade) got no ordinary response ({e}); 426 Upgrade Required is the usual answer"),
         ),
     }
 }

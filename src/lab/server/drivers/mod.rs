@@ -196,6 +196,29 @@ pub static DRIVERS: &[Driver] = &[
         pool: Pool { tcp: 8, udp: 0 },
         run: |d, t, s| Box::pin(http::http_upload(d, t, s)),
     },
+    Driver {
+        name: "http-upgrade",
+        steps: &[
+            (
+                "switch",
+                "GET /chat with Upgrade: netlab-echo answers 101 Switching Protocols, Upgrade: netlab-echo",
+            ),
+            (
+                "raw-echo",
+                "after the 101, raw bytes come back on the same socket, and the client's end gets the server's",
+            ),
+            (
+                "early-bytes",
+                "bytes sent in the same write as the upgrade request come back too",
+            ),
+            (
+                "no-upgrade",
+                "a plain GET /chat gets an ordinary response, not 101",
+            ),
+        ],
+        pool: Pool { tcp: 8, udp: 0 },
+        run: |d, t, s| Box::pin(http::http_upgrade(d, t, s)),
+    },
 ];
 
 /// A driver by name.
