@@ -168,6 +168,20 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "no-upgrade",
             "a request without Upgrade was answered 101",
         ),
+        (
+            "https-server",
+            "python3",
+            "https-plain.py",
+            "handshake",
+            "your server did not answer in TLS",
+        ),
+        (
+            "https-server",
+            "node",
+            "https-no-end.js",
+            "hello",
+            "the chunked response never ended (no last, 0-size chunk within 2 s): did the handler call end()?",
+        ),
     ];
     for (lab, interp, file, check_name, words) in cases {
         let (report, took) = check(lab, &["--timeout", "12"], &[interp, &buggy(file)]);
@@ -255,6 +269,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("http-upload-server", "python3", "solution.py"),
         ("http-upgrade-server", "node", "solution.js"),
         ("http-upgrade-server", "python3", "solution.py"),
+        ("https-server", "node", "solution.js"),
+        ("https-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

@@ -2,7 +2,7 @@
 //!
 //! [`run`] starts the learner's server (through the [sandbox](crate::sandbox), allowed to bind
 //! its one port, or plainly with `--sandbox off`) with `NETLAB_HOST`, `NETLAB_PORT` (or
-//! `NETLAB_SOCKET`) set; waits — bounded — until it listens, reading the kernel's socket
+//! `NETLAB_SOCKET`; for HTTPS also `NETLAB_CERT`, `NETLAB_KEY`, `NETLAB_CA`, see [`pem`]) set; waits — bounded — until it listens, reading the kernel's socket
 //! tables of the run's network namespace (`/proc/<pid>/net/tcp`…) rather than connecting, so
 //! that the learner's timeline holds only netlab's clients; runs the lab's [driver](drivers)
 //! (netlab's clients, each step recorded as a transcript of what they sent and saw); then stops
@@ -15,6 +15,7 @@
 
 pub mod dial;
 pub mod drivers;
+pub mod pem;
 
 use crate::lab::model::Lab;
 use crate::lab::run::{
@@ -101,6 +102,16 @@ pub async fn run(
     if let Some(s) = &place.socket {
         vars.push(("NETLAB_SOCKET".into(), s.display().to_string()));
     }
+    // HTTPS: the server's certificate and key, and the CA netlab's client trusts.
+    let pems = if transport == Transport::Https {
+        let p = pem::write(home.path()).map_err(RunError::Server)?;
+        vars.push(("NETLAB_CERT".into(), p.cert.display().to_string()));
+        vars.push(("NETLAB_KEY".into(), p.key.display().to_string()));
+        vars.push(("NETLAB_CA".into(), p.ca.display().to_string()));
+        Some(p)
+    } else {
+        None
+    };
     let mode = sandbox::mode();
     let mut server = if mode == Mode::Off {
         Server::plain(cmd, cwd, &vars)?
@@ -127,6 +138,7 @@ pub async fn run(
         let target = Target {
             port: place.port,
             socket: place.socket.clone(),
+            ca_pem: pems.as_ref().map(|p| p.ca_pem.clone()),
         };
         let left = limit.saturating_sub(clock.elapsed());
         let done = drivers::Steps::default();

@@ -42,7 +42,16 @@ async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> 
                 let upgrade = get("upgrade");
                 buf.drain(..head);
                 return if chunked {
-                    read_chunked(c, buf, deadline).await.map(|body| Resp {
+                    read_chunked(c, buf, deadline)
+                        .await
+                        .map_err(|e| {
+                            if e.contains("Content-Length promised") {
+                                format!("the chunked response never ended (no last, 0-size chunk within {} s): did the handler call end()?", WAIT.as_secs())
+                            } else {
+                                e
+                            }
+                        })
+                        .map(|body| Resp {
                         status,
                         body,
                         framing: "chunked",
@@ -717,4 +726,99 @@ async fn no_upgrade(d: &Dialer, t: &Target) -> StepResult {
             format!("a plain GET /chat (no Upgrade) got no ordinary response ({e}); 426 Upgrade Required is the usual answer"),
         ),
     }
+}
+
+// ---- https ---------------------------------------------------------------------------------
+
+pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
+    let mut log = Log::new();
+    let connector = match t.ca_pem.as_deref().map(crate::tls::connector) {
+        Some(Ok(c)) => c,
+        _ => {
+            steps.push(log.fail("handshake", "netlab had no CA to verify your server with"));
+            return;
+        }
+    };
+    let c = match connect(&d, &t).await {
+        Ok(c) => c,
+        Err(e) => {
+            steps.push(log.fail(
+                "handshake",
+                format!("could not connect: {}", super::os_error(&e)),
+            ));
+            return;
+        }
+    };
+    log.note(
+        "client1",
+        "connect, then a TLS ClientHello for localhost, trusting only NETLAB_CA",
+    );
+    let name = rustls::pki_types::ServerName::try_from("localhost")
+        .expect("localhost is a valid server name");
+    let tls = tokio::time::timeout(WAIT, connector.connect(name, c)).await;
+    let mut c: Conn = match tls {
+        Ok(Ok(s)) => {
+            let (version, cipher) = crate::tls::describe(s.get_ref().1);
+            log.note("client1", format!("secureConnect ({version}, {cipher})"));
+            steps.push(log.pass("handshake"));
+            Box::new(s)
+        }
+        Ok(Err(e)) => {
+            log.note("client1", format!("handshake failed: {e}"));
+            let why = e.to_string();
+            let hint = if why.contains("InvalidContentType") || why.contains("corrupt message") {
+                ": your server did not answer in TLS — serve with https.createServer({ cert, key }) (Python: ssl.SSLContext.wrap_socket)"
+            } else if why.contains("UnknownIssuer") || why.contains("certificate") {
+                ": serve the certificate in NETLAB_CERT with its key in NETLAB_KEY, not one of your own"
+            } else {
+                ""
+            };
+            steps.push(log.fail(
+                "handshake",
+                format!("the TLS handshake failed ({why}){hint}"),
+            ));
+            return;
+        }
+        Err(_) => {
+            steps.push(log.fail(
+                "handshake",
+                format!(
+                    "no TLS handshake within {} s: your server did not answer the ClientHello",
+                    WAIT.as_secs()
+                ),
+            ));
+            return;
+        }
+    };
+    let mut log = Log::new();
+    let _ = c.write_all(&get("/hello")).await;
+    log.note("client1", "GET /hello (over TLS)");
+    let mut buf = Vec::new();
+    steps.push(match read_response(&mut c, &mut buf).await {
+        Err(e) => log.fail("hello", e),
+        Ok(r) => {
+            log.note(
+                "client1",
+                format!(
+                    "response {} ({}, body {})",
+                    r.status,
+                    r.framing,
+                    show(&r.body)
+                ),
+            );
+            if r.status != 200 {
+                log.fail(
+                    "hello",
+                    format!("GET /hello answered {}, expected 200", r.status),
+                )
+            } else if String::from_utf8_lossy(&r.body).trim() != "Hello World" {
+                log.fail(
+                    "hello",
+                    format!("the body was {}, expected \"Hello World\"", show(&r.body)),
+                )
+            } else {
+                log.pass("hello")
+            }
+        }
+    });
 }

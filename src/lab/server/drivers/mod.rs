@@ -34,6 +34,8 @@ pub const WAIT: Duration = Duration::from_secs(2);
 pub struct Target {
     pub port: Option<u16>,
     pub socket: Option<PathBuf>,
+    /// For HTTPS: the only CA netlab's client trusts.
+    pub ca_pem: Option<String>,
 }
 
 /// A driver's future; it pushes each step's result to [`Steps`] as the step ends.
@@ -218,6 +220,21 @@ pub static DRIVERS: &[Driver] = &[
         ],
         pool: Pool { tcp: 8, udp: 0 },
         run: |d, t, s| Box::pin(http::http_upgrade(d, t, s)),
+    },
+    Driver {
+        name: "https-hello",
+        steps: &[
+            (
+                "handshake",
+                "a TLS handshake to localhost succeeds, verifying the server's certificate against NETLAB_CA",
+            ),
+            (
+                "hello",
+                "GET /hello over TLS answers 200 with the body Hello World",
+            ),
+        ],
+        pool: Pool { tcp: 4, udp: 0 },
+        run: |d, t, s| Box::pin(http::https_hello(d, t, s)),
     },
 ];
 
