@@ -2,7 +2,7 @@
 //!
 //! [`run`] starts the learner's server (through the [sandbox](crate::sandbox), allowed to bind
 //! its one port, or plainly with `--sandbox off`) with `NETLAB_HOST`, `NETLAB_PORT` (or
-//! `NETLAB_SOCKET`) set; waits — bounded — until it listens, reading the kernel's socket
+//! `NETLAB_SOCKET`; for HTTPS also `NETLAB_CERT`, `NETLAB_KEY`, `NETLAB_CA`, see [`pem`]) set; waits — bounded — until it listens, reading the kernel's socket
 //! tables of the run's network namespace (`/proc/<pid>/net/tcp`…) rather than connecting, so
 //! that the learner's timeline holds only netlab's clients; runs the lab's [driver](drivers)
 //! (netlab's clients, each step recorded as a transcript of what they sent and saw); then stops
@@ -15,6 +15,7 @@
 
 pub mod dial;
 pub mod drivers;
+pub mod pem;
 
 use crate::lab::model::Lab;
 use crate::lab::run::{
@@ -101,6 +102,16 @@ pub async fn run(
     if let Some(s) = &place.socket {
         vars.push(("NETLAB_SOCKET".into(), s.display().to_string()));
     }
+    // HTTPS: the server's certificate and key, and the CA netlab's client trusts.
+    let pems = if transport == Transport::Https {
+        let p = pem::write(home.path()).map_err(RunError::Server)?;
+        vars.push(("NETLAB_CERT".into(), p.cert.display().to_string()));
+        vars.push(("NETLAB_KEY".into(), p.key.display().to_string()));
+        vars.push(("NETLAB_CA".into(), p.ca.display().to_string()));
+        Some(p)
+    } else {
+        None
+    };
     let mode = sandbox::mode();
     let mut server = if mode == Mode::Off {
         Server::plain(cmd, cwd, &vars)?
@@ -127,6 +138,7 @@ pub async fn run(
         let target = Target {
             port: place.port,
             socket: place.socket.clone(),
+            ca_pem: pems.as_ref().map(|p| p.ca_pem.clone()),
         };
         let left = limit.saturating_sub(clock.elapsed());
         let done = drivers::Steps::default();
@@ -151,6 +163,9 @@ pub async fn run(
     }
     let seconds = clock.elapsed().as_secs_f64();
     let (status, leftovers, level) = server.stop().await;
+    if let (Ok(()), Some(path)) = (&listening, &place.socket) {
+        steps.push(socket_removed(path, &status));
+    }
     let swept = kill_marked(&run_id) + reap_orphans();
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
@@ -225,6 +240,45 @@ fn not_started(message: String, place: &Place) -> RunResult {
         }],
     }
 }
+
+/// The runner's own step for a Unix socket server, checked after the stop: a socket path is
+/// a file that outlives its process unless the server removes it on exit.
+fn socket_removed(path: &Path, status: &ExitStatus) -> StepResult {
+    let left = std::fs::symlink_metadata(path).is_ok();
+    let how = match status {
+        ExitStatus::Exited { code } => {
+            format!("after netlab's SIGTERM your server exited with status {code}")
+        }
+        ExitStatus::Signaled { signal } if *signal == libc::SIGKILL => {
+            "your server did not exit within 1 s of netlab's SIGTERM and was killed".to_string()
+        }
+        ExitStatus::Signaled { signal } if *signal == libc::SIGTERM => {
+            "netlab's SIGTERM ended your server at once (its default action)".to_string()
+        }
+        ExitStatus::Signaled { signal } => format!("your server was ended by signal {signal}"),
+        _ => "your server ended".to_string(),
+    };
+    StepResult {
+        name: SOCKET_REMOVED.into(),
+        ok: !left,
+        detail: if left {
+            format!(
+                "{how}, leaving its socket file {} behind: the next start would fail with EADDRINUSE. Catch SIGTERM, close the server (Node's server.close() removes the file) or os.unlink() the path, then exit",
+                path.display()
+            )
+        } else {
+            String::new()
+        },
+        transcript: vec![format!(
+            "after the stop  netlab  {} {}",
+            path.display(),
+            if left { "still exists" } else { "is gone" }
+        )],
+    }
+}
+
+/// The runner's step checking a Unix socket server removed its socket file on exit.
+pub const SOCKET_REMOVED: &str = "socket-removed";
 
 /// Why the server never listened, in terms of what netlab saw.
 fn not_listening_text(
