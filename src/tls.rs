@@ -28,6 +28,27 @@ pub struct Pki {
     pub acceptor: TlsAcceptor,
 }
 
+/// A throwaway CA, valid from yesterday (clock skew) for a few days — long enough for any
+/// session — and its key. Every certificate netlab makes is signed by one of these.
+pub fn throwaway_ca() -> Result<(rcgen::Certificate, KeyPair), rcgen::Error> {
+    let now = time::OffsetDateTime::now_utc();
+    let ca_key = KeyPair::generate()?;
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "netlab throwaway CA");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca_params.not_before = now - time::Duration::days(1);
+    ca_params.not_after = now + time::Duration::days(3);
+    let ca = ca_params.self_signed(&ca_key)?;
+    Ok((ca, ca_key))
+}
+
 /// Why certificates could not be made (a bug or an exhausted RNG, not user input).
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -102,22 +123,8 @@ impl Pki {
 
     /// Make a CA and the leaf (or leaves) `kind` says.
     pub fn with(kind: CertKind) -> Result<Pki, TlsError> {
-        // Valid from yesterday (clock skew) for a few days: long enough for any session.
         let now = time::OffsetDateTime::now_utc();
-        let ca_key = KeyPair::generate()?;
-        let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "netlab throwaway CA");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::CrlSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        ca_params.not_before = now - time::Duration::days(1);
-        ca_params.not_after = now + time::Duration::days(3);
-        let ca = ca_params.self_signed(&ca_key)?;
+        let (ca, ca_key) = throwaway_ca()?;
 
         let names = |wrong: bool| -> Vec<String> {
             if wrong {

@@ -174,6 +174,16 @@ async fn finish(server: Option<Running>) -> (Vec<Arc<Entry>>, CanonTrace) {
     (recorder.recent(), recorder.canonical().server_side())
 }
 
+/// The scenario `lab` names (validated when the lab loaded; an error here is netlab's).
+pub(crate) fn scenario_of(lab: &Lab) -> Result<&'static scenario::Scenario, RunError> {
+    scenario::find(&lab.scenario).ok_or_else(|| {
+        RunError::Server(std::io::Error::other(format!(
+            "unknown scenario `{}`",
+            lab.scenario
+        )))
+    })
+}
+
 /// Run `cmd` (program and arguments) as the client of `lab`, in `cwd`.
 pub async fn run(
     lab: &Lab,
@@ -182,12 +192,7 @@ pub async fn run(
     time_limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
-    let scenario = scenario::find(&lab.scenario).ok_or_else(|| {
-        RunError::Server(std::io::Error::other(format!(
-            "unknown scenario `{}`",
-            lab.scenario
-        )))
-    })?;
+    let scenario = scenario_of(lab)?;
     if cmd.is_empty() {
         return Err(RunError::Server(std::io::Error::other("no client command")));
     }

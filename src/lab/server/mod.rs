@@ -23,7 +23,7 @@ use crate::lab::run::{
     RunError, RunResult,
 };
 use crate::sandbox::{self, Level, Listen, Mode, Policy, SandboxError};
-use crate::scenario::{self, Transport};
+use crate::scenario::Transport;
 use crate::trace::canon::CanonTrace;
 use dial::Dialer;
 use drivers::{Driver, Target};
@@ -64,12 +64,7 @@ pub async fn run(
     limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
-    let scenario = scenario::find(&lab.scenario).ok_or_else(|| {
-        RunError::Server(std::io::Error::other(format!(
-            "unknown scenario `{}`",
-            lab.scenario
-        )))
-    })?;
+    let scenario = run::scenario_of(lab)?;
     let driver = lab
         .driver
         .as_deref()

@@ -3,7 +3,7 @@
 //! server reads the leaf and its key (`NETLAB_CERT`, `NETLAB_KEY`), netlab's client trusts only
 //! the CA (`NETLAB_CA`). Nothing is installed anywhere; the files go with the run.
 
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rcgen::{CertificateParams, DnType, KeyPair};
 use std::path::{Path, PathBuf};
 
 /// Where a run's PEM files are, and the CA a client must trust.
@@ -37,20 +37,7 @@ pub fn write(dir: &Path) -> std::io::Result<Pems> {
 /// A CA (valid from yesterday for three days) and a leaf it signed: (CA, leaf, leaf key).
 fn make() -> Result<(String, String, String), rcgen::Error> {
     let now = time::OffsetDateTime::now_utc();
-    let ca_key = KeyPair::generate()?;
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "netlab throwaway CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    ca_params.not_before = now - time::Duration::days(1);
-    ca_params.not_after = now + time::Duration::days(3);
-    let ca = ca_params.self_signed(&ca_key)?;
+    let (ca, ca_key) = crate::tls::throwaway_ca()?;
     let key = KeyPair::generate()?;
     let mut p = CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])?;
     p.distinguished_name.push(DnType::CommonName, "localhost");
