@@ -74,12 +74,12 @@ impl Driver {
         RUNNER_STEPS.contains(&step) || self.steps.iter().any(|(n, _)| *n == step)
     }
 
-    /// Every step a check may name.
+    /// Every step a check may name, in the order a run records them: `listening`, the
+    /// driver's, then `socket-removed` (checked after the stop).
     pub fn step_names(&self) -> Vec<&'static str> {
-        RUNNER_STEPS
-            .iter()
-            .copied()
+        std::iter::once("listening")
             .chain(self.steps.iter().map(|(n, _)| *n))
+            .chain(std::iter::once(super::SOCKET_REMOVED))
             .collect()
     }
 }
