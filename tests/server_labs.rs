@@ -99,6 +99,27 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "without { allowHalfOpen: true } a socket ends itself right after 'end'",
         ),
         (
+            "halfopen-server",
+            "python3",
+            "halfopen-early.py",
+            "waits-for-end",
+            "your server answered before the client ended its side",
+        ),
+        (
+            "udp-pong-server",
+            "python3",
+            "udp-echo-back.py",
+            "pong",
+            "expected \"pong\", got \"ping\"",
+        ),
+        (
+            "http-hello-server",
+            "python3",
+            "http-dies-on-garbage.py",
+            "bad-request",
+            "your server no longer answers",
+        ),
+        (
             "echo-server",
             "node",
             "wrong-port.js",

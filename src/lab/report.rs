@@ -86,12 +86,28 @@ impl Report {
                             port.to_string(),
                         )
                     };
+                let tls =
+                    scenario.is_some_and(|s| s.transport == crate::scenario::Transport::Https);
+                if tls {
+                    // Any certificate for localhost will do by hand; a self-signed one is its
+                    // own CA for the client.
+                    reproduce.push(
+                        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout key.pem -out cert.pem"
+                            .to_string(),
+                    );
+                }
+                let env = if tls {
+                    format!("{env} NETLAB_CERT=cert.pem NETLAB_KEY=key.pem")
+                } else {
+                    env
+                };
                 reproduce.push(format!("{env} {shown_cmd}    # terminal 1: your server"));
                 if let Some(try_cmd) = scenario.and_then(|s| s.try_commands.first()) {
                     let filled = try_cmd
                         .replace("{host}", "127.0.0.1")
                         .replace("{port}", &place)
-                        .replace("{socket}", &place);
+                        .replace("{socket}", &place)
+                        .replace("{ca}", "cert.pem");
                     reproduce.push(format!("{filled}    # terminal 2: a client"));
                 }
             }
