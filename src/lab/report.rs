@@ -151,6 +151,26 @@ impl Report {
         }
     }
 
+    /// How the learner's program ended, in words (`exit 0`, `stopped by netlab's SIGTERM` for
+    /// a server netlab stopped, `stopped at the time limit`…): the report's and the TUI's.
+    pub fn how_it_ended(&self) -> String {
+        let server = self.role == "server";
+        match &self.client.status {
+            ExitStatus::Exited { code } => format!("exit {code}"),
+            ExitStatus::Signaled { signal } if server && *signal == libc::SIGTERM => {
+                "stopped by netlab's SIGTERM".to_string()
+            }
+            ExitStatus::Signaled { signal } if server && *signal == libc::SIGKILL => {
+                "killed: it did not exit within 1 s of SIGTERM".to_string()
+            }
+            ExitStatus::Signaled { signal } => format!("killed by signal {signal}"),
+            ExitStatus::TimedOut => "stopped at the time limit".to_string(),
+            ExitStatus::NotStarted { error } => {
+                format!("did not start: {}", crate::errname::rewrite(error))
+            }
+        }
+    }
+
     /// The human report. `color` adds ANSI colours; OS errors read as Node names them.
     pub fn text(&self, color: bool) -> String {
         let paint = |code: &str, s: &str| crate::term::paint(code, s, color);
@@ -160,22 +180,7 @@ impl Report {
             paint("1", &self.lab),
             self.title
         ));
-        let how = match &self.client.status {
-            ExitStatus::Exited { code } => format!("exit {code}"),
-            ExitStatus::Signaled { signal }
-                if self.role == "server" && *signal == libc::SIGTERM =>
-            {
-                "stopped by netlab's SIGTERM".to_string()
-            }
-            ExitStatus::Signaled { signal }
-                if self.role == "server" && *signal == libc::SIGKILL =>
-            {
-                "killed: it did not exit within 1 s of SIGTERM".to_string()
-            }
-            ExitStatus::Signaled { signal } => format!("killed by signal {signal}"),
-            ExitStatus::TimedOut => "stopped at the time limit".to_string(),
-            ExitStatus::NotStarted { error } => format!("did not start: {error}"),
-        };
+        let how = self.how_it_ended();
         o.push_str(&format!(
             "{}: {}  ({how}, {:.2} s, sandbox: {})\n",
             self.role,

@@ -146,21 +146,7 @@ impl App {
                 ),
                 self.style(color).add_modifier(Modifier::BOLD),
             )));
-            let how = match &r.client.status {
-                crate::lab::run::ExitStatus::Exited { code } => format!("exit {code}"),
-                crate::lab::run::ExitStatus::Signaled { signal }
-                    if r.role == "server" && *signal == libc::SIGTERM =>
-                {
-                    "stopped by netlab's SIGTERM".to_string()
-                }
-                crate::lab::run::ExitStatus::Signaled { signal } => {
-                    format!("killed by signal {signal}")
-                }
-                crate::lab::run::ExitStatus::TimedOut => "stopped at the time limit".into(),
-                crate::lab::run::ExitStatus::NotStarted { error } => {
-                    format!("did not start: {}", crate::errname::rewrite(error))
-                }
-            };
+            let how = r.how_it_ended();
             lines.push(Line::from(Span::styled(
                 format!(
                     "{}: {}  ({how}, {:.2} s)",

@@ -20,6 +20,18 @@ struct Resp {
     upgrade: Option<String>,
 }
 
+impl Resp {
+    /// The response as a transcript line: `response 200 (chunked, body "Hello World\n")`.
+    fn summary(&self) -> String {
+        format!(
+            "response {} ({}, body {})",
+            self.status,
+            self.framing,
+            show(&self.body)
+        )
+    }
+}
+
 /// Read one response from `c` (`buf` keeps what is read past it).
 async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> {
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -216,7 +228,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
         steps.push(match read_response(&mut c, &mut buf).await {
             Err(e) => log.fail(name, e),
             Ok(r) => {
-                log.note("client1", format!("response {} ({}, body {})", r.status, r.framing, show(&r.body)));
+                log.note("client1", r.summary());
                 if r.status != want {
                     log.fail(name, format!("GET {path} answered {}, expected {want}", r.status))
                 } else if name == "hello" && String::from_utf8_lossy(&r.body).trim() != "Hello World" {
@@ -385,15 +397,7 @@ async fn upload_once(
     if r.status == 100 {
         r = read_response(&mut c, &mut buf).await?;
     }
-    log.note(
-        "client1",
-        format!(
-            "response {} ({}, body {})",
-            r.status,
-            r.framing,
-            show(&r.body)
-        ),
-    );
+    log.note("client1", r.summary());
     Ok(r)
 }
 
@@ -480,15 +484,7 @@ async fn expect_continue(d: &Dialer, t: &Target) -> StepResult {
     log.note("client1", "write the body \"hello\"");
     let r = read_response(&mut c, &mut buf).await;
     if let Ok(r) = &r {
-        log.note(
-            "client1",
-            format!(
-                "response {} ({}, body {})",
-                r.status,
-                r.framing,
-                show(&r.body)
-            ),
-        );
+        log.note("client1", r.summary());
     }
     match r.and_then(|r| got_bytes(&r, 5)) {
         Ok(()) => log.pass(name),
@@ -797,15 +793,7 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     steps.push(match read_response(&mut c, &mut buf).await {
         Err(e) => log.fail("hello", e),
         Ok(r) => {
-            log.note(
-                "client1",
-                format!(
-                    "response {} ({}, body {})",
-                    r.status,
-                    r.framing,
-                    show(&r.body)
-                ),
-            );
+            log.note("client1", r.summary());
             if r.status != 200 {
                 log.fail(
                     "hello",
