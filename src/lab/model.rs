@@ -324,6 +324,16 @@ impl Lab {
                     message: crate::diag::locate(text, 0, &pattern, &message),
                 }
             }
+            CourseError::Invalid { path, message } if message.starts_with("unknown driver") => {
+                let pattern = format!(
+                    r#"driver\s*=\s*"{}""#,
+                    regex::escape(lab.driver.as_deref().unwrap_or_default())
+                );
+                CourseError::Invalid {
+                    path,
+                    message: crate::diag::locate(text, 0, &pattern, &message),
+                }
+            }
             e => e,
         })?;
         Ok(lab)
@@ -560,6 +570,10 @@ fail = "nothing connected"
         .unwrap_err()
         .to_string();
         assert!(e.contains("unknown driver `ecoh` (drivers: echo,"), "{e}");
+        assert!(
+            e.contains("x:7:1: unknown driver"),
+            "the line of `driver =`: {e}"
+        );
         let e = Lab::parse("x", &server.replace("step = \"echo\"", "step = \"ehco\""))
             .unwrap_err()
             .to_string();
