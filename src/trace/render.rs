@@ -31,6 +31,10 @@ impl Kind {
             return Kind::Action;
         }
         match event {
+            Event::Segment { flags, .. } if flags.contains("RST") => Kind::Trouble,
+            Event::Segment { flags, .. } if flags.contains("SYN") => Kind::Open,
+            Event::Segment { flags, .. } if flags.contains("FIN") => Kind::Close,
+            Event::WireDrops { .. } => Kind::Trouble,
             Event::Listening { .. }
             | Event::Connection { .. }
             | Event::Connect { .. }
@@ -70,6 +74,8 @@ pub fn who(scope: &Scope) -> String {
         Scope::Response { conn, req } => format!("#{conn}.res{req}"),
         Scope::Client { conn } => format!("client#{conn}"),
         Scope::ClientRequest { req } => format!("creq#{req}"),
+        Scope::Wire { conn: 0 } => "wire".into(),
+        Scope::Wire { conn } => format!("wire#{conn}"),
     }
 }
 
@@ -89,6 +95,8 @@ pub fn label(event: &Event) -> String {
         Event::SetTimeout { ms } => format!("setTimeout({ms})"),
         Event::SetNoDelay { on } => format!("setNoDelay({on})"),
         Event::WriteHead { status, .. } => format!("writeHead({status})"),
+        Event::Segment { flags, .. } => flags.clone(),
+        Event::WireDrops { .. } => "dropped".into(),
         other => other.name().to_string(),
     }
 }
@@ -171,6 +179,30 @@ pub fn details(event: &Event) -> String {
         } => format!("{status} {reason} ({} headers)", headers.len()),
         Event::TlsClientError { code, message } => format!("{code} ({message})"),
         Event::EndCall { reason: Some(r) } | Event::Destroy { reason: Some(r) } => format!("({r})"),
+        Event::Segment {
+            flags,
+            seq,
+            ack,
+            win,
+            len,
+            tls,
+            ..
+        } => {
+            let mut s = format!("seq {seq}");
+            if flags.contains("ACK") {
+                s.push_str(&format!(" ack {ack}"));
+            }
+            s.push_str(&format!(" win {win}"));
+            if *len > 0 {
+                s.push_str(&format!(" len {len}"));
+            }
+            if let Some(t) = tls {
+                s.push_str(&format!(" tls {t}"));
+            }
+            s
+        }
+        Event::Datagram { len, .. } => format!("{len} bytes"),
+        Event::WireDrops { count } => format!("{count} packets (capture fell behind)"),
         _ => String::new(),
     }
 }
@@ -178,12 +210,23 @@ pub fn details(event: &Event) -> String {
 /// One timeline line: `  12.345 ms  #1        data          "hello\r\n" (7 B)`.
 ///
 /// With `color`, the event is coloured by [`Kind`] and actions are dimmed.
+///
+/// Wire entries read like tcpdump, with an arrow toward (`→`) or from (`←`) the server:
+/// `    12.301 ms  wire#1    → SYN        seq 0 win 65495`.
 pub fn line(entry: &Entry, color: bool) -> String {
     let kind = Kind::of(&entry.event);
-    let arrow = if kind == Kind::Action { "→ " } else { "  " };
     let label = label(&entry.event);
     let details = details(&entry.event);
-    let body = format!("{arrow}{label:<16} {details}");
+    let body = match &entry.event {
+        Event::Segment { dir, .. } | Event::Datagram { dir, .. } => {
+            format!("{} {label:<10} {details}", dir.arrow())
+        }
+        Event::WireDrops { .. } => format!("! {label:<10} {details}"),
+        _ => {
+            let arrow = if kind == Kind::Action { "→ " } else { "  " };
+            format!("{arrow}{label:<16} {details}")
+        }
+    };
     let body = body.trim_end();
     let t = format!("{:>10.3} ms", entry.t_ms);
     let who = format!("{:<9}", who(&entry.scope));
