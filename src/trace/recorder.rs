@@ -650,4 +650,78 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
     }
+
+    fn wire_rst() -> Event {
+        Event::Segment {
+            dir: crate::trace::WireDir::In,
+            flags: "RST".into(),
+            seq: 1,
+            ack: 0,
+            win: 0,
+            len: 0,
+            tls: None,
+            peer: "127.0.0.1:1".into(),
+        }
+    }
+
+    #[test]
+    fn a_late_wire_entry_is_placed_by_its_time_in_the_ring_and_in_live_batches() {
+        let r = Recorder::new();
+        let mut sub = r.subscribe();
+        r.record(Scope::Server, Event::Timeout);
+        let before = r.now_ms();
+        r.record(
+            Scope::Conn { conn: 1 },
+            Event::Close {
+                had_error: Some(true),
+            },
+        );
+        // The capture records the RST after the close, with the earlier kernel time.
+        r.record_at(before, Scope::Wire { conn: 1 }, wire_rst());
+        let names: Vec<_> = r.recent().iter().map(|e| e.event.name()).collect();
+        assert_eq!(names, ["timeout", "segment", "close"]);
+        let times: Vec<f64> = r.recent().iter().map(|e| e.t_ms).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        // A live printer gets them in time order too (after holding them a moment), while
+        // the recorder lives and when it is gone (the rest is flushed).
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            for item in sub.recv_batch(100).expect("the recorder is alive") {
+                if let Live::Entry(e) = item {
+                    got.push(e.event.name());
+                }
+            }
+        }
+        assert_eq!(got, ["timeout", "segment", "close"]);
+        r.record(Scope::Server, Event::Drain);
+        r.record_at(0.0, Scope::Wire { conn: 1 }, wire_rst());
+        drop(r);
+        let mut rest = Vec::new();
+        while let Some(batch) = sub.recv_batch(100) {
+            rest.extend(batch.into_iter().filter_map(|i| match i {
+                Live::Entry(e) => Some(e.event.name()),
+                Live::Lagged(_) => None,
+            }));
+        }
+        assert_eq!(rest, ["segment", "drain"]);
+    }
+
+    #[test]
+    fn future_times_are_clamped_and_the_wire_is_not_canonical() {
+        let r = Recorder::new();
+        r.record_at(1e12, Scope::Wire { conn: 1 }, wire_rst());
+        r.record_at(
+            f64::NAN,
+            Scope::Wire { conn: 0 },
+            Event::WireDrops { count: 2 },
+        );
+        assert!(r.recent().iter().all(|e| e.t_ms <= r.now_ms()));
+        r.record(Scope::Server, Event::Timeout);
+        let canon = r.canonical().to_string();
+        assert!(
+            !canon.contains("wire") && !canon.contains("segment"),
+            "{canon}"
+        );
+        assert!(canon.contains("server"), "{canon}");
+    }
 }

@@ -294,4 +294,77 @@ mod tests {
         assert_eq!(j["address"], "127.0.0.1");
         assert_eq!(j["event"], "listening");
     }
+
+    fn seg(
+        conn: u32,
+        dir: crate::trace::WireDir,
+        flags: &str,
+        seq: u32,
+        ack: u32,
+        len: u32,
+    ) -> Entry {
+        Entry {
+            seq: 9,
+            t_ms: 1.5,
+            scope: Scope::Wire { conn },
+            event: Event::Segment {
+                dir,
+                flags: flags.into(),
+                seq,
+                ack,
+                win: 65495,
+                len,
+                tls: None,
+                peer: "127.0.0.1:51234".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn wire_lines_read_like_the_design_and_json_round_trips() {
+        use crate::trace::WireDir::{In, Out};
+        let syn = seg(1, In, "SYN", 0, 0, 0);
+        assert_eq!(
+            line(&syn, false),
+            "     1.500 ms  wire#1    → SYN        seq 0 win 65495"
+        );
+        let data = seg(1, Out, "PSH-ACK", 1, 8, 7);
+        assert_eq!(
+            line(&data, false),
+            "     1.500 ms  wire#1    ← PSH-ACK    seq 1 ack 8 win 65495 len 7"
+        );
+        assert!(line(&data, false).chars().count() <= 72);
+        let j: serde_json::Value = serde_json::from_str(&json(&data)).unwrap();
+        assert_eq!(j["event"], "segment");
+        assert_eq!(j["scope"], "wire");
+        assert_eq!(j["conn"], 1);
+        assert_eq!(j["seq"], 9, "the entry's own seq is not the segment's");
+        assert_eq!(j["tcp_seq"], 1);
+        assert_eq!(j["tcp_ack"], 8);
+        assert_eq!(j["dir"], "out");
+        assert_eq!(serde_json::from_str::<Entry>(&json(&data)).unwrap(), data);
+        let dg = Entry {
+            seq: 0,
+            t_ms: 2.0,
+            scope: Scope::Wire { conn: 0 },
+            event: Event::Datagram {
+                dir: In,
+                len: 5,
+                peer: "127.0.0.1:5000".into(),
+            },
+        };
+        assert_eq!(
+            line(&dg, false),
+            "     2.000 ms  wire      → datagram   5 bytes"
+        );
+        assert_eq!(serde_json::from_str::<Entry>(&json(&dg)).unwrap(), dg);
+        let drops = Entry {
+            seq: 0,
+            t_ms: 2.0,
+            scope: Scope::Wire { conn: 0 },
+            event: Event::WireDrops { count: 3 },
+        };
+        assert_eq!(serde_json::from_str::<Entry>(&json(&drops)).unwrap(), drops);
+        assert!(line(&drops, false).contains("dropped    3 packets"));
+    }
 }

@@ -607,3 +607,278 @@ pub mod build {
         o
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::build::{syn_options, tcp_frame, udp_frame, Seg};
+    use super::flags::*;
+    use super::*;
+    use proptest::prelude::*;
+
+    const C: &str = "127.0.0.1:51234";
+    const S: &str = "127.0.0.1:8124";
+
+    fn sa(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    fn seg(flags: u8, seq: u32, ack: u32, window: u16) -> Seg {
+        Seg {
+            flags,
+            seq,
+            ack,
+            window,
+            ..Seg::default()
+        }
+    }
+
+    /// The lane's words for a frame: `wire#1 → SYN seq 0 ack 0 win 65495 len 0`.
+    fn words(t: &mut Tracker, frame: &[u8]) -> String {
+        let p = parse(frame, frame.len()).expect("parses");
+        let (scope, ev) = t.entry(&p);
+        match ev {
+            Event::Segment {
+                dir,
+                flags,
+                seq,
+                ack,
+                win,
+                len,
+                tls,
+                ..
+            } => format!(
+                "{} {} {flags} seq {seq} ack {ack} win {win} len {len}{}",
+                crate::trace::render::who(&scope),
+                dir.arrow(),
+                tls.map(|t| format!(" tls {t}")).unwrap_or_default()
+            ),
+            Event::Datagram { dir, len, peer } => format!(
+                "{} {} datagram {len} peer {peer}",
+                crate::trace::render::who(&scope),
+                dir.arrow()
+            ),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn syn_options_give_mss_and_window_scale() {
+        let mut s = seg(SYN, 1000, 0, 65495);
+        s.options = syn_options(65483, 7);
+        let f = tcp_frame(sa(C), sa(S), &s);
+        let p = parse(&f, f.len()).unwrap();
+        let Transport::Tcp(t) = p.transport else {
+            panic!("tcp expected")
+        };
+        assert_eq!(t.mss, Some(65483));
+        assert_eq!(t.wscale, Some(7));
+        assert_eq!(t.flags, SYN);
+        assert_eq!(p.len, 0);
+        assert_eq!((p.src, p.dst), (sa(C), sa(S)));
+        assert_eq!(flag_names(t.flags), "SYN");
+    }
+
+    #[test]
+    fn a_whole_connection_reads_with_relative_numbers_and_scaled_windows() {
+        let mut t = Tracker::new(vec![8124], false);
+        let (c, s) = (sa(C), sa(S));
+        let (ic, is) = (4_000_000_000u32, 77u32); // the client's ISN wraps around 2^32
+        let mut syn = seg(SYN, ic, 0, 65495);
+        syn.options = syn_options(65483, 7);
+        let mut synack = seg(SYN | ACK, is, ic.wrapping_add(1), 65483);
+        synack.options = syn_options(65483, 7);
+        let mut data = seg(PSH | ACK, ic.wrapping_add(1), is + 1, 512);
+        data.payload = b"hello\r\n".to_vec();
+        let mut echo = seg(PSH | ACK, is + 1, ic.wrapping_add(8), 512);
+        echo.payload = b"hello\r\n".to_vec();
+        let got: Vec<String> = [
+            tcp_frame(c, s, &syn),
+            tcp_frame(s, c, &synack),
+            tcp_frame(c, s, &seg(ACK, ic.wrapping_add(1), is + 1, 512)),
+            tcp_frame(c, s, &data),
+            tcp_frame(s, c, &echo),
+            tcp_frame(c, s, &seg(FIN | ACK, ic.wrapping_add(8), is + 8, 512)),
+            tcp_frame(s, c, &seg(FIN | ACK, is + 8, ic.wrapping_add(9), 512)),
+            tcp_frame(c, s, &seg(ACK, ic.wrapping_add(9), is + 9, 512)),
+        ]
+        .iter()
+        .map(|f| words(&mut t, f))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "wire#1 → SYN seq 0 ack 0 win 65495 len 0",
+                "wire#1 ← SYN-ACK seq 0 ack 1 win 65483 len 0",
+                "wire#1 → ACK seq 1 ack 1 win 65536 len 0",
+                "wire#1 → PSH-ACK seq 1 ack 1 win 65536 len 7",
+                "wire#1 ← PSH-ACK seq 1 ack 8 win 65536 len 7",
+                "wire#1 → FIN-ACK seq 8 ack 8 win 65536 len 0",
+                "wire#1 ← FIN-ACK seq 8 ack 9 win 65536 len 0",
+                "wire#1 → ACK seq 9 ack 9 win 65536 len 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn connections_are_numbered_in_syn_order_and_rst_is_named() {
+        let mut t = Tracker::new(vec![8124], false);
+        let s = sa(S);
+        let a = sa("127.0.0.1:40000");
+        let b = sa("127.0.0.1:40001");
+        assert!(words(&mut t, &tcp_frame(a, s, &seg(SYN, 5, 0, 100))).starts_with("wire#1 → SYN"));
+        assert!(words(&mut t, &tcp_frame(b, s, &seg(SYN, 9, 0, 100))).starts_with("wire#2 → SYN"));
+        // The server refuses b: RST-ACK from the server, on connection 2.
+        assert_eq!(
+            words(&mut t, &tcp_frame(s, b, &seg(RST | ACK, 0, 10, 0))),
+            "wire#2 ← RST-ACK seq 0 ack 1 win 0 len 0"
+        );
+        // a resets: a bare RST toward the server on connection 1.
+        let w = words(&mut t, &tcp_frame(a, s, &seg(RST, 6, 0, 0)));
+        assert_eq!(w, "wire#1 → RST seq 1 ack 0 win 0 len 0");
+        // A new SYN on a's 4-tuple (port reuse) is a new connection.
+        assert!(words(&mut t, &tcp_frame(a, s, &seg(SYN, 500, 0, 100))).starts_with("wire#3"));
+        // A segment of a connection whose SYN was not seen: connection 0, still relative.
+        let c = sa("127.0.0.1:40002");
+        assert_eq!(
+            words(&mut t, &tcp_frame(c, s, &seg(ACK, 1000, 2000, 10))),
+            "wire → ACK seq 1 ack 1 win 10 len 0"
+        );
+    }
+
+    #[test]
+    fn ipv6_and_udp_parse() {
+        let mut t = Tracker::new(vec![41234], false);
+        let c6 = sa("[::1]:5555");
+        let s6 = sa("[::1]:41234");
+        let mut syn = seg(SYN, 1, 0, 65476);
+        syn.options = syn_options(65476, 7);
+        let f = tcp_frame(c6, s6, &syn);
+        assert_eq!(
+            words(&mut t, &f),
+            "wire#1 → SYN seq 0 ack 0 win 65476 len 0"
+        );
+        let u = udp_frame(sa("127.0.0.1:6000"), sa("127.0.0.1:41234"), b"ping\n");
+        assert_eq!(words(&mut t, &u), "wire → datagram 5 peer 127.0.0.1:6000");
+        let u6 = udp_frame(s6, c6, b"pong");
+        assert_eq!(words(&mut t, &u6), "wire ← datagram 4 peer [::1]:5555");
+    }
+
+    #[test]
+    fn payload_length_comes_from_the_ip_header_not_the_capture() {
+        let mut d = seg(PSH | ACK, 1, 1, 10);
+        d.payload = vec![b'x'; 1000];
+        let f = tcp_frame(sa(C), sa(S), &d);
+        let cut = &f[..200];
+        let p = parse(cut, f.len()).unwrap();
+        assert_eq!(p.len, 1000);
+        assert_eq!(p.head.len(), 200 - 14 - 20 - 20);
+    }
+
+    #[test]
+    fn tls_records_are_named() {
+        let mut t = Tracker::new(vec![8443], true);
+        let (c, s) = (sa(C), sa("127.0.0.1:8443"));
+        t.entry(&parse(&tcp_frame(c, s, &seg(SYN, 1, 0, 10)), 100).unwrap());
+        let mut hello = seg(PSH | ACK, 2, 0, 10);
+        hello.payload = vec![22, 3, 1, 0, 200, 1, 0, 0, 196];
+        assert!(words(&mut t, &tcp_frame(c, s, &hello)).ends_with("tls handshake ClientHello"));
+        let mut app = seg(PSH | ACK, 11, 0, 10);
+        app.payload = vec![23, 3, 3, 0, 30, 0xaa];
+        assert!(words(&mut t, &tcp_frame(c, s, &app)).ends_with("tls application_data"));
+        let mut alert = seg(PSH | ACK, 17, 0, 10);
+        alert.payload = vec![21, 3, 3, 0, 2, 1, 0];
+        assert!(words(&mut t, &tcp_frame(c, s, &alert)).ends_with("tls alert"));
+        let mut plain = seg(PSH | ACK, 24, 0, 10);
+        plain.payload = b"GET / HTTP/1.1\r\n".to_vec();
+        assert!(words(&mut t, &tcp_frame(c, s, &plain)).ends_with("len 16"));
+        assert_eq!(
+            tls_record(&[20, 3, 3, 0, 1, 1]).as_deref(),
+            Some("change_cipher_spec")
+        );
+        assert_eq!(
+            tls_record(&[22, 3, 3, 0, 1, 2]).as_deref(),
+            Some("handshake ServerHello")
+        );
+        assert_eq!(tls_record(&[22, 3]), None);
+    }
+
+    #[test]
+    fn truncated_and_garbage_frames_are_skipped() {
+        let mut s = seg(SYN, 1, 0, 10);
+        s.options = syn_options(1460, 7);
+        let f = tcp_frame(sa(C), sa(S), &s);
+        for n in 0..f.len() {
+            // Every prefix shorter than the TCP header (options included) is skipped.
+            assert!(parse(&f[..n], f.len()).is_none(), "prefix of {n} bytes");
+        }
+        assert!(parse(&f, f.len()).is_some());
+        // ARP, an IPv4 header with IHL 3, a later fragment, ICMP, a bad data offset.
+        let mut arp = f.clone();
+        arp[12..14].copy_from_slice(&0x0806u16.to_be_bytes());
+        assert!(parse(&arp, arp.len()).is_none());
+        let mut ihl = f.clone();
+        ihl[14] = 0x43;
+        assert!(parse(&ihl, ihl.len()).is_none());
+        let mut frag = f.clone();
+        frag[14 + 6] = 0x00;
+        frag[14 + 7] = 0x10;
+        assert!(parse(&frag, frag.len()).is_none());
+        let mut icmp = f.clone();
+        icmp[14 + 9] = 1;
+        assert!(parse(&icmp, icmp.len()).is_none());
+        let mut doff = f.clone();
+        doff[14 + 20 + 12] = 0x10; // 4 bytes: shorter than a TCP header
+        assert!(parse(&doff, doff.len()).is_none());
+        // An IP total length shorter than its headers.
+        let mut short = f.clone();
+        short[16..18].copy_from_slice(&30u16.to_be_bytes());
+        assert!(parse(&short, short.len()).is_none());
+        // A malformed option (length 0) stops the option walk, not the parse.
+        let mut bad_opt = seg(SYN, 1, 0, 10);
+        bad_opt.options = vec![3, 0, 7, 0];
+        let g = tcp_frame(sa(C), sa(S), &bad_opt);
+        let Some(Packet {
+            transport: Transport::Tcp(tcp),
+            ..
+        }) = parse(&g, g.len())
+        else {
+            panic!("still a segment")
+        };
+        assert_eq!(tcp.wscale, None);
+    }
+
+    #[test]
+    fn the_flow_table_is_bounded() {
+        let mut t = Tracker::new(vec![8124], false);
+        let s = sa(S);
+        for i in 0..(MAX_FLOWS as u32 + 500) {
+            let c = SocketAddr::new(sa(C).ip(), 1024 + (i % 60000) as u16);
+            let c = if i >= 60000 { sa("127.0.0.2:1") } else { c };
+            t.entry(&parse(&tcp_frame(c, s, &seg(SYN, i, 0, 10)), 100).unwrap());
+        }
+        assert!(t.tracked() <= MAX_FLOWS);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Random edits of a valid frame, and random bytes: never a panic.
+        #[test]
+        fn never_panics(edits in crate::fuzzing::edits(12), noise in proptest::collection::vec(any::<u8>(), 0..120), orig in 0usize..70000) {
+            let mut s = seg(SYN | ACK, 1, 2, 10);
+            s.options = syn_options(1460, 14);
+            s.payload = vec![22, 3, 3, 0, 5, 2];
+            let f = tcp_frame(sa(C), sa(S), &s);
+            let mut t = Tracker::new(vec![8124], true);
+            for data in [crate::fuzzing::mutate(&f, &edits), noise] {
+                if let Some(p) = parse(&data, orig) {
+                    let _ = t.entry(&p);
+                }
+            }
+            let u = crate::fuzzing::mutate(&udp_frame(sa(C), sa(S), b"x"), &edits);
+            if let Some(p) = parse(&u, orig) {
+                let _ = t.entry(&p);
+            }
+        }
+    }
+}
