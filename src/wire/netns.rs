@@ -1,0 +1,1 @@
+//! The wire view's own network namespace; see the wirens branch.
