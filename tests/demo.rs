@@ -227,3 +227,57 @@ fn https_demo_shows_both_handshakes() {
         notes(&ev)
     );
 }
+
+/// The client closes with the greeting unread: the kernel sends RST, so the server's socket
+/// gets `error` ECONNRESET then `close` hadError=true, and never `end` (Node 20, and
+/// node-facts.md: a close with unread bytes is a reset).
+#[test]
+fn reset_demo_shows_econnreset_not_end() {
+    let ev = demo("tcp-reset");
+    assert_eq!(order(&ev, "client"), ["connect", "close"]);
+    assert_eq!(order(&ev, "conn"), ["error", "close"]);
+    let err = ev.iter().find(|v| v["event"] == "error").unwrap();
+    assert_eq!(err["code"], "ECONNRESET");
+    let close = ev
+        .iter()
+        .find(|v| v["scope"] == "conn" && v["event"] == "close")
+        .unwrap();
+    assert_eq!(close["had_error"], true, "{close}");
+    // The greeting was written, and the client's close came after it with the bytes unread.
+    let at = |pred: &dyn Fn(&serde_json::Value) -> bool| ev.iter().position(pred).unwrap();
+    let greeting = at(&|v| v["scope"] == "conn" && v["event"] == "write");
+    let destroy = at(&|v| v["scope"] == "client" && v["event"] == "destroy()");
+    assert!(greeting < destroy);
+    assert!(
+        ev[destroy]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("13 unread bytes"),
+        "{}",
+        ev[destroy]
+    );
+    assert!(
+        notes(&ev)[0].contains("\"Echo server\\r\\n\""),
+        "{:?}",
+        notes(&ev)
+    );
+}
+
+/// Half-close: the client's FIN first (`end` on the server), the answer after it, then the
+/// server's FIN (`end` on the client) — as Node 20 with `allowHalfOpen: true`.
+#[test]
+fn halfclose_demo_answers_after_the_clients_fin() {
+    let ev = demo("tcp-halfclose");
+    assert_eq!(
+        order(&ev, "client"),
+        ["connect", "finish", "data", "end", "close"]
+    );
+    assert_eq!(order(&ev, "conn"), ["data", "end", "finish", "close"]);
+    let at = |pred: &dyn Fn(&serde_json::Value) -> bool| ev.iter().position(pred).unwrap();
+    let end = at(&|v| v["scope"] == "conn" && v["event"] == "end");
+    let answer = at(&|v| v["scope"] == "conn" && v["event"] == "write");
+    assert!(end < answer, "the server answered before the client's FIN");
+    assert_eq!(ev[answer]["text"], "got 9 bytes\r\n");
+    let got = at(&|v| v["scope"] == "client" && v["event"] == "data");
+    assert_eq!(ev[got]["text"], "got 9 bytes\r\n");
+}

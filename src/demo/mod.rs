@@ -8,6 +8,8 @@
 //! | demo | what it shows |
 //! |---|---|
 //! | `tcp-echo` | connect, `hello\r\n` out, the echo back, FIN both ways |
+//! | `tcp-reset` | against `tcp-greeting`: the greeting arrives, the client closes without reading it: an RST, so the server sees `error` ECONNRESET and `close hadError=true`, no `end` |
+//! | `tcp-halfclose` | against `tcp-halfopen` (allowHalfOpen): the client writes and ends (its FIN), the server answers after `end`, then ends: data flowing after one FIN |
 //! | `tcp-bulk` | a slow reader (pauses after each chunk): the server's `write() → false` and `drain` |
 //! | `udp-pong` | one datagram out, one back |
 //! | `tcp-nagle` | 200 one-byte writes in a burst, with Nagle (default) and with `setNoDelay(true)`: TCP segments sent, from `TCP_INFO` |
@@ -58,6 +60,18 @@ pub static DEMOS: &[Demo] = &[
         scenario: "tcp-echo",
         summary: "connect, send hello\\r\\n, read the echo, end: both sides' events",
         client: clients::tcp_echo,
+    },
+    Demo {
+        name: "tcp-reset",
+        scenario: "tcp-greeting",
+        summary: "close without reading the greeting: an RST, so the server sees ECONNRESET, not end",
+        client: clients::tcp_reset,
+    },
+    Demo {
+        name: "tcp-halfclose",
+        scenario: "tcp-halfopen",
+        summary: "write, end (FIN), keep reading: the server answers after end, then ends",
+        client: clients::tcp_halfclose,
     },
     Demo {
         name: "tcp-bulk",
