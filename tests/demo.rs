@@ -281,3 +281,32 @@ fn halfclose_demo_answers_after_the_clients_fin() {
     let got = at(&|v| v["scope"] == "client" && v["event"] == "data");
     assert_eq!(ev[got]["text"], "got 9 bytes\r\n");
 }
+
+/// Without an agent (`agent: false`), each request gets its own connection: two `connection`
+/// events on the server (two handshakes on the wire), `Connection: close`, no reuse.
+#[test]
+fn no_keepalive_demo_opens_a_connection_per_request() {
+    let ev = demo("http-no-keepalive");
+    let sockets: Vec<(u64, bool)> = ev
+        .iter()
+        .filter(|v| v["event"] == "socket")
+        .map(|v| (v["conn"].as_u64().unwrap(), v["reused"] == true))
+        .collect();
+    assert_eq!(sockets, [(1, false), (2, false)]);
+    let connections = ev
+        .iter()
+        .filter(|v| v["scope"] == "server" && v["event"] == "connection")
+        .count();
+    assert_eq!(connections, 2);
+    // Each request asked for the connection to close.
+    let asked_close = ev
+        .iter()
+        .filter(|v| v["scope"] == "conn" && v["event"] == "data")
+        .filter(|v| v["text"].as_str().unwrap().contains("Connection: close"))
+        .count();
+    assert_eq!(asked_close, 2);
+    let notes = notes(&ev);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].ends_with("on client socket #1"), "{}", notes[0]);
+    assert!(notes[1].ends_with("on client socket #2"), "{}", notes[1]);
+}

@@ -150,6 +150,34 @@ pub(super) fn http_keepalive(p: Peer) -> ClientFuture {
     Box::pin(gets(p, &["/one", "/two"]))
 }
 
+/// `GET /one` then `GET /two`, each with `agent: false`: a new connection (and handshake) per
+/// request, `Connection: close`, closed after the response.
+pub(super) fn http_no_keepalive(p: Peer) -> ClientFuture {
+    Box::pin(async move {
+        let mut findings = Findings::default();
+        let host = format!("127.0.0.1:{}", p.port);
+        // One counter for both agents, so the sockets are client#1 and client#2.
+        let sockets = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        for (i, path) in ["/one", "/two"].into_iter().enumerate() {
+            let agent = Agent::one_shot(
+                target(p.port),
+                &host,
+                None,
+                p.recorder.clone(),
+                sockets.clone(),
+            );
+            let reply = agent.get(i as u32 + 1, path).await?;
+            findings.notes.push(format!(
+                "GET {path} (agent: false) → {} on client socket #{}",
+                said(&reply),
+                reply.conn
+            ));
+            agent.destroy();
+        }
+        Ok(findings)
+    })
+}
+
 /// The given paths, one after the other, through one keep-alive agent with one socket.
 async fn gets(p: Peer, paths: &'static [&'static str]) -> std::io::Result<Findings> {
     let mut findings = Findings::default();

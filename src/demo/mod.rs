@@ -19,6 +19,7 @@
 //! | `http-upgrade` | `GET /chat` with `Upgrade: netlab-echo`: `upgrade` on both sides, `101`, then raw bytes echoed on the same socket |
 //! | `http-connect` | `CONNECT echo.netlab:7`: `connect` on both sides, `200 Connection Established`, then bytes through the tunnel |
 //! | `https-get` | `GET /hello` over TLS trusting only the server's throwaway CA: `secureConnection` and the client's `secureConnect`, then HTTP |
+//! | `http-no-keepalive` | `GET /one` then `GET /two`, each with `agent: false`: two connections, two handshakes, `Connection: close` |
 //! | `http-agent-pool` | 10 concurrent `GET /slow/N` through `new Agent({ maxSockets: 5 })` (5 sockets), then through the default agent (`maxSockets: Infinity`, 10 sockets) |
 
 use crate::scenario::{self, BindSpec, ServeConfig};
@@ -96,6 +97,12 @@ pub static DEMOS: &[Demo] = &[
         scenario: "http",
         summary: "GET /one then GET /two through a keep-alive agent: one socket, reused",
         client: clients::http_keepalive,
+    },
+    Demo {
+        name: "http-no-keepalive",
+        scenario: "http",
+        summary: "GET /one then GET /two with agent: false: a new connection (and handshake) per request",
+        client: clients::http_no_keepalive,
     },
     Demo {
         name: "http-agent-pool",
