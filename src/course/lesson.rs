@@ -73,9 +73,9 @@ pub enum Step {
         /// Events the learner should see appear in the timeline.
         #[serde(default)]
         look_for: Vec<String>,
-        /// This step is about the packets: run it with the wire view on (`netlab serve
-        /// SCENARIO --wire`), so the timeline shows the TCP segments / UDP datagrams beside the
-        /// socket events. Where the wire view is unavailable the step still runs, without them.
+        /// This step is about the packets: run it with the wire view on
+        /// (`netlab serve SCENARIO --wire`), so the timeline shows the TCP segments and UDP
+        /// datagrams beside the socket events. Without the wire view the step still runs.
         #[serde(default)]
         wire: bool,
     },
@@ -88,9 +88,9 @@ pub enum Step {
         body: String,
         #[serde(default)]
         look_for: Vec<String>,
-        /// This step is about the packets: run it with the wire view on (`netlab demo NAME
-        /// --wire`), so the timeline shows the TCP segments / UDP datagrams beside the socket
-        /// events. Where the wire view is unavailable the step still runs, without them.
+        /// This step is about the packets: run it with the wire view on
+        /// (`netlab demo NAME --wire`), so the timeline shows the TCP segments and UDP
+        /// datagrams beside the socket events. Without the wire view the step still runs.
         #[serde(default)]
         wire: bool,
     },
