@@ -771,7 +771,10 @@ mod tests {
         let fd = open_packet_socket().unwrap();
         let ring = Ring::new(fd.as_raw_fd());
         assert!(ring.is_ok(), "{:?}", ring.err());
-        assert!(Ring::new(fd.as_raw_fd()).is_err(), "a second ring is refused");
+        assert!(
+            Ring::new(fd.as_raw_fd()).is_err(),
+            "a second ring is refused"
+        );
     }
 
     #[test]
