@@ -375,6 +375,10 @@ impl Capture {
     /// Start capturing from `fd` (from [`open_packet_socket`], here or in a launcher) into
     /// `recorder`. Start it after the server is bound (its port known) and before clients
     /// connect, or give the ports later with [`Capture::set_ports`].
+    ///
+    /// The capture thread holds a clone of `recorder` until it ends: call [`Capture::stop`]
+    /// (after the server has closed, so every packet is in) *before* waiting for a live
+    /// printer to see the recorder's end — otherwise the printer waits for the capture.
     pub fn start(fd: OwnedFd, recorder: Recorder, opts: CaptureOpts) -> io::Result<Capture> {
         enable_metadata(fd.as_raw_fd())?;
         // Drops counted before we started are not ours.
