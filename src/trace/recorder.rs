@@ -382,6 +382,21 @@ impl Recorder {
         self.push_at(&mut st, t, scope, event, None);
     }
 
+    /// [`Recorder::record_at`] for several entries under one lock (a capture records a batch
+    /// of packets at a time).
+    pub fn record_batch_at(&self, entries: impl IntoIterator<Item = (f64, Scope, Event)>) {
+        self.inner
+            .clock
+            .late
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut st = self.state();
+        let now = self.now_ms();
+        for (t_ms, scope, event) in entries {
+            let t = if t_ms.is_finite() { t_ms.min(now) } else { now };
+            self.push_at(&mut st, t, scope, event, None);
+        }
+    }
+
     /// The stats handle of `scope`'s stream in direction `dir` (created on first use).
     pub fn stream(&self, scope: Scope, dir: Dir) -> StreamHandle {
         self.inner
