@@ -272,6 +272,63 @@ fn servers_that_never_listen_crash_or_ignore_sigterm_end_in_time_and_leave_nothi
     }
 }
 
+/// A server that exits mid-drive is reported as exiting, with its status, the step it was in
+/// and its error line — not as the next step's reset or refusal — and netlab sends it no
+/// SIGTERM (it waits for an interpreter's exit, which takes some milliseconds after its
+/// sockets close).
+#[test]
+fn a_server_crashing_mid_drive_is_reported_as_exiting_with_its_status() {
+    if !tools() {
+        return;
+    }
+    for (interp, file, code, said) in [
+        (
+            "python3",
+            "crash-on-bye.py",
+            1,
+            "ValueError: a client said bye, and this server takes it badly",
+        ),
+        ("node", "crash-on-bye.js", 7, "a client said bye: giving up"),
+    ] {
+        for mode in ["auto", "off"] {
+            let (report, took) = check(
+                "echo-server",
+                &["--timeout", "12", "--sandbox", mode],
+                &[interp, &buggy(file)],
+            );
+            assert!(took < Duration::from_secs(14), "{file} {mode}: {took:?}");
+            assert_eq!(
+                report["client"]["status"],
+                serde_json::json!({"how": "exited", "code": code}),
+                "{file} {mode}: {report:#}"
+            );
+            let fails = failed(&report);
+            let end = fails
+                .iter()
+                .find(|(n, _)| n == "end")
+                .unwrap_or_else(|| panic!("{file} {mode}: {fails:#?}"));
+            let want = format!(
+                "your server exited (status {code}) during step end; its stderr said: {said}"
+            );
+            assert!(end.1.contains(&want), "{file} {mode}: {}", end.1);
+            // The steps after it were never run, and say why.
+            let bulk = report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == "bulk")
+                .unwrap();
+            assert_eq!(bulk["status"], "skip", "{file} {mode}: {bulk:#}");
+            assert!(
+                bulk["message"].as_str().unwrap().contains(&format!(
+                    "never got to this step: your server exited (status {code}) during step end"
+                )),
+                "{file} {mode}: {bulk:#}"
+            );
+        }
+    }
+}
+
 #[test]
 fn reference_servers_pass_with_and_without_the_sandbox() {
     if !tools() {

@@ -218,7 +218,9 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
         let mut c = match connect(&d, &t).await {
             Ok(c) => c,
             Err(e) => {
-                steps.push(log.fail(name, format!("could not connect: {}", super::os_error(&e))));
+                steps
+                    .push(log.fail(name, format!("could not connect: {}", super::os_error(&e))))
+                    .await;
                 continue;
             }
         };
@@ -239,38 +241,42 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
                     log.pass(name)
                 }
             }
-        });
+        }).await;
     }
     // keep-alive: three requests, one connection.
     let mut log = Log::new();
-    steps.push(match connect(&d, &t).await {
-        Err(e) => log.fail(
-            "keep-alive",
-            format!("could not connect: {}", super::os_error(&e)),
-        ),
-        Ok(mut c) => {
-            let mut buf = Vec::new();
-            let mut problem = None;
-            for i in 1..=3 {
-                let _ = c.write_all(&get("/hello")).await;
-                log.note(
-                    "client1",
-                    format!("GET /hello (request {i} on this connection)"),
-                );
-                match read_response(&mut c, &mut buf).await {
-                    Ok(r) => log.note("client1", format!("response {} ({})", r.status, r.framing)),
-                    Err(e) => {
-                        problem = Some(format!("request {i} on the same connection: {e}"));
-                        break;
+    steps
+        .push(match connect(&d, &t).await {
+            Err(e) => log.fail(
+                "keep-alive",
+                format!("could not connect: {}", super::os_error(&e)),
+            ),
+            Ok(mut c) => {
+                let mut buf = Vec::new();
+                let mut problem = None;
+                for i in 1..=3 {
+                    let _ = c.write_all(&get("/hello")).await;
+                    log.note(
+                        "client1",
+                        format!("GET /hello (request {i} on this connection)"),
+                    );
+                    match read_response(&mut c, &mut buf).await {
+                        Ok(r) => {
+                            log.note("client1", format!("response {} ({})", r.status, r.framing))
+                        }
+                        Err(e) => {
+                            problem = Some(format!("request {i} on the same connection: {e}"));
+                            break;
+                        }
                     }
                 }
+                match problem {
+                    None => log.pass("keep-alive"),
+                    Some(p) => log.fail("keep-alive", p),
+                }
             }
-            match problem {
-                None => log.pass("keep-alive"),
-                Some(p) => log.fail("keep-alive", p),
-            }
-        }
-    });
+        })
+        .await;
     // pipelined: two requests in one write, answered in order.
     let mut log = Log::new();
     steps.push(match connect(&d, &t).await {
@@ -299,7 +305,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
                 (Ok(_), Err(e)) => log.fail("pipelined", format!("the second of two pipelined requests: {e}")),
             }
         }
-    });
+    }).await;
     // bad-request: garbage gets 400; a new connection is still served.
     let mut log = Log::new();
     let garbage = match connect(&d, &t).await {
@@ -324,24 +330,30 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             read_response(&mut c, &mut buf).await
         }
     };
-    steps.push(match (garbage, after) {
-        (_, Err(e)) => log.fail(
-            "bad-request",
-            format!("after a garbage request, your server no longer answers ({e}): did it crash?"),
-        ),
-        (Ok(r), Ok(_)) if r.status == 400 => {
-            log.note("client1", "response 400");
-            log.pass("bad-request")
-        }
-        (Ok(r), Ok(_)) => log.fail(
-            "bad-request",
-            format!(
-                "a garbage request was answered {}, expected 400 Bad Request",
-                r.status
+    steps
+        .push(match (garbage, after) {
+            (_, Err(e)) => log.fail(
+                "bad-request",
+                format!(
+                    "after a garbage request, your server no longer answers ({e}): did it crash?"
+                ),
             ),
-        ),
-        (Err(e), Ok(_)) => log.fail("bad-request", format!("a garbage request got no 400 ({e})")),
-    });
+            (Ok(r), Ok(_)) if r.status == 400 => {
+                log.note("client1", "response 400");
+                log.pass("bad-request")
+            }
+            (Ok(r), Ok(_)) => log.fail(
+                "bad-request",
+                format!(
+                    "a garbage request was answered {}, expected 400 Bad Request",
+                    r.status
+                ),
+            ),
+            (Err(e), Ok(_)) => {
+                log.fail("bad-request", format!("a garbage request got no 400 ({e})"))
+            }
+        })
+        .await;
 }
 
 // ---- uploads -------------------------------------------------------------------------------
@@ -414,10 +426,12 @@ pub(super) async fn http_upload(d: Arc<Dialer>, t: Target, steps: Steps) {
         &req,
     )
     .await;
-    steps.push(match r.and_then(|r| got_bytes(&r, 1000)) {
-        Ok(()) => log.pass("length"),
-        Err(e) => log.fail("length", e),
-    });
+    steps
+        .push(match r.and_then(|r| got_bytes(&r, 1000)) {
+            Ok(()) => log.pass("length"),
+            Err(e) => log.fail("length", e),
+        })
+        .await;
     // chunked: 11 bytes in two chunks.
     let mut log = Log::new();
     let req = b"POST /upload HTTP/1.1\r\nHost: netlab\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
@@ -429,18 +443,20 @@ pub(super) async fn http_upload(d: Arc<Dialer>, t: Target, steps: Steps) {
         req,
     )
     .await;
-    steps.push(match r.and_then(|r| got_bytes(&r, 11)) {
-        Ok(()) => log.pass("chunked"),
-        Err(e) if e.contains("answered \"got ") => log.fail(
-            "chunked",
-            format!(
+    steps
+        .push(match r.and_then(|r| got_bytes(&r, 11)) {
+            Ok(()) => log.pass("chunked"),
+            Err(e) if e.contains("answered \"got ") => log.fail(
+                "chunked",
+                format!(
                 "{e}: a chunked body has no Content-Length; read it to its end (the 0-size chunk)"
             ),
-        ),
-        Err(e) => log.fail("chunked", e),
-    });
-    steps.push(expect_continue(&d, &t).await);
-    steps.push(too_large(&d, &t).await);
+            ),
+            Err(e) => log.fail("chunked", e),
+        })
+        .await;
+    steps.push(expect_continue(&d, &t).await).await;
+    steps.push(too_large(&d, &t).await).await;
 }
 
 /// Expect: 100-continue with a small body: 100 first, the body only then, then 200.
@@ -604,15 +620,17 @@ pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
     let switched = switch(&d, &t, &mut log, UPGRADE).await;
     let (mut c, mut got) = match switched {
         Ok(x) => {
-            steps.push(log.pass("switch"));
+            steps.push(log.pass("switch")).await;
             x
         }
         Err(e) => {
-            steps.push(log.fail("switch", e.clone()));
+            steps.push(log.fail("switch", e.clone())).await;
             let log = Log::new();
-            steps.push(log.fail("raw-echo", format!("no protocol switch: {e}")));
-            steps.push(early_bytes(&d, &t).await);
-            steps.push(no_upgrade(&d, &t).await);
+            steps
+                .push(log.fail("raw-echo", format!("no protocol switch: {e}")))
+                .await;
+            steps.push(early_bytes(&d, &t).await).await;
+            steps.push(no_upgrade(&d, &t).await).await;
             return;
         }
     };
@@ -660,9 +678,9 @@ pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
             }
         }
     };
-    steps.push(result);
-    steps.push(early_bytes(&d, &t).await);
-    steps.push(no_upgrade(&d, &t).await);
+    steps.push(result).await;
+    steps.push(early_bytes(&d, &t).await).await;
+    steps.push(no_upgrade(&d, &t).await).await;
 }
 
 /// Bytes in the same write as the upgrade request: Node hands them to the 'upgrade' listener
@@ -731,17 +749,21 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     let connector = match t.ca_pem.as_deref().map(crate::tls::connector) {
         Some(Ok(c)) => c,
         _ => {
-            steps.push(log.fail("handshake", "netlab had no CA to verify your server with"));
+            steps
+                .push(log.fail("handshake", "netlab had no CA to verify your server with"))
+                .await;
             return;
         }
     };
     let c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail(
-                "handshake",
-                format!("could not connect: {}", super::os_error(&e)),
-            ));
+            steps
+                .push(log.fail(
+                    "handshake",
+                    format!("could not connect: {}", super::os_error(&e)),
+                ))
+                .await;
             return;
         }
     };
@@ -756,7 +778,7 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
         Ok(Ok(s)) => {
             let (version, cipher) = crate::tls::describe(s.get_ref().1);
             log.note("client1", format!("secureConnect ({version}, {cipher})"));
-            steps.push(log.pass("handshake"));
+            steps.push(log.pass("handshake")).await;
             Box::new(s)
         }
         Ok(Err(e)) => {
@@ -769,20 +791,24 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             } else {
                 ""
             };
-            steps.push(log.fail(
-                "handshake",
-                format!("the TLS handshake failed ({why}){hint}"),
-            ));
+            steps
+                .push(log.fail(
+                    "handshake",
+                    format!("the TLS handshake failed ({why}){hint}"),
+                ))
+                .await;
             return;
         }
         Err(_) => {
-            steps.push(log.fail(
-                "handshake",
-                format!(
-                    "no TLS handshake within {} s: your server did not answer the ClientHello",
-                    WAIT.as_secs()
-                ),
-            ));
+            steps
+                .push(log.fail(
+                    "handshake",
+                    format!(
+                        "no TLS handshake within {} s: your server did not answer the ClientHello",
+                        WAIT.as_secs()
+                    ),
+                ))
+                .await;
             return;
         }
     };
@@ -790,23 +816,25 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     let _ = c.write_all(&get("/hello")).await;
     log.note("client1", "GET /hello (over TLS)");
     let mut buf = Vec::new();
-    steps.push(match read_response(&mut c, &mut buf).await {
-        Err(e) => log.fail("hello", e),
-        Ok(r) => {
-            log.note("client1", r.summary());
-            if r.status != 200 {
-                log.fail(
-                    "hello",
-                    format!("GET /hello answered {}, expected 200", r.status),
-                )
-            } else if String::from_utf8_lossy(&r.body).trim() != "Hello World" {
-                log.fail(
-                    "hello",
-                    format!("the body was {}, expected \"Hello World\"", show(&r.body)),
-                )
-            } else {
-                log.pass("hello")
+    steps
+        .push(match read_response(&mut c, &mut buf).await {
+            Err(e) => log.fail("hello", e),
+            Ok(r) => {
+                log.note("client1", r.summary());
+                if r.status != 200 {
+                    log.fail(
+                        "hello",
+                        format!("GET /hello answered {}, expected 200", r.status),
+                    )
+                } else if String::from_utf8_lossy(&r.body).trim() != "Hello World" {
+                    log.fail(
+                        "hello",
+                        format!("the body was {}, expected \"Hello World\"", show(&r.body)),
+                    )
+                } else {
+                    log.pass("hello")
+                }
             }
-        }
-    });
+        })
+        .await;
 }

@@ -44,16 +44,51 @@ pub type DriveFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// The steps done so far, shared with the runner: when the run's limit cuts a driver short,
 /// the steps it finished still count.
 #[derive(Clone, Default)]
-pub struct Steps(Arc<std::sync::Mutex<Vec<StepResult>>>);
+pub struct Steps {
+    done: Arc<std::sync::Mutex<Vec<StepResult>>>,
+    /// Where a failed step is reported before it counts, so that the runner can look at the
+    /// server first (did it exit?); the driver waits for the answer, and when the server has
+    /// exited the runner records the step itself and stops the drive.
+    ask: Option<tokio::sync::mpsc::Sender<Failed>>,
+}
+
+/// A failed step the runner is asked about; answering `reply` lets the driver go on.
+pub struct Failed {
+    pub step: StepResult,
+    pub reply: tokio::sync::oneshot::Sender<()>,
+}
 
 impl Steps {
-    fn push(&self, s: StepResult) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+    /// Steps whose failures are first reported to `ask`.
+    pub fn watched(ask: tokio::sync::mpsc::Sender<Failed>) -> Steps {
+        Steps {
+            done: Arc::default(),
+            ask: Some(ask),
+        }
+    }
+
+    async fn push(&self, s: StepResult) {
+        if let (false, Some(ask)) = (s.ok, &self.ask) {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let failed = Failed {
+                step: s.clone(),
+                reply,
+            };
+            if ask.send(failed).await.is_ok() {
+                let _ = answer.await;
+            }
+        }
+        self.record(s);
+    }
+
+    /// Record a step as it is.
+    pub fn record(&self, s: StepResult) {
+        self.done.lock().unwrap_or_else(|e| e.into_inner()).push(s);
     }
 
     /// Every step finished so far.
     pub fn take(&self) -> Vec<StepResult> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *self.done.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 

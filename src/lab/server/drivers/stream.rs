@@ -20,11 +20,17 @@ fn echo_problem(sent: &[u8], got: &[u8], how: &Got) -> String {
 // ---- echo ----------------------------------------------------------------------------------
 
 pub(super) async fn echo(d: Arc<Dialer>, t: Target, steps: Steps) {
-    steps.push(echo_once(&d, &t, "echo", b"hello\r\n", false).await);
-    steps.push(echo_once(&d, &t, "split", b"ping\r\n", true).await);
-    steps.push(two_clients(&d, &t).await);
-    steps.push(end_after_end(&d, &t, b"bye\r\n", "end").await);
-    steps.push(bulk(&d, &t).await);
+    steps
+        .push(echo_once(&d, &t, "echo", b"hello\r\n", false).await)
+        .await;
+    steps
+        .push(echo_once(&d, &t, "split", b"ping\r\n", true).await)
+        .await;
+    steps.push(two_clients(&d, &t).await).await;
+    steps
+        .push(end_after_end(&d, &t, b"bye\r\n", "end").await)
+        .await;
+    steps.push(bulk(&d, &t).await).await;
 }
 
 /// Send `msg` (one write, or a byte per write) and expect it back.
@@ -246,10 +252,12 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail(
-                "greets-first",
-                format!("could not connect: {}", super::os_error(&e)),
-            ));
+            steps
+                .push(log.fail(
+                    "greets-first",
+                    format!("could not connect: {}", super::os_error(&e)),
+                ))
+                .await;
             return;
         }
     };
@@ -258,9 +266,11 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let how = read_upto(&mut c, &mut got, GREETING.len()).await;
     log.note("client1", format!("received {} ({how:?})", show(&got)));
     if got.get(..GREETING.len()) == Some(GREETING) {
-        steps.push(log.pass("greets-first"));
+        steps.push(log.pass("greets-first")).await;
     } else {
-        steps.push(log.fail("greets-first", greeting_problem(GREETING, &got, &how)));
+        steps
+            .push(log.fail("greets-first", greeting_problem(GREETING, &got, &how)))
+            .await;
     }
     let mut log = Log::new();
     let _ = c.write_all(b"hi\r\n").await;
@@ -269,18 +279,22 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let how = read_upto(&mut c, &mut echo, 4).await;
     log.note("client1", format!("received {} ({how:?})", show(&echo)));
     let _ = c.shutdown().await;
-    steps.push(if echo == b"hi\r\n" {
-        log.pass("echo")
-    } else {
-        let p = echo_problem(b"hi\r\n", &echo, &how);
-        log.fail("echo", p)
-    });
+    steps
+        .push(if echo == b"hi\r\n" {
+            log.pass("echo")
+        } else {
+            let p = echo_problem(b"hi\r\n", &echo, &how);
+            log.fail("echo", p)
+        })
+        .await;
     // The end: the greeting, the echo, and the server's FIN.
     let mut log = Log::new();
     let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail("end", format!("could not connect: {}", super::os_error(&e))));
+            steps
+                .push(log.fail("end", format!("could not connect: {}", super::os_error(&e))))
+                .await;
             return;
         }
     };
@@ -307,7 +321,7 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
             "end",
             format!("after the client ended its side, your server never ended its own (no FIN within {} s)", WAIT.as_secs()),
         ),
-    });
+    }).await;
 }
 
 /// Why the greeting was wrong, in words.
@@ -336,10 +350,12 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail(
-                "waits-for-end",
-                format!("could not connect: {}", super::os_error(&e)),
-            ));
+            steps
+                .push(log.fail(
+                    "waits-for-end",
+                    format!("could not connect: {}", super::os_error(&e)),
+                ))
+                .await;
             return;
         }
     };
@@ -363,7 +379,7 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
             } else {
                 "your server answered before the client ended its side: answer in the 'end' handler".to_string()
             },
-        ));
+        )).await;
         return;
     }
     let _ = c.shutdown().await;
@@ -371,7 +387,7 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut got = Vec::new();
     let how = read_to_end(&mut c, &mut got).await;
     log.note("client1", format!("received {} then {how:?}", show(&got)));
-    steps.push(log.pass("waits-for-end"));
+    steps.push(log.pass("waits-for-end")).await;
     let want = b"got 7 bytes\r\n";
     steps.push(if got == want {
         Log::new().pass("answer")
@@ -383,16 +399,18 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
     } else {
         let p = echo_problem(want, &got, &how);
         Log::new().fail("answer", format!("expected {}: {p}", show(want)))
-    });
-    steps.push(if how == Got::Eof {
-        Log::new().pass("ends")
-    } else {
-        Log::new().fail(
-            "ends",
-            format!(
+    }).await;
+    steps
+        .push(if how == Got::Eof {
+            Log::new().pass("ends")
+        } else {
+            Log::new().fail(
+                "ends",
+                format!(
                 "your server never ended its side after answering (no FIN within {} s): call end()",
                 WAIT.as_secs()
             ),
-        )
-    });
+            )
+        })
+        .await;
 }

@@ -8,13 +8,17 @@ use std::sync::Arc;
 
 pub(super) async fn udp_pong(d: Arc<Dialer>, t: Target, steps: Steps) {
     let Some(port) = t.port else {
-        return steps.push(Log::new().fail("pong", "no port"));
+        return steps.push(Log::new().fail("pong", "no port")).await;
     };
     let to = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
     let mut log = Log::new();
     let one = match d.udp() {
         Ok(s) => s,
-        Err(e) => return steps.push(log.fail("pong", format!("no socket: {e}"))),
+        Err(e) => {
+            return steps
+                .push(log.fail("pong", format!("no socket: {e}")))
+                .await
+        }
     };
     let _ = one.send_to(b"ping", to).await;
     log.note("client1", "send \"ping\"");
@@ -35,7 +39,7 @@ pub(super) async fn udp_pong(d: Arc<Dialer>, t: Target, steps: Steps) {
             "pong",
             format!("no answer within {} s: send pong to the sender's address and port (rinfo)", WAIT.as_secs()),
         ),
-    });
+    }).await;
     // Three sockets at once, answered in any order, each to its own sender.
     let mut log = Log::new();
     let socks: Vec<_> = (0..3).filter_map(|_| d.udp().ok()).collect();
@@ -54,15 +58,17 @@ pub(super) async fn udp_pong(d: Arc<Dialer>, t: Target, steps: Steps) {
             _ => missing.push(format!("client{}", i + 2)),
         }
     }
-    steps.push(if missing.is_empty() && socks.len() == 3 {
-        log.pass("three-clients")
-    } else {
-        log.fail(
-            "three-clients",
-            format!(
+    steps
+        .push(if missing.is_empty() && socks.len() == 3 {
+            log.pass("three-clients")
+        } else {
+            log.fail(
+                "three-clients",
+                format!(
                 "{} got no pong: each answer must go to the address and port its ping came from",
                 missing.join(", ")
             ),
-        )
-    });
+            )
+        })
+        .await;
 }
