@@ -329,6 +329,67 @@ fn a_server_crashing_mid_drive_is_reported_as_exiting_with_its_status() {
     }
 }
 
+/// netlab's clients are on the trace model: the report JSON's `client_timeline` holds their
+/// lanes with Node's event names, like any timeline.
+#[test]
+fn netlab_clients_are_recorded_as_client_lanes() {
+    if !tools() {
+        return;
+    }
+    let echo = repo_root().join("labs/echo-server/solution.py");
+    let (report, _) = check(
+        "echo-server",
+        &[],
+        &["python3", &echo.display().to_string()],
+    );
+    assert_eq!(report["status"], "pass", "{report:#}");
+    let lanes = report["client_timeline"].as_array().unwrap();
+    let first: Vec<String> = lanes
+        .iter()
+        .filter(|e| e["scope"] == "client" && e["conn"] == 1)
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["event"].as_str().unwrap(),
+                e["text"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "connect ",
+            "write hello\r\n",
+            "data hello\r\n",
+            "end() ",
+            "finish ",
+            "close "
+        ],
+        "{lanes:#?}"
+    );
+    // Every connection the drive opened is a lane, and each one closes.
+    let opened = lanes.iter().filter(|e| e["event"] == "connect").count();
+    let closed = lanes.iter().filter(|e| e["event"] == "close").count();
+    assert!(
+        opened >= 6 && opened == closed,
+        "{opened} connects, {closed} closes"
+    );
+    let http = repo_root().join("labs/http-hello-server/solution.js");
+    let (report, _) = check(
+        "http-hello-server",
+        &[],
+        &["node", &http.display().to_string()],
+    );
+    let lanes = report["client_timeline"].as_array().unwrap();
+    let statuses: Vec<u64> = lanes
+        .iter()
+        .filter(|e| e["scope"] == "client_request" && e["event"] == "response")
+        .map(|e| e["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(&statuses[..2], [200, 404], "{lanes:#?}");
+    assert!(statuses.contains(&400), "{statuses:?}");
+}
+
 #[test]
 fn reference_servers_pass_with_and_without_the_sandbox() {
     if !tools() {

@@ -13,6 +13,8 @@ pub struct Dialer {
     pool: Mutex<Vec<(bool, OwnedFd)>>,
     /// No pool: make sockets here (the server is in netlab's own network namespace).
     own: bool,
+    /// The run's client lanes, where every client made here records what it does.
+    lanes: super::drivers::lanes::Lanes,
 }
 
 impl Dialer {
@@ -21,6 +23,7 @@ impl Dialer {
         Dialer {
             pool: Mutex::new(Vec::new()),
             own: true,
+            lanes: Default::default(),
         }
     }
 
@@ -30,7 +33,13 @@ impl Dialer {
         Dialer {
             pool: Mutex::new(pool),
             own: false,
+            lanes: Default::default(),
         }
+    }
+
+    /// The run's client lanes.
+    pub fn lanes(&self) -> &super::drivers::lanes::Lanes {
+        &self.lanes
     }
 
     fn take(&self, udp: bool) -> std::io::Result<Option<OwnedFd>> {

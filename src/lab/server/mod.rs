@@ -188,6 +188,8 @@ pub async fn run(
             });
         }
     }
+    // netlab's clients' lanes (every connection has closed: the drive is over).
+    let entries = server.dialer.lanes().rec.recent();
     let seconds = clock.elapsed().as_secs_f64();
     let by_itself = server.exit_now().is_some();
     let (status, leftovers, level) = server.stop().await;
@@ -222,7 +224,7 @@ pub async fn run(
             leftovers_killed: leftovers + swept,
             sandbox: level,
         },
-        entries: Vec::new(),
+        entries,
         trace: CanonTrace::parse("netlab-trace/1\n").unwrap_or_default(),
         port: place.port,
         socket: place.socket,

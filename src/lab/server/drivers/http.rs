@@ -52,6 +52,7 @@ async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> 
                 let length = get("content-length").and_then(|v| v.parse::<usize>().ok());
                 let chunked = get("transfer-encoding").is_some_and(|v| v.ends_with("chunked"));
                 let upgrade = get("upgrade");
+                c.response(status, r.reason.unwrap_or_default(), upgrade.as_deref());
                 buf.drain(..head);
                 return if chunked {
                     read_chunked(c, buf, deadline)
@@ -755,7 +756,7 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             return;
         }
     };
-    let c = match connect(&d, &t).await {
+    let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
             steps
@@ -773,17 +774,32 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     );
     let name = rustls::pki_types::ServerName::try_from("localhost")
         .expect("localhost is a valid server name");
+    // The lane records the plaintext, above TLS (the handshake's bytes are not the client's).
+    let lane = c.take_lane();
     let tls = tokio::time::timeout(WAIT, connector.connect(name, c)).await;
     let mut c: Conn = match tls {
         Ok(Ok(s)) => {
             let (version, cipher) = crate::tls::describe(s.get_ref().1);
             log.note("client1", format!("secureConnect ({version}, {cipher})"));
             steps.push(log.pass("handshake")).await;
-            Box::new(s)
+            let c = Conn::with_lane(Box::new(s), lane);
+            c.note(crate::trace::Event::SecureConnect {
+                protocol: version.to_string(),
+                cipher: cipher.to_string(),
+            });
+            c
         }
         Ok(Err(e)) => {
             log.note("client1", format!("handshake failed: {e}"));
             let why = e.to_string();
+            if let Some(lane) = lane {
+                let code = if why.contains("UnknownIssuer") {
+                    "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+                } else {
+                    "EPROTO"
+                };
+                lane.failed(code, why.clone());
+            }
             let hint = if why.contains("InvalidContentType") || why.contains("corrupt message") {
                 ": your server did not answer in TLS — serve with https.createServer({ cert, key }) (Python: ssl.SSLContext.wrap_socket)"
             } else if why.contains("UnknownIssuer") || why.contains("certificate") {
@@ -800,6 +816,9 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             return;
         }
         Err(_) => {
+            if let Some(lane) = lane {
+                lane.failed("ETIMEDOUT", "no TLS handshake".into());
+            }
             steps
                 .push(log.fail(
                     "handshake",

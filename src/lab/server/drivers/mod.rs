@@ -12,6 +12,7 @@
 //! streams), [`udp`] and [`http`].
 
 mod http;
+pub mod lanes;
 mod stream;
 mod udp;
 
@@ -24,7 +25,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::AsyncReadExt;
 
 /// How long a client waits for any one answer.
 pub const WAIT: Duration = Duration::from_secs(2);
@@ -345,16 +346,27 @@ fn show(b: &[u8]) -> String {
 
 // ---- streams -------------------------------------------------------------------------------
 
-/// A TCP or Unix stream.
-trait Duplex: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
-type Conn = Box<dyn Duplex>;
+use lanes::Conn;
 
+/// Connect to the server: a new client lane with its `connect` (or `error` and `close`).
 async fn connect(d: &Dialer, t: &Target) -> std::io::Result<Conn> {
-    match (&t.socket, t.port) {
-        (Some(p), _) => Ok(Box::new(d.unix(p).await?)),
-        (None, Some(port)) => Ok(Box::new(d.tcp(port).await?)),
+    let made: std::io::Result<(Box<dyn lanes::Duplex>, String)> = match (&t.socket, t.port) {
+        (Some(p), _) => d
+            .unix(p)
+            .await
+            .map(|s| (Box::new(s) as _, p.display().to_string())),
+        (None, Some(port)) => d
+            .tcp(port)
+            .await
+            .map(|s| (Box::new(s) as _, format!("127.0.0.1:{port}"))),
         _ => Err(std::io::Error::other("nowhere to connect")),
+    };
+    match made {
+        Ok((io, peer)) => Ok(Conn::connected(io, d.lanes(), peer)),
+        Err(e) => {
+            d.lanes().refused(&e);
+            Err(e)
+        }
     }
 }
 

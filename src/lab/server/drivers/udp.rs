@@ -20,12 +20,16 @@ pub(super) async fn udp_pong(d: Arc<Dialer>, t: Target, steps: Steps) {
                 .await
         }
     };
+    let lanes = d.lanes();
+    let lane = lanes.client();
     let _ = one.send_to(b"ping", to).await;
+    lanes.rec.send(lane, b"ping", to.to_string());
     log.note("client1", "send \"ping\"");
     let mut buf = [0u8; 1500];
     let got = tokio::time::timeout(WAIT, one.recv_from(&mut buf)).await;
     steps.push(match got {
         Ok(Ok((n, from))) => {
+            lanes.rec.message(lane, &buf[..n], from.to_string());
             log.note("client1", format!("received {} from port {}", show(&buf[..n]), from.port()));
             if &buf[..n] != b"pong" {
                 log.fail("pong", format!("expected \"pong\", got {}", show(&buf[..n])))
@@ -42,16 +46,24 @@ pub(super) async fn udp_pong(d: Arc<Dialer>, t: Target, steps: Steps) {
     }).await;
     // Three sockets at once, answered in any order, each to its own sender.
     let mut log = Log::new();
-    let socks: Vec<_> = (0..3).filter_map(|_| d.udp().ok()).collect();
-    for (i, s) in socks.iter().enumerate() {
+    let socks: Vec<_> = (0..3)
+        .filter_map(|_| d.udp().ok())
+        .map(|s| (s, lanes.client()))
+        .collect();
+    for (i, (s, lane)) in socks.iter().enumerate() {
         let _ = s.send_to(b"ping", to).await;
+        lanes.rec.send(*lane, b"ping", to.to_string());
         log.note(&format!("client{}", i + 2), "send \"ping\"");
     }
     let mut missing = Vec::new();
     // One wait for all three (they were sent together).
     let deadline = tokio::time::Instant::now() + WAIT;
-    for (i, s) in socks.iter().enumerate() {
-        match tokio::time::timeout_at(deadline, s.recv_from(&mut buf)).await {
+    for (i, (s, lane)) in socks.iter().enumerate() {
+        let got = tokio::time::timeout_at(deadline, s.recv_from(&mut buf)).await;
+        if let Ok(Ok((n, from))) = &got {
+            lanes.rec.message(*lane, &buf[..*n], from.to_string());
+        }
+        match got {
             Ok(Ok((n, _))) if &buf[..n] == b"pong" => {
                 log.note(&format!("client{}", i + 2), "received \"pong\"");
             }
