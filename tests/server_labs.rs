@@ -390,6 +390,39 @@ fn netlab_clients_are_recorded_as_client_lanes() {
     assert!(statuses.contains(&400), "{statuses:?}");
 }
 
+/// A step whose bytes differ from the expected ones says where, in hex and escaped, in the
+/// text and in the JSON (`steps[].diff`).
+#[test]
+fn step_failures_show_where_the_bytes_differ() {
+    if !tools() {
+        return;
+    }
+    let (report, _) = check(
+        "greeting-server",
+        &[],
+        &["python3", &buggy("greeting-no-newline.py")],
+    );
+    let fails = failed(&report);
+    let greets = fails.iter().find(|(n, _)| n == "greets-first").unwrap();
+    assert!(
+        greets
+            .1
+            .contains(r#"at byte 11: expected 0d 0a ("\r\n"), got nothing more"#),
+        "{}",
+        greets.1
+    );
+    let step = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "greets-first")
+        .unwrap();
+    assert_eq!(
+        step["diff"],
+        serde_json::json!({"offset": 11, "expected_hex": "0d 0a", "expected": "\\r\\n", "got_hex": "", "got": ""})
+    );
+}
+
 #[test]
 fn reference_servers_pass_with_and_without_the_sandbox() {
     if !tools() {

@@ -56,6 +56,87 @@ pub struct StepResult {
     pub detail: String,
     /// What the clients did and saw, line by line (the client-side timeline of the step).
     pub transcript: Vec<String>,
+    /// Where the bytes the client got first differ from the bytes it expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<ByteDiff>,
+}
+
+/// The first difference between expected and received bytes: its offset and a short window
+/// of both from there, in hex and escaped (`at byte 5: expected 0a ("\n"), got 0d 0a
+/// ("\r\n")`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ByteDiff {
+    /// The first differing offset (0-based).
+    pub offset: u64,
+    /// Up to [`ByteDiff::WINDOW`] expected bytes from there, in hex (`0d 0a`); empty when the
+    /// client got more than expected.
+    pub expected_hex: String,
+    /// The same bytes escaped (`\r\n`).
+    pub expected: String,
+    /// Up to [`ByteDiff::WINDOW`] received bytes from there; empty when they ended first.
+    pub got_hex: String,
+    pub got: String,
+}
+
+impl ByteDiff {
+    /// How many bytes of each side the window shows.
+    pub const WINDOW: usize = 8;
+
+    /// The first difference between `want` and `got`, or `None` when they are equal.
+    pub fn of(want: &[u8], got: &[u8]) -> Option<ByteDiff> {
+        let at = want
+            .iter()
+            .zip(got)
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.len().min(got.len()));
+        if at == want.len() && at == got.len() {
+            return None;
+        }
+        Some(ByteDiff::at(at as u64, &want[at..], &got[at..]))
+    }
+
+    /// A difference at `offset`, given the bytes of each side from there.
+    pub fn at(offset: u64, want: &[u8], got: &[u8]) -> ByteDiff {
+        let window = |b: &[u8]| {
+            let w = &b[..b.len().min(Self::WINDOW)];
+            let hex = w
+                .iter()
+                .map(|c| format!("{c:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let more = if b.len() > w.len() { "…" } else { "" };
+            (
+                format!("{hex}{}", if more.is_empty() { "" } else { " …" }),
+                format!("{}{more}", crate::trace::escape(w)),
+            )
+        };
+        let (expected_hex, expected) = window(want);
+        let (got_hex, got) = window(got);
+        ByteDiff {
+            offset,
+            expected_hex,
+            expected,
+            got_hex,
+            got,
+        }
+    }
+
+    /// The difference in words: `at byte 5: expected 0a ("\n"), got 0d 0a ("\r\n")`.
+    pub fn text(&self) -> String {
+        let side = |hex: &str, esc: &str, none: &str| {
+            if hex.is_empty() {
+                none.to_string()
+            } else {
+                format!("{hex} (\"{esc}\")")
+            }
+        };
+        format!(
+            "at byte {}: expected {}, got {}",
+            self.offset,
+            side(&self.expected_hex, &self.expected, "nothing more"),
+            side(&self.got_hex, &self.got, "nothing more")
+        )
+    }
 }
 
 /// Where the learner's server must listen.
@@ -139,6 +220,7 @@ pub async fn run(
         ok: listening.is_ok(),
         detail: listening.clone().err().unwrap_or_default(),
         transcript: Vec::new(),
+        diff: None,
     }];
     if listening.is_ok() {
         let target = Target {
@@ -185,6 +267,7 @@ pub async fn run(
                     crate::lab::checks::seconds_text(limit.as_secs_f64())
                 ),
                 transcript: Vec::new(),
+                diff: None,
             });
         }
     }
@@ -277,6 +360,7 @@ fn not_started(message: String, place: &Place) -> RunResult {
             ok: false,
             detail: format!("your server could not be started: {message}"),
             transcript: Vec::new(),
+            diff: None,
         }],
     }
 }
@@ -317,6 +401,7 @@ fn socket_removed(path: &Path, status: &ExitStatus, by_itself: bool) -> StepResu
             path.display(),
             if left { "still exists" } else { "is gone" }
         )],
+        diff: None,
     }
 }
 
@@ -800,6 +885,27 @@ mod tests {
             "connected, not listening"
         );
         assert!(!unix_table_listens(unix, Path::new("/tmp/x/gone.sock")));
+    }
+
+    #[test]
+    fn a_byte_diff_shows_the_first_difference_in_hex_and_escaped() {
+        let d = ByteDiff::of(b"hello\n", b"hello\r\n").unwrap();
+        assert_eq!(
+            d.text(),
+            r#"at byte 5: expected 0a ("\n"), got 0d 0a ("\r\n")"#
+        );
+        let d = ByteDiff::of(b"bye\r\n", b"bye").unwrap();
+        assert_eq!(
+            d.text(),
+            r#"at byte 3: expected 0d 0a ("\r\n"), got nothing more"#
+        );
+        let d = ByteDiff::of(b"ok", b"ok, and then some more bytes").unwrap();
+        assert_eq!(d.offset, 2);
+        assert_eq!(d.got_hex, "2c 20 61 6e 64 20 74 68 …");
+        assert!(d
+            .text()
+            .starts_with("at byte 2: expected nothing more, got 2c 20"));
+        assert_eq!(ByteDiff::of(b"same", b"same"), None);
     }
 
     #[test]

@@ -235,7 +235,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
                 if r.status != want {
                     log.fail(name, format!("GET {path} answered {}, expected {want}", r.status))
                 } else if name == "hello" && String::from_utf8_lossy(&r.body).trim() != "Hello World" {
-                    log.fail(name, format!("the body was {}, expected \"Hello World\"", show(&r.body)))
+                    log.fail_bytes(name, format!("the body was {}, expected \"Hello World\"", show(&r.body)), b"Hello World", &r.body)
                 } else if r.framing == "close" {
                     log.fail(name, "the response had no Content-Length and no chunked encoding, so the client could only read until close")
                 } else {
@@ -659,7 +659,7 @@ pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
         ))
     };
     let result = match echoed {
-        Err(e) => log.fail("raw-echo", e),
+        Err(e) => log.fail_bytes("raw-echo", e, RAW, &got),
         Ok(()) => {
             let _ = c.shutdown().await;
             log.note("client1", "end (FIN)");
@@ -702,13 +702,15 @@ async fn early_bytes(d: &Dialer, t: &Target) -> StepResult {
     if got == EARLY {
         log.pass(name)
     } else {
-        log.fail(
+        log.fail_bytes(
             name,
             format!(
                 "bytes sent right behind the upgrade request ({}) never came back, got {}: in Node they arrive as the 'upgrade' listener's head argument — write it back before piping",
                 show(EARLY),
                 show(&got)
             ),
+            EARLY,
+            &got,
         )
     }
 }

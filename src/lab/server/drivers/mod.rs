@@ -18,7 +18,7 @@ mod udp;
 
 use super::dial::Dialer;
 use super::os_error;
-use super::StepResult;
+use super::{ByteDiff, StepResult};
 use crate::sandbox::Pool;
 use std::future::Future;
 use std::path::PathBuf;
@@ -312,6 +312,7 @@ impl Log {
             ok: true,
             detail: String::new(),
             transcript: self.lines,
+            diff: None,
         }
     }
 
@@ -321,6 +322,37 @@ impl Log {
             ok: false,
             detail: detail.into(),
             transcript: self.lines,
+            diff: None,
+        }
+    }
+
+    /// A failure where the client expected `want` and got `got`: the detail ends with where
+    /// they first differ (when the client got anything at all).
+    fn fail_bytes(
+        self,
+        name: &str,
+        detail: impl Into<String>,
+        want: &[u8],
+        got: &[u8],
+    ) -> StepResult {
+        let diff = (!got.is_empty()).then(|| ByteDiff::of(want, got)).flatten();
+        self.fail_diff(name, detail, diff)
+    }
+
+    /// A failure with a byte difference already measured.
+    fn fail_diff(
+        self,
+        name: &str,
+        detail: impl Into<String>,
+        diff: Option<ByteDiff>,
+    ) -> StepResult {
+        let mut detail = detail.into();
+        if let Some(d) = &diff {
+            detail.push_str(&format!("; {}", d.text()));
+        }
+        StepResult {
+            diff,
+            ..self.fail(name, detail)
         }
     }
 }

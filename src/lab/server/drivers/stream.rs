@@ -63,7 +63,7 @@ async fn echo_once(d: &Dialer, t: &Target, name: &str, msg: &[u8], split: bool) 
         log.pass(name)
     } else {
         let d = echo_problem(msg, &got, &how);
-        log.fail(name, d)
+        log.fail_bytes(name, d, msg, &got)
     }
 }
 
@@ -91,14 +91,21 @@ async fn two_clients(d: &Dialer, t: &Target) -> StepResult {
     let _ = b.shutdown().await;
     if got_b != b"second\r\n" {
         let p = echo_problem(b"second\r\n", &got_b, &how_b);
-        return log.fail(
+        return log.fail_bytes(
             name,
             format!("the second connection, opened while the first was still open: {p}"),
+            b"second\r\n",
+            &got_b,
         );
     }
     if got_a != b"first\r\n" {
         let p = echo_problem(b"first\r\n", &got_a, &how_a);
-        return log.fail(name, format!("the first connection: {p}"));
+        return log.fail_bytes(
+            name,
+            format!("the first connection: {p}"),
+            b"first\r\n",
+            &got_a,
+        );
     }
     log.pass(name)
 }
@@ -132,7 +139,7 @@ async fn end_after_end(d: &Dialer, t: &Target, msg: &[u8], name: &str) -> StepRe
         Got::Eof if got == msg => log.pass(name),
         Got::Eof => {
             let p = echo_problem(msg, &got, &Got::Enough);
-            log.fail(name, p)
+            log.fail_bytes(name, p, msg, &got)
         }
         Got::Error(e) => log.fail(
             name,
@@ -191,7 +198,14 @@ async fn bulk(d: &Dialer, t: &Target) -> StepResult {
             Ok(Ok(n)) => {
                 if wrong_at.is_none() {
                     if let Some(i) = (0..n).find(|&i| buf[i] != pattern(got + i)) {
-                        wrong_at = Some(got + i);
+                        // The window is what this read holds from there (enough to show).
+                        let end = n.min(i + crate::lab::server::ByteDiff::WINDOW);
+                        let want: Vec<u8> = (got + i..got + end).map(pattern).collect();
+                        wrong_at = Some(crate::lab::server::ByteDiff::at(
+                            (got + i) as u64,
+                            &want,
+                            &buf[i..end],
+                        ));
                     }
                 }
                 got += n;
@@ -222,10 +236,14 @@ async fn bulk(d: &Dialer, t: &Target) -> StepResult {
         log.note("client1", "was still writing: your server stopped reading");
     }
     log.note("client1", format!("received {got} B, then {ended:?}"));
-    if let Some(at) = wrong_at {
-        return log.fail(
+    if let Some(diff) = wrong_at {
+        return log.fail_diff(
             name,
-            format!("the echo differs from what was sent at byte {at}"),
+            format!(
+                "the echo differs from what was sent at byte {}",
+                diff.offset
+            ),
+            Some(diff),
         );
     }
     if got != TOTAL {
@@ -269,7 +287,12 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
         steps.push(log.pass("greets-first")).await;
     } else {
         steps
-            .push(log.fail("greets-first", greeting_problem(GREETING, &got, &how)))
+            .push(log.fail_bytes(
+                "greets-first",
+                greeting_problem(GREETING, &got, &how),
+                GREETING,
+                &got,
+            ))
             .await;
     }
     let mut log = Log::new();
@@ -284,7 +307,7 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
             log.pass("echo")
         } else {
             let p = echo_problem(b"hi\r\n", &echo, &how);
-            log.fail("echo", p)
+            log.fail_bytes("echo", p, b"hi\r\n", &echo)
         })
         .await;
     // The end: the greeting, the echo, and the server's FIN.
@@ -309,13 +332,15 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let want = [GREETING, b"bye\r\n"].concat();
     steps.push(match how {
         Got::Eof if got == want => log.pass("end"),
-        Got::Eof => log.fail(
+        Got::Eof => log.fail_bytes(
             "end",
             format!(
                 "expected {} then the server's end (FIN), got {} then the end",
                 show(&want),
                 show(&got)
             ),
+            &want,
+            &got,
         ),
         _ => log.fail(
             "end",
@@ -398,7 +423,7 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
         )
     } else {
         let p = echo_problem(want, &got, &how);
-        Log::new().fail("answer", format!("expected {}: {p}", show(want)))
+        Log::new().fail_bytes("answer", format!("expected {}: {p}", show(want)), want, &got)
     }).await;
     steps
         .push(if how == Got::Eof {
