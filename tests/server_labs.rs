@@ -423,6 +423,82 @@ fn step_failures_show_where_the_bytes_differ() {
     );
 }
 
+/// Runs `netlab check LAB --format json -- CMD…` while sampling its peak RSS (VmHWM, which
+/// only grows, from /proc) until it exits: the report and the highest VmHWM seen, in kB.
+fn check_sampling_rss(lab: &str, extra: &[&str], cmd: &[&str]) -> (Value, u64) {
+    let mut child = Command::new(netlab_bin())
+        .args(["check", lab, "--format", "json"])
+        .args(extra)
+        .arg("--")
+        .args(cmd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut out).unwrap();
+        out
+    });
+    let mut peak = 0u64;
+    // Bounded: 30 s of 5 ms samples; VmHWM is a high-water mark, so sampling misses no peak
+    // reached before the last sample (the bulk step ends well before netlab does).
+    for _ in 0..6000 {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+    }
+    child.wait().unwrap();
+    let out = reader.join().unwrap();
+    (serde_json::from_slice(&out).unwrap(), peak)
+}
+
+/// The echo-server's bulk step (8 MB written while reading slowly) is streamed and compared
+/// as it goes: netlab's peak RSS while grading the node and python references stays within
+/// 16 MiB of a run that never gets past `listening` (measured: ~0.5 MB over it; holding the
+/// 8 MB sent and the 8 MB echoed would break the bound).
+#[test]
+fn grading_the_bulk_echo_keeps_netlabs_memory_bounded() {
+    if !tools() {
+        return;
+    }
+    let (base_report, base) = check_sampling_rss(
+        "echo-server",
+        &["--timeout", "1"],
+        &["python3", &buggy("never-listens.py")],
+    );
+    assert_eq!(base_report["status"], "fail");
+    assert!(base > 0, "no VmHWM sampled");
+    for (interp, file) in [("node", "solution.js"), ("python3", "solution.py")] {
+        let path = repo_root().join("labs/echo-server").join(file);
+        let (report, peak) =
+            check_sampling_rss("echo-server", &[], &[interp, &path.display().to_string()]);
+        assert_eq!(report["status"], "pass", "{interp}: {report:#}");
+        eprintln!(
+            "netlab's peak RSS grading echo-server ({interp}): {peak} kB (baseline {base} kB)"
+        );
+        assert!(
+            peak <= base + 16 * 1024,
+            "{interp}: peak RSS {peak} kB, more than 16 MiB over the baseline {base} kB"
+        );
+    }
+}
+
 #[test]
 fn reference_servers_pass_with_and_without_the_sandbox() {
     if !tools() {

@@ -160,6 +160,10 @@ fn pattern(i: usize) -> u8 {
     (i % 251) as u8
 }
 
+/// 8 MB out while reading the echo slowly. Memory stays bounded: one 64 KiB block is written
+/// over and over, and the echo is read 16 KiB at a time and compared with the pattern as it
+/// arrives (the run's lanes keep counts and 64-byte previews) — never the whole payload
+/// (`tests/server_labs.rs` measures netlab's peak RSS).
 async fn bulk(d: &Dialer, t: &Target) -> StepResult {
     // Whole blocks of the pattern (251 × 256 B), about 8 MB.
     const BLOCK: usize = 251 * 256;
