@@ -197,6 +197,27 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "your server did not answer in TLS",
         ),
         (
+            "bulk-server",
+            "node",
+            "bulk-no-drain.js",
+            "memory",
+            "it buffered the payload instead of waiting for the client — when write() returns false, stop and go on at 'drain'",
+        ),
+        (
+            "bulk-server",
+            "python3",
+            "bulk-all-first.py",
+            "memory",
+            "in Python, sendall() each chunk as you make it",
+        ),
+        (
+            "bulk-server",
+            "node",
+            "bulk-stops-at-false.js",
+            "all-bytes",
+            "then your server ended the connection: write() → false means wait for 'drain' and go on, not stop",
+        ),
+        (
             "https-server",
             "node",
             "https-no-end.js",
@@ -519,6 +540,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("http-upgrade-server", "python3", "solution.py"),
         ("https-server", "node", "solution.js"),
         ("https-server", "python3", "solution.py"),
+        ("bulk-server", "node", "solution.js"),
+        ("bulk-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

@@ -227,6 +227,7 @@ pub async fn run(
             port: place.port,
             socket: place.socket.clone(),
             ca_pem: pems.as_ref().map(|p| p.ca_pem.clone()),
+            server_pid: server.pid(),
         };
         let left = limit.saturating_sub(clock.elapsed());
         let (ask, mut asked) = tokio::sync::mpsc::channel(1);
@@ -613,6 +614,24 @@ impl Server {
             started: Some(started),
             exit: None,
         }))
+    }
+
+    /// The learner's server process as seen from here (for /proc/<pid>/status), when it can
+    /// be found: the plain child, the sandboxed client, or the supervisor's child in a PID
+    /// namespace.
+    fn pid(&self) -> Option<u32> {
+        match (&self.started, &self.child) {
+            (Some(s), _) => s
+                .client_pid
+                .or_else(|| {
+                    s.child
+                        .id()
+                        .and_then(|l| server_group_in_namespace(l as i32))
+                })
+                .map(|p| p as u32),
+            (None, Some(c)) => c.id(),
+            (None, None) => None,
+        }
     }
 
     /// Whether the run has ended (the server, or the launcher, exited).

@@ -37,6 +37,9 @@ pub struct Target {
     pub socket: Option<PathBuf>,
     /// For HTTPS: the only CA netlab's client trusts.
     pub ca_pem: Option<String>,
+    /// The learner's server process, when visible from here (its memory is read from
+    /// `/proc/<pid>/status`).
+    pub server_pid: Option<u32>,
 }
 
 /// A driver's future; it pushes each step's result to [`Steps`] as the step ends.
@@ -174,6 +177,21 @@ pub static DRIVERS: &[Driver] = &[
         ],
         pool: Pool { tcp: 4, udp: 0 },
         run: |d, t, s| Box::pin(stream::halfopen(d, t, s)),
+    },
+    Driver {
+        name: "bulk",
+        steps: &[
+            (
+                "all-bytes",
+                "a client that reads slowly gets all 32 MiB of lines, in order, then the server's end",
+            ),
+            (
+                "memory",
+                "while it does, the server's peak memory grows by less than the payload (write() → false waits for 'drain')",
+            ),
+        ],
+        pool: Pool { tcp: 2, udp: 0 },
+        run: |d, t, s| Box::pin(stream::bulk_server(d, t, s)),
     },
     Driver {
         name: "udp-pong",

@@ -443,3 +443,151 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
         })
         .await;
 }
+
+// ---- bulk (backpressure) -------------------------------------------------------------------
+
+/// How many lines the bulk-server lab's server writes (`0000000\n` … `4194303\n`): 32 MiB.
+const BULK_LINES: usize = 1 << 22;
+/// How much the server's peak memory may grow while it streams them to a slow reader.
+const BULK_GROWTH_LIMIT_KB: u64 = 64 * 1024;
+
+/// Byte `i` of the bulk-server stream: 8-byte lines, seven digits and `\n`.
+fn line_byte(i: usize) -> u8 {
+    let (line, col) = (i / 8, i % 8);
+    if col == 7 {
+        b'\n'
+    } else {
+        b'0' + ((line / 10usize.pow(6 - col as u32)) % 10) as u8
+    }
+}
+
+/// A process's peak RSS (VmHWM) in kB, from `/proc/<pid>/status`.
+fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The bulk-server driver: one slow client (a 64 KiB receive window, 300 ms before its first
+/// read, 16 KiB reads with a 20 ms pause every MiB) reads 32 MiB of lines, checked as they
+/// come (never held); the server's peak RSS is read before and after.
+pub(super) async fn bulk_server(d: Arc<Dialer>, t: Target, steps: Steps) {
+    let total = BULK_LINES * 8;
+    let mut log = Log::new();
+    let before = t.server_pid.and_then(vm_hwm_kb);
+    let Some(port) = t.port else {
+        return steps.push(log.fail("all-bytes", "no port")).await;
+    };
+    let c = match d.tcp_with(port, Some(64 * 1024)).await {
+        Ok(s) => super::Conn::connected(Box::new(s), d.lanes(), format!("127.0.0.1:{port}")),
+        Err(e) => {
+            d.lanes().refused(&e);
+            let m = format!("could not connect: {}", super::os_error(&e));
+            return steps.push(log.fail("all-bytes", m)).await;
+        }
+    };
+    let mut c = c;
+    log.note(
+        "client1",
+        "connect (64 KiB receive window), and wait 300 ms before reading",
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut got = 0usize;
+    let mut wrong: Option<crate::lab::server::ByteDiff> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    // At most 25 s in all, and never more than WAIT without a byte.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(25);
+    let ended = loop {
+        let idle = (tokio::time::Instant::now() + WAIT).min(deadline);
+        match tokio::time::timeout_at(idle, c.read(&mut buf)).await {
+            Err(_) => break Got::Timeout,
+            Ok(Ok(0)) => break Got::Eof,
+            Ok(Ok(n)) => {
+                if wrong.is_none() {
+                    let extra = (got + n).saturating_sub(total);
+                    let check = n - extra;
+                    if let Some(i) = (0..check).find(|&i| buf[i] != line_byte(got + i)) {
+                        let end = n.min(i + crate::lab::server::ByteDiff::WINDOW);
+                        let want: Vec<u8> =
+                            (got + i..(got + end).min(total)).map(line_byte).collect();
+                        wrong = Some(crate::lab::server::ByteDiff::at(
+                            (got + i) as u64,
+                            &want,
+                            &buf[i..end],
+                        ));
+                    } else if extra > 0 {
+                        wrong = Some(crate::lab::server::ByteDiff::at(
+                            total as u64,
+                            &[],
+                            &buf[check..n.min(check + crate::lab::server::ByteDiff::WINDOW)],
+                        ));
+                    }
+                }
+                got += n;
+                if got % (1 << 20) < n {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+            Ok(Err(e)) => break Got::Error(super::os_error(&e)),
+        }
+    };
+    drop(c);
+    let after = t.server_pid.and_then(vm_hwm_kb);
+    log.note("client1", format!("received {got} B, then {ended:?}"));
+    let mut mem = Log::new();
+    let all = if let Some(diff) = wrong {
+        log.fail_diff(
+            "all-bytes",
+            format!(
+                "the stream differs from the lines 0000000\\n … {:07}\\n at byte {}",
+                BULK_LINES - 1,
+                diff.offset
+            ),
+            Some(diff),
+        )
+    } else if got == total && ended == Got::Eof {
+        log.pass("all-bytes")
+    } else {
+        let how = match &ended {
+            Got::Eof => "your server ended the connection: write() → false means wait for 'drain' and go on, not stop; end() only after the last line".to_string(),
+            Got::Error(e) => format!("the connection failed ({e}): destroy(), or exiting, throws away what is still buffered — call end() and let it flush"),
+            _ if got == total => format!("all the bytes came, but your server never ended the connection (no FIN within {} s): call end() after the last write", WAIT.as_secs()),
+            _ => format!("nothing more came for {} s (or the 25 s were up)", WAIT.as_secs()),
+        };
+        log.fail(
+            "all-bytes",
+            format!("a slow client got {got} of the {total} bytes, then {how}"),
+        )
+    };
+    steps.push(all).await;
+    let result = match (before, after) {
+        (Some(b), Some(a)) => {
+            let grew = a.saturating_sub(b);
+            mem.note(
+                "netlab",
+                format!("your server's peak RSS (VmHWM): {b} kB before, {a} kB after (+{grew} kB)"),
+            );
+            if grew > BULK_GROWTH_LIMIT_KB {
+                mem.fail(
+                    "memory",
+                    format!(
+                        "your server's peak memory grew by {} MiB while a slow client read {} MiB: it buffered the payload instead of waiting for the client — when write() returns false, stop and go on at 'drain' (or pipe() a stream); in Python, sendall() each chunk as you make it",
+                        grew / 1024,
+                        total >> 20
+                    ),
+                )
+            } else {
+                mem.pass("memory")
+            }
+        }
+        _ => {
+            mem.note(
+                "netlab",
+                "your server's memory could not be read from here (/proc)",
+            );
+            mem.pass("memory")
+        }
+    };
+    steps.push(result).await;
+}
