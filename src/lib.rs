@@ -77,6 +77,7 @@ pub mod tls;
 pub mod trace;
 pub mod tui;
 pub mod watch;
+pub mod wire;
 pub mod workspace;
 
 pub use error::{Error, ExitCode};

@@ -229,7 +229,7 @@ pub struct Pool {
 }
 
 /// Layers to treat as missing: `NETLAB_SANDBOX_PRETEND_LACKING=landlock,namespaces,seccomp`
-/// (any subset). It lets a teacher see what a machine without them would get (`auto` falls
+/// (any subset; `cap_net_raw` too, for the wire view's fallbacks). It lets a teacher see what a machine without them would get (`auto` falls
 /// back, `require` refuses) and lets the tests prove both on a kernel that has every layer.
 /// It can only take layers away, never add one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +237,10 @@ pub struct Lacking {
     pub landlock: bool,
     pub namespaces: bool,
     pub seccomp: bool,
+    /// The wire view only: act as if netlab had no `CAP_NET_RAW` on the host (word
+    /// `cap_net_raw`), so that its last fallback — socket events only — can be tested as root.
+    #[serde(default)]
+    pub cap_net_raw: bool,
 }
 
 impl Lacking {
@@ -254,6 +258,7 @@ impl Lacking {
             landlock: has("landlock"),
             namespaces: has("namespaces"),
             seccomp: has("seccomp"),
+            cap_net_raw: has("cap_net_raw"),
         }
     }
 
