@@ -3,7 +3,9 @@
 use netlab::cli::DemoArgs;
 use netlab::demo;
 use netlab::scenario::ServeConfig;
-use netlab::trace::Recorder;
+use netlab::trace::recorder::{Live, Subscription};
+use netlab::trace::{Event, Recorder};
+use netlab::wire::netns::Mode;
 use netlab::{Error, ExitCode};
 use tokio_util::sync::CancellationToken;
 
@@ -35,6 +37,14 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, Error> {
                 .join(", ")
         ))
     })?;
+    let scenario = netlab::scenario::find(d.scenario);
+    let wire = match scenario {
+        Some(s) if args.wire() => Some(super::serve::wire_mode(s)),
+        _ => None,
+    };
+    if let Some(notice) = wire.as_ref().and_then(|m| m.notice()) {
+        eprintln!("{notice}");
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -48,7 +58,21 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, Error> {
     };
     // 8 MiB: more than loopback's socket buffers hold, so a slow reader causes backpressure.
     let cfg = ServeConfig::default();
-    let findings = rt.block_on(demo::run(d, recorder.clone(), cfg));
+    let (findings, capture) = match wire.filter(|m| m.captures()) {
+        None => (rt.block_on(demo::run(d, recorder.clone(), cfg)), None),
+        Some(mode) => {
+            let tls = scenario.is_some_and(|s| s.transport == netlab::scenario::Transport::Https);
+            rt.block_on(run_captured(
+                d,
+                &recorder,
+                cfg,
+                &mode,
+                tls,
+                args.pcap.clone(),
+            ))
+        }
+    };
+    super::serve::stop_capture(capture, args.pcap.as_deref());
     drop(recorder);
     let _ = printer.join();
     let findings = findings?;
@@ -60,4 +84,52 @@ pub fn run(args: DemoArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::Pass)
+}
+
+/// Run the demo with the wire view: the packet socket is opened before the scenario binds (the
+/// kernel queues every frame from then on), and the capture starts as soon as the server's
+/// `listening` names its port, so it misses nothing and knows which end is the server.
+async fn run_captured(
+    d: &'static demo::Demo,
+    recorder: &Recorder,
+    cfg: ServeConfig,
+    mode: &Mode,
+    tls: bool,
+    pcap: Option<std::path::PathBuf>,
+) -> (
+    std::io::Result<demo::Findings>,
+    Option<netlab::wire::Capture>,
+) {
+    let mut fd = Some(netlab::wire::open_packet_socket());
+    let mut sub = recorder.subscribe();
+    let run = demo::run(d, recorder.clone(), cfg);
+    tokio::pin!(run);
+    let mut capture = None;
+    // Bounded: the second branch runs at most once (it takes `fd`).
+    loop {
+        tokio::select! {
+            r = &mut run => return (r, capture),
+            port = listening_port(&mut sub), if fd.is_some() => {
+                let fd = fd.take().expect("guarded by the branch condition");
+                if let Some(port) = port {
+                    capture = super::serve::start_capture_on(
+                        fd, recorder, mode, vec![port], tls, pcap.clone(),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The port of the first `listening` entry (`None` once the timeline ends without one).
+async fn listening_port(sub: &mut Subscription) -> Option<u16> {
+    // Bounded by the timeline: each entry is looked at once.
+    while let Some(item) = sub.recv().await {
+        if let Live::Entry(e) = item {
+            if let Event::Listening { port, .. } = &e.event {
+                return *port;
+            }
+        }
+    }
+    None
 }

@@ -14,3 +14,45 @@ pub fn has_cap_net_raw() -> bool {
         })
         .is_some_and(|c| c & (1 << 13) != 0)
 }
+
+use crate::trace::Recorder;
+use std::os::fd::OwnedFd;
+use std::path::PathBuf;
+
+/// Stub of the design's API.
+pub fn open_packet_socket() -> std::io::Result<OwnedFd> {
+    Err(std::io::Error::other("stub"))
+}
+
+/// Stub of the design's API.
+#[derive(Clone, Debug, Default)]
+pub struct CaptureOpts {
+    pub ports: Vec<u16>,
+    pub host_lo_filter: bool,
+    pub tls: bool,
+    pub pcap: Option<PathBuf>,
+}
+
+/// Stub of the design's API.
+#[derive(Clone, Debug, Default)]
+pub struct CaptureStats {
+    pub packets: u64,
+    pub drops: u64,
+    pub pcap_packets: u64,
+}
+
+/// Stub of the design's API.
+pub struct Capture;
+
+impl Capture {
+    pub fn start(
+        _fd: OwnedFd,
+        _recorder: Recorder,
+        _opts: CaptureOpts,
+    ) -> std::io::Result<Capture> {
+        Err(std::io::Error::other("stub"))
+    }
+    pub fn stop(self) -> CaptureStats {
+        CaptureStats::default()
+    }
+}
