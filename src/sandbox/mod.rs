@@ -218,6 +218,11 @@ pub struct Policy {
     /// and hands to netlab, so that netlab's clients reach the learner's server there.
     #[serde(default)]
     pub pool: Pool,
+    /// The wire view: open a packet socket on the run's loopback (only with the run's own
+    /// network namespace, where the launcher holds `CAP_NET_RAW` until it drops its
+    /// capabilities) and hand it to netlab (`Msg::Capture`).
+    #[serde(default)]
+    pub capture: bool,
 }
 
 /// How many client sockets of each kind a server lab's run needs (see [`Policy::pool`]). A

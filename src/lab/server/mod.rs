@@ -119,6 +119,11 @@ pub async fn run(
         }
     };
     let clock = Instant::now();
+    // The wire view: the run's packets, on a recorder of their own (the learner's server
+    // records nothing here). The packet socket was opened before the server started.
+    let recorder = crate::trace::Recorder::new();
+    let fd = std::mem::replace(&mut server.capture, Err(String::new()));
+    let capture = run::start_capture(fd, &recorder, place.port, transport == Transport::Https);
     let out = Capture::start(server.stdout.take());
     let err = Capture::start(server.stderr.take());
     let listen_limit = LISTEN_LIMIT.min(limit);
@@ -158,6 +163,7 @@ pub async fn run(
     }
     let seconds = clock.elapsed().as_secs_f64();
     let (status, leftovers, level) = server.stop().await;
+    let (_, wire) = run::WireLane::collect(capture, recorder.recent()).await;
     if let (Ok(()), Some(path)) = (&listening, &place.socket) {
         steps.push(socket_removed(path, &status));
     }
@@ -185,6 +191,7 @@ pub async fn run(
         socket: place.socket,
         steps,
         nonce: None,
+        wire,
     })
 }
 
@@ -227,6 +234,7 @@ fn not_started(message: String, place: &Place) -> RunResult {
         port: place.port,
         socket: place.socket.clone(),
         nonce: None,
+        wire: run::WireLane::unavailable("the server did not start"),
         steps: vec![StepResult {
             name: "listening".into(),
             ok: false,
@@ -348,6 +356,8 @@ struct Server {
     started: Option<sandbox::Started>,
     dialer: std::sync::Arc<Dialer>,
     level: Level,
+    /// The wire view's packet socket on the run's loopback, or why there is none.
+    capture: Result<std::os::fd::OwnedFd, String>,
 }
 
 impl Server {
@@ -375,6 +385,7 @@ impl Server {
             started: None,
             dialer: std::sync::Arc::new(Dialer::own()),
             level: Level::off(),
+            capture: Err("the run has no network namespace of its own".into()),
         })
     }
 
@@ -416,6 +427,7 @@ impl Server {
                 _ => place.port,
             },
             pool: driver.pool,
+            capture: place.transport != Transport::Unix,
         };
         let mut started = match sandbox::start(&policy).await {
             Ok(Ok(s)) => s,
@@ -427,7 +439,9 @@ impl Server {
         };
         live(started.child.id(), true);
         let pool = std::mem::take(&mut started.pool);
+        let capture = std::mem::replace(&mut started.capture, Err(String::new()));
         Ok(Ok(Server {
+            capture,
             stdout: started.child.stdout.take(),
             stderr: started.child.stderr.take(),
             net_pid: started
