@@ -24,6 +24,8 @@
 //! - [`sandbox`]: the sandbox every learner client runs in (environment allow-list, rlimits,
 //!   Landlock, user/PID/network/mount namespaces, seccomp), through a re-executed launcher.
 //! - [`tls`]: a throwaway CA and server certificate for the `https` scenario (rustls, rcgen).
+//! - [`wire`]: the wire view — TCP segments and UDP datagrams captured on a loopback
+//!   (`AF_PACKET`) and recorded in a `wire` lane of the same timeline; pcapng export.
 //! - [`scenario`]: the named servers (`tcp-echo`, `tcp-bulk`, `udp-pong`, `http`, …), each with
 //!   its own server function; [`scenario::start`] is the one way to run one in the background.
 //! - [`demo`]: built-in demo clients, recorded beside the scenario's server on one timeline.

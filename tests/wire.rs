@@ -52,7 +52,10 @@ fn find(ev: &[Value], from: usize, what: &str, pred: impl Fn(&Value) -> bool) ->
         .map(|(i, _)| i)
         .unwrap_or_else(|| {
             let shown: Vec<String> = ev.iter().map(|v| v.to_string()).collect();
-            panic!("no {what} at or after line {from} in:\n{}", shown.join("\n"))
+            panic!(
+                "no {what} at or after line {from} in:\n{}",
+                shown.join("\n")
+            )
         })
 }
 
@@ -100,7 +103,10 @@ fn demo_tcp_echo_shows_the_packets_in_order_beside_the_socket_events() {
         assert_eq!(v["conn"], 1, "{v}");
     }
     assert_eq!(ev[syn]["tcp_seq"], 0);
-    assert_eq!(ev[hello]["tcp_seq"], 1, "the first data byte follows the SYN");
+    assert_eq!(
+        ev[hello]["tcp_seq"], 1,
+        "the first data byte follows the SYN"
+    );
     // Beside the socket events: the SYN before the server's `connection`, the client's FIN
     // before the server's `end`, the server's FIN before the client's `end`.
     let connection = find(&ev, 0, "server connection", event("server", "connection"));
@@ -313,8 +319,7 @@ fn without_namespaces_the_demo_says_so_and_still_runs() {
     ok(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("wire view unavailable: ")
-            && stderr.contains("showing socket events only"),
+        stderr.contains("wire view unavailable: ") && stderr.contains("showing socket events only"),
         "{stderr}"
     );
     let ev = lines(&out.stdout);
@@ -339,7 +344,10 @@ fn check_wire_passes_and_shows_the_runs_packets() {
         .unwrap();
     ok(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("timeline (with the wire lane):"), "{stdout}");
+    assert!(
+        stdout.contains("timeline (with the wire lane):"),
+        "{stdout}"
+    );
     let wire_rows: Vec<&str> = stdout.lines().filter(|l| l.contains("wire#1")).collect();
     assert!(
         wire_rows.iter().any(|l| l.contains("SYN")),

@@ -87,6 +87,9 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
     }
 
     let recorder = Recorder::new();
+    if wire.as_ref().is_some_and(|m| m.captures()) {
+        recorder.expect_late();
+    }
     // Right after the bind (the port is known), before the server runs and any client comes.
     let capture = match &wire {
         Some(m) if m.captures() => start_capture(
@@ -128,10 +131,13 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
     };
     let server = Running::spawn_until(scenario, bound, cfg, recorder.clone(), cancel).await;
     let served = server.wait().await;
-    stop_capture(capture, args.pcap.as_deref());
+    let wire_said = stop_capture(capture, args.pcap.as_deref());
     let summary = (args.quiet || !args.json).then(|| summary(&recorder, args.json));
     drop(recorder); // the printer drains what is left, then stops
     let _ = tokio::task::spawn_blocking(move || printer.join()).await;
+    for line in wire_said {
+        eprintln!("{line}");
+    }
     if let Some(summary) = summary {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{summary}").and_then(|_| out.flush());
@@ -315,17 +321,30 @@ pub(crate) fn start_capture_on(
     }
 }
 
-/// Stop the capture (it drains what is queued first) and say what it got.
-pub(crate) fn stop_capture(capture: Option<netlab::wire::Capture>, pcap: Option<&Path>) {
-    let Some(c) = capture else { return };
+/// Stop the capture (it drains what is queued first); the lines saying what it got, to print
+/// on stderr once the timeline is out.
+pub(crate) fn stop_capture(
+    capture: Option<netlab::wire::Capture>,
+    pcap: Option<&Path>,
+) -> Vec<String> {
+    let Some(c) = capture else {
+        return Vec::new();
+    };
     let st = c.stop();
-    let written = pcap
-        .map(|p| format!(", written to {}", p.display()))
-        .unwrap_or_default();
-    eprintln!(
+    let written = match pcap {
+        Some(p) if st.pcap_packets > 0 || st.error.is_none() => {
+            format!(", written to {}", p.display())
+        }
+        _ => String::new(),
+    };
+    let mut said = vec![format!(
         "wire: {} packets captured, {} dropped{written}",
         st.packets, st.drops
-    );
+    )];
+    if let Some(e) = st.error {
+        said.push(format!("netlab: warning: the wire view fell short: {e}"));
+    }
+    said
 }
 
 /// Print entries until the recorder is gone. Stops (and shuts the server down) if stdout goes

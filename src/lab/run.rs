@@ -286,6 +286,8 @@ pub async fn run(
     time_limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
+    // Once per process: packets are stamped as they pass, not when the capture reads them.
+    crate::wire::netns::keep_timestamps_on();
     let scenario = scenario_of(lab)?;
     if cmd.is_empty() {
         return Err(RunError::Server(std::io::Error::other("no client command")));

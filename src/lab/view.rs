@@ -187,7 +187,7 @@ impl ServerView {
                 }
                 Scope::Request { conn, req } => v.request_event(conn, req, e),
                 Scope::Response { conn, req } => v.response_event(conn, req, e),
-                Scope::Client { .. } | Scope::ClientRequest { .. } => {}
+                Scope::Client { .. } | Scope::ClientRequest { .. } | Scope::Wire { .. } => {}
             }
         }
         v.conns = conns.into_values().collect();

@@ -13,7 +13,8 @@
 //!   and the first bytes; consecutive `drain`s collapse into one. UDP `message`s stay separate:
 //!   datagram boundaries are real.
 //! - Times, ports, sequence numbers and the program's own actions (`write`, `end()`, …) are left
-//!   out.
+//!   out, and so is the wire lane (`Scope::Wire`: segments, datagrams, drops) — a capture
+//!   never changes a grade.
 //! - Server-side connections are sorted by content and renumbered `conn1..connN` (their
 //!   requests and responses travel with them), so accept order does not matter.
 //!
@@ -79,9 +80,10 @@ impl Lane {
         })
     }
 
-    /// The lane an emitted event belongs to; `None` for actions (not part of the canon).
+    /// The lane an emitted event belongs to; `None` for actions and the wire's packets (not
+    /// part of the canon).
     pub fn of(event: &Event) -> Option<Lane> {
-        if event.is_action() {
+        if event.is_action() || event.is_wire() {
             return None;
         }
         Some(match event {
@@ -381,6 +383,10 @@ impl Builder {
         let Some(lane) = Lane::of(&entry.event) else {
             return;
         };
+        // The wire lane is packets, not Node objects: graders never see it.
+        if entry.scope.is_wire() {
+            return;
+        }
         if !self.objects.contains_key(&entry.scope) && self.objects.len() >= MAX_OBJECTS {
             self.dropped_objects += 1;
             return;

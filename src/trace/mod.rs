@@ -47,6 +47,11 @@ pub enum Scope {
     Client { conn: u32 },
     /// A `ClientRequest` of an in-process demo client (HTTP).
     ClientRequest { req: u32 },
+    /// The wire: a TCP segment or UDP datagram seen on the loopback by the capture
+    /// ([`crate::wire`]). `conn` numbers TCP connections per 4-tuple in SYN order — the order
+    /// the server numbers its connections — and is 0 for UDP and for segments of a
+    /// connection whose SYN was not seen. Not a Node object: never part of the canonical trace.
+    Wire { conn: u32 },
 }
 
 impl Scope {
@@ -57,8 +62,14 @@ impl Scope {
                 Some(conn)
             }
             Scope::Client { conn } => Some(conn),
-            Scope::Server | Scope::ClientRequest { .. } => None,
+            Scope::Wire { conn } if conn > 0 => Some(conn),
+            Scope::Server | Scope::ClientRequest { .. } | Scope::Wire { .. } => None,
         }
+    }
+
+    /// True for the wire lane (packets, not a Node object).
+    pub fn is_wire(&self) -> bool {
+        matches!(self, Scope::Wire { .. })
     }
 
     /// True for objects on the server's side of the wire (what a grader looks at).
@@ -80,6 +91,8 @@ impl fmt::Display for Scope {
             Scope::Response { conn, req } => write!(f, "conn{conn}.res{req}"),
             Scope::Client { conn } => write!(f, "client{conn}"),
             Scope::ClientRequest { req } => write!(f, "creq{req}"),
+            Scope::Wire { conn: 0 } => f.write_str("wire"),
+            Scope::Wire { conn } => write!(f, "wire{conn}"),
         }
     }
 }
@@ -167,6 +180,27 @@ pub fn unescape(text: &str) -> Option<Vec<u8>> {
 
 /// A peer or local address: `127.0.0.1:51234`, or a Unix socket path.
 pub type Addr = String;
+
+/// Which way a packet went on the wire, seen from the server (the end whose port is one of
+/// the scenario's ports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WireDir {
+    /// Toward the server (client → server); shown as `→`.
+    In,
+    /// From the server (server → client); shown as `←`.
+    Out,
+}
+
+impl WireDir {
+    /// The arrow a timeline shows: `→` toward the server, `←` from it.
+    pub fn arrow(self) -> &'static str {
+        match self {
+            WireDir::In => "→",
+            WireDir::Out => "←",
+        }
+    }
+}
 
 /// Everything netlab can show, in Node's vocabulary.
 ///
@@ -352,6 +386,50 @@ pub enum Event {
     /// `server.close()`: stop accepting; `close` follows when every connection is gone.
     #[serde(rename = "server.close()")]
     ServerClose,
+    // ---- the wire (scope `wire`; not Node events, never in the canonical trace) ----------
+    /// One TCP segment seen on the loopback.
+    ///
+    /// `seq`/`ack` are relative to each side's initial sequence number (as tcpdump's default
+    /// and Wireshark show them); in JSON they are `tcp_seq`/`tcp_ack`, since an entry's own
+    /// `seq` is its place in the timeline.
+    #[serde(rename = "segment")]
+    Segment {
+        /// `in`: toward the server; `out`: from the server.
+        dir: WireDir,
+        /// As tcpdump would name them: `SYN`, `SYN-ACK`, `ACK`, `PSH-ACK`, `FIN-ACK`, `RST`,
+        /// `RST-ACK` (rarer combinations joined the same way, e.g. `FIN-PSH-ACK`).
+        flags: String,
+        /// Relative sequence number of the first payload byte (0 for the SYN).
+        #[serde(rename = "tcp_seq")]
+        seq: u32,
+        /// Relative acknowledgement number (0 when the ACK flag is not set).
+        #[serde(rename = "tcp_ack")]
+        ack: u32,
+        /// Receive window in bytes, scaled by the window scale option of the SYNs.
+        win: u32,
+        /// Payload bytes.
+        len: u32,
+        /// For TLS (`CaptureOpts::tls`): the first record's type — `handshake ClientHello`,
+        /// `change_cipher_spec`, `alert`, `application_data` — when the segment starts one.
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        tls: Option<String>,
+        /// The client's end (`127.0.0.1:51234`): ties the segment to its connection.
+        peer: Addr,
+    },
+    /// One UDP datagram seen on the loopback.
+    #[serde(rename = "datagram")]
+    Datagram {
+        /// `in`: toward the server; `out`: from the server.
+        dir: WireDir,
+        /// Payload bytes (the UDP length minus its header).
+        len: u32,
+        /// The client's end.
+        peer: Addr,
+    },
+    /// The kernel dropped `count` captured packets (the capture fell behind): shown, never
+    /// silent.
+    #[serde(rename = "wire_drops")]
+    WireDrops { count: u64 },
 }
 
 impl EventKind {
@@ -390,6 +468,9 @@ impl EventKind {
             EventKind::SetTimeout => "setTimeout()",
             EventKind::SetNoDelay => "setNoDelay()",
             EventKind::ServerClose => "server.close()",
+            EventKind::Segment => "segment",
+            EventKind::Datagram => "datagram",
+            EventKind::WireDrops => "wire_drops",
         }
     }
 
@@ -423,6 +504,14 @@ impl Event {
                 | Event::SetNoDelay { .. }
                 | Event::WriteHead { .. }
                 | Event::ServerClose
+        )
+    }
+
+    /// True for the wire's entries (segments, datagrams, drops): packets, not Node events.
+    pub fn is_wire(&self) -> bool {
+        matches!(
+            self,
+            Event::Segment { .. } | Event::Datagram { .. } | Event::WireDrops { .. }
         )
     }
 

@@ -13,6 +13,15 @@
 //!   how many entries it missed instead of slowing the server down.
 //!
 //! Cloning a [`Recorder`] is cheap; all clones share one timeline.
+//!
+//! # Order
+//! Entries are recorded as they happen, except the wire's ([`Recorder::record_at`]): a packet
+//! carries the kernel's timestamp, which precedes the event it causes (an RST comes before the
+//! receiving socket's `error`/`close`), but the capture thread records it a little later. So the
+//! ring is kept in `t_ms` order (a late entry is inserted at its place), and once a recorder has
+//! late entries, [`Subscription::recv_batch`] holds entries for [`WIRE_HOLD`] and releases them
+//! in `t_ms` order: every view shows `close hadError=true` right after the RST that caused it.
+//! Live entries keep their recording order in `seq`.
 
 use super::canon::{self, CanonTrace};
 use super::{Entry, Event, Scope};
@@ -31,6 +40,11 @@ pub const LIVE_CAP: usize = 16_384;
 pub const BATCH_LINGER: std::time::Duration = std::time::Duration::from_millis(2);
 /// How often [`Subscription::recv_batch`] looks while it lingers.
 pub const BATCH_POLL: std::time::Duration = std::time::Duration::from_micros(200);
+
+/// How long a live printer holds entries, once a recorder has late (wire) entries, so they can
+/// be released in `t_ms` order. Longer than a capture thread's usual delay between the kernel
+/// stamping a packet and the entry being recorded.
+pub const WIRE_HOLD: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// Which way bytes went, seen from the recorded object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -103,6 +117,34 @@ pub enum Live {
 /// A live subscription; see [`Recorder::subscribe`].
 pub struct Subscription {
     rx: broadcast::Receiver<Arc<Entry>>,
+    /// The recorder's clock and whether it has late entries (shared without keeping the
+    /// recorder alive: the subscription ends when the last recorder clone is gone).
+    clock: Arc<Clock>,
+    /// Entries held back for reordering (see [`WIRE_HOLD`]).
+    held: Vec<Arc<Entry>>,
+}
+
+/// The part of a recorder a subscription needs to reorder late entries.
+struct Clock {
+    /// Time zero of the timeline.
+    start: Instant,
+    /// Set once an entry was recorded with a time in the past ([`Recorder::record_at`]).
+    late: std::sync::atomic::AtomicBool,
+}
+
+impl Clock {
+    fn now_ms(&self) -> f64 {
+        self.start.elapsed().as_secs_f64() * 1000.0
+    }
+
+    fn has_late(&self) -> bool {
+        self.late.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Sort entries by time, then by recording order (stable for equal times).
+fn by_time(a: &Arc<Entry>, b: &Arc<Entry>) -> std::cmp::Ordering {
+    a.t_ms.total_cmp(&b.t_ms).then(a.seq.cmp(&b.seq))
 }
 
 impl Subscription {
@@ -132,7 +174,13 @@ impl Subscription {
     /// to wake (a futex system call and a context switch per event, which halved a recorded
     /// server's one-connection throughput), and each batch holds several requests' events,
     /// so the printer writes once per batch. An idle timeline parks after `BATCH_LINGER`.
+    ///
+    /// Once the recorder has late entries (a wire capture), entries are held for
+    /// [`WIRE_HOLD`] and each batch is in `t_ms` order (see the module docs, "Order").
     pub fn recv_batch(&mut self, max: usize) -> Option<Vec<Live>> {
+        if self.clock.has_late() || !self.held.is_empty() {
+            return self.recv_batch_ordered(max);
+        }
         let max = max.max(1);
         let mut out = Vec::new();
         let until = Instant::now() + BATCH_LINGER;
@@ -162,6 +210,66 @@ impl Subscription {
         Some(out)
     }
 
+    /// [`Subscription::recv_batch`] for a recorder with late entries: collect, hold each
+    /// entry until it is [`WIRE_HOLD`] old, release in `t_ms` order.
+    fn recv_batch_ordered(&mut self, max: usize) -> Option<Vec<Live>> {
+        let max = max.max(1);
+        let hold_ms = WIRE_HOLD.as_secs_f64() * 1000.0;
+        let mut out = Vec::new();
+        let mut closed = false;
+        loop {
+            // Take everything waiting (bounded by the channel's capacity).
+            loop {
+                match self.rx.try_recv() {
+                    Ok(e) => self.held.push(e),
+                    Err(broadcast::error::TryRecvError::Lagged(n)) => out.push(Live::Lagged(n)),
+                    Err(broadcast::error::TryRecvError::Empty) => break,
+                    Err(broadcast::error::TryRecvError::Closed) => {
+                        closed = true;
+                        break;
+                    }
+                }
+                if self.held.len() >= LIVE_CAP {
+                    break;
+                }
+            }
+            self.held.sort_by(by_time);
+            let due = if closed {
+                self.held.len()
+            } else {
+                let cut = self.clock.now_ms() - hold_ms;
+                self.held.partition_point(|e| e.t_ms <= cut)
+            };
+            // A full hold buffer releases its oldest entries anyway: memory stays bounded.
+            let due = due.max(self.held.len().saturating_sub(LIVE_CAP));
+            let take = due.min(max.saturating_sub(out.len()).max(1));
+            out.extend(
+                self.held
+                    .drain(..take.min(self.held.len()))
+                    .map(Live::Entry),
+            );
+            if !out.is_empty() {
+                return Some(out);
+            }
+            if closed {
+                return None;
+            }
+            if self.held.is_empty() {
+                // Nothing held: park until something arrives.
+                match self.rx.blocking_recv() {
+                    Ok(e) => self.held.push(e),
+                    Err(broadcast::error::RecvError::Lagged(n)) => out.push(Live::Lagged(n)),
+                    Err(broadcast::error::RecvError::Closed) => closed = true,
+                }
+            } else {
+                // Wait for the oldest held entry to come due (new ones are picked up too).
+                let wait_ms = self.held[0].t_ms + hold_ms - self.clock.now_ms();
+                let wait = std::time::Duration::from_secs_f64((wait_ms / 1000.0).max(0.0));
+                std::thread::sleep(wait.clamp(BATCH_POLL, BATCH_LINGER));
+            }
+        }
+    }
+
     /// Like [`Subscription::recv`] without waiting; `None` when nothing is pending.
     pub fn try_recv(&mut self) -> Option<Live> {
         match self.rx.try_recv() {
@@ -179,8 +287,8 @@ pub struct Recorder {
 }
 
 struct Inner {
-    /// Time zero of the timeline.
-    start: Instant,
+    /// Time zero of the timeline, and whether late entries were recorded.
+    clock: Arc<Clock>,
     state: Mutex<State>,
     /// Exact stats per object and direction, each behind its own lock.
     streams: Mutex<BTreeMap<(Scope, Dir), StreamHandle>>,
@@ -227,7 +335,10 @@ impl Recorder {
         let (live, _) = broadcast::channel(LIVE_CAP);
         Recorder {
             inner: Arc::new(Inner {
-                start: Instant::now(),
+                clock: Arc::new(Clock {
+                    start: Instant::now(),
+                    late: std::sync::atomic::AtomicBool::new(false),
+                }),
                 state: Mutex::new(State::default()),
                 streams: Mutex::new(BTreeMap::new()),
                 live,
@@ -246,7 +357,7 @@ impl Recorder {
 
     /// Milliseconds since time zero.
     pub fn now_ms(&self) -> f64 {
-        self.inner.start.elapsed().as_secs_f64() * 1000.0
+        self.inner.clock.now_ms()
     }
 
     /// Record an event (for payload events prefer [`Recorder::data`] and friends, which also
@@ -254,6 +365,31 @@ impl Recorder {
     pub fn record(&self, scope: Scope, event: Event) {
         let mut st = self.state();
         self.push(&mut st, scope, event, None);
+    }
+
+    /// Say that late entries ([`Recorder::record_at`]) will come — a wire capture is about to
+    /// start — so that live printers hold and reorder from the very first entry on (not only
+    /// from the first packet, when a `connection` may already have been printed before its SYN).
+    pub fn expect_late(&self) {
+        self.inner
+            .clock
+            .late
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Record an event that happened at `t_ms` (on this recorder's clock), possibly a little
+    /// in the past — a captured packet with its kernel timestamp. The ring keeps `t_ms` order
+    /// (the entry is inserted at its place) and live printers reorder from now on (see the
+    /// module docs, "Order"). Times in the future are clamped to now.
+    pub fn record_at(&self, t_ms: f64, scope: Scope, event: Event) {
+        self.inner
+            .clock
+            .late
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut st = self.state();
+        let now = self.now_ms();
+        let t = if t_ms.is_finite() { t_ms.min(now) } else { now };
+        self.push_at(&mut st, t, scope, event, None);
     }
 
     /// The stats handle of `scope`'s stream in direction `dir` (created on first use).
@@ -312,9 +448,21 @@ impl Recorder {
     }
 
     fn push(&self, st: &mut State, scope: Scope, event: Event, payload: Option<&[u8]>) {
+        let t = self.now_ms();
+        self.push_at(st, t, scope, event, payload)
+    }
+
+    fn push_at(
+        &self,
+        st: &mut State,
+        t_ms: f64,
+        scope: Scope,
+        event: Event,
+        payload: Option<&[u8]>,
+    ) {
         let entry = Arc::new(Entry {
             seq: st.seq,
-            t_ms: self.now_ms(),
+            t_ms,
             scope,
             event,
         });
@@ -331,7 +479,13 @@ impl Recorder {
         if st.ring.len() == RING_CAP {
             st.ring.pop_front();
         }
-        st.ring.push_back(entry.clone());
+        // In `t_ms` order: a late (wire) entry goes before the entries recorded after its
+        // time. The search starts from the back, where a late entry almost always belongs.
+        let mut at = st.ring.len();
+        while at > 0 && st.ring[at - 1].t_ms > entry.t_ms {
+            at -= 1;
+        }
+        st.ring.insert(at, entry.clone());
         // No receivers is fine: nobody is watching live.
         let _ = self.inner.live.send(entry);
     }
@@ -340,6 +494,8 @@ impl Recorder {
     pub fn subscribe(&self) -> Subscription {
         Subscription {
             rx: self.inner.live.subscribe(),
+            clock: self.inner.clock.clone(),
+            held: Vec::new(),
         }
     }
 
@@ -503,5 +659,79 @@ mod tests {
             Some(Live::Lagged(n)) => assert_eq!(n, 10),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    fn wire_rst() -> Event {
+        Event::Segment {
+            dir: crate::trace::WireDir::In,
+            flags: "RST".into(),
+            seq: 1,
+            ack: 0,
+            win: 0,
+            len: 0,
+            tls: None,
+            peer: "127.0.0.1:1".into(),
+        }
+    }
+
+    #[test]
+    fn a_late_wire_entry_is_placed_by_its_time_in_the_ring_and_in_live_batches() {
+        let r = Recorder::new();
+        let mut sub = r.subscribe();
+        r.record(Scope::Server, Event::Timeout);
+        let before = r.now_ms();
+        r.record(
+            Scope::Conn { conn: 1 },
+            Event::Close {
+                had_error: Some(true),
+            },
+        );
+        // The capture records the RST after the close, with the earlier kernel time.
+        r.record_at(before, Scope::Wire { conn: 1 }, wire_rst());
+        let names: Vec<_> = r.recent().iter().map(|e| e.event.name()).collect();
+        assert_eq!(names, ["timeout", "segment", "close"]);
+        let times: Vec<f64> = r.recent().iter().map(|e| e.t_ms).collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+        // A live printer gets them in time order too (after holding them a moment), while
+        // the recorder lives and when it is gone (the rest is flushed).
+        let mut got = Vec::new();
+        while got.len() < 3 {
+            for item in sub.recv_batch(100).expect("the recorder is alive") {
+                if let Live::Entry(e) = item {
+                    got.push(e.event.name());
+                }
+            }
+        }
+        assert_eq!(got, ["timeout", "segment", "close"]);
+        r.record(Scope::Server, Event::Drain);
+        r.record_at(0.0, Scope::Wire { conn: 1 }, wire_rst());
+        drop(r);
+        let mut rest = Vec::new();
+        while let Some(batch) = sub.recv_batch(100) {
+            rest.extend(batch.into_iter().filter_map(|i| match i {
+                Live::Entry(e) => Some(e.event.name()),
+                Live::Lagged(_) => None,
+            }));
+        }
+        assert_eq!(rest, ["segment", "drain"]);
+    }
+
+    #[test]
+    fn future_times_are_clamped_and_the_wire_is_not_canonical() {
+        let r = Recorder::new();
+        r.record_at(1e12, Scope::Wire { conn: 1 }, wire_rst());
+        r.record_at(
+            f64::NAN,
+            Scope::Wire { conn: 0 },
+            Event::WireDrops { count: 2 },
+        );
+        assert!(r.recent().iter().all(|e| e.t_ms <= r.now_ms()));
+        r.record(Scope::Server, Event::Timeout);
+        let canon = r.canonical().to_string();
+        assert!(
+            !canon.contains("wire") && !canon.contains("segment"),
+            "{canon}"
+        );
+        assert!(canon.contains("server"), "{canon}");
     }
 }

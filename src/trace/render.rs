@@ -31,6 +31,10 @@ impl Kind {
             return Kind::Action;
         }
         match event {
+            Event::Segment { flags, .. } if flags.contains("RST") => Kind::Trouble,
+            Event::Segment { flags, .. } if flags.contains("SYN") => Kind::Open,
+            Event::Segment { flags, .. } if flags.contains("FIN") => Kind::Close,
+            Event::WireDrops { .. } => Kind::Trouble,
             Event::Listening { .. }
             | Event::Connection { .. }
             | Event::Connect { .. }
@@ -70,6 +74,8 @@ pub fn who(scope: &Scope) -> String {
         Scope::Response { conn, req } => format!("#{conn}.res{req}"),
         Scope::Client { conn } => format!("client#{conn}"),
         Scope::ClientRequest { req } => format!("creq#{req}"),
+        Scope::Wire { conn: 0 } => "wire".into(),
+        Scope::Wire { conn } => format!("wire#{conn}"),
     }
 }
 
@@ -89,6 +95,8 @@ pub fn label(event: &Event) -> String {
         Event::SetTimeout { ms } => format!("setTimeout({ms})"),
         Event::SetNoDelay { on } => format!("setNoDelay({on})"),
         Event::WriteHead { status, .. } => format!("writeHead({status})"),
+        Event::Segment { flags, .. } => flags.clone(),
+        Event::WireDrops { .. } => "dropped".into(),
         other => other.name().to_string(),
     }
 }
@@ -171,6 +179,30 @@ pub fn details(event: &Event) -> String {
         } => format!("{status} {reason} ({} headers)", headers.len()),
         Event::TlsClientError { code, message } => format!("{code} ({message})"),
         Event::EndCall { reason: Some(r) } | Event::Destroy { reason: Some(r) } => format!("({r})"),
+        Event::Segment {
+            flags,
+            seq,
+            ack,
+            win,
+            len,
+            tls,
+            ..
+        } => {
+            let mut s = format!("seq {seq}");
+            if flags.contains("ACK") {
+                s.push_str(&format!(" ack {ack}"));
+            }
+            s.push_str(&format!(" win {win}"));
+            if *len > 0 {
+                s.push_str(&format!(" len {len}"));
+            }
+            if let Some(t) = tls {
+                s.push_str(&format!(" tls {t}"));
+            }
+            s
+        }
+        Event::Datagram { len, .. } => format!("{len} bytes"),
+        Event::WireDrops { count } => format!("{count} packets (capture fell behind)"),
         _ => String::new(),
     }
 }
@@ -178,12 +210,23 @@ pub fn details(event: &Event) -> String {
 /// One timeline line: `  12.345 ms  #1        data          "hello\r\n" (7 B)`.
 ///
 /// With `color`, the event is coloured by [`Kind`] and actions are dimmed.
+///
+/// Wire entries read like tcpdump, with an arrow toward (`→`) or from (`←`) the server:
+/// `    12.301 ms  wire#1    → SYN        seq 0 win 65495`.
 pub fn line(entry: &Entry, color: bool) -> String {
     let kind = Kind::of(&entry.event);
-    let arrow = if kind == Kind::Action { "→ " } else { "  " };
     let label = label(&entry.event);
     let details = details(&entry.event);
-    let body = format!("{arrow}{label:<16} {details}");
+    let body = match &entry.event {
+        Event::Segment { dir, .. } | Event::Datagram { dir, .. } => {
+            format!("{} {label:<10} {details}", dir.arrow())
+        }
+        Event::WireDrops { .. } => format!("! {label:<10} {details}"),
+        _ => {
+            let arrow = if kind == Kind::Action { "→ " } else { "  " };
+            format!("{arrow}{label:<16} {details}")
+        }
+    };
     let body = body.trim_end();
     let t = format!("{:>10.3} ms", entry.t_ms);
     let who = format!("{:<9}", who(&entry.scope));
@@ -250,5 +293,78 @@ mod tests {
         assert_eq!(j["port"], 8124);
         assert_eq!(j["address"], "127.0.0.1");
         assert_eq!(j["event"], "listening");
+    }
+
+    fn seg(
+        conn: u32,
+        dir: crate::trace::WireDir,
+        flags: &str,
+        seq: u32,
+        ack: u32,
+        len: u32,
+    ) -> Entry {
+        Entry {
+            seq: 9,
+            t_ms: 1.5,
+            scope: Scope::Wire { conn },
+            event: Event::Segment {
+                dir,
+                flags: flags.into(),
+                seq,
+                ack,
+                win: 65495,
+                len,
+                tls: None,
+                peer: "127.0.0.1:51234".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn wire_lines_read_like_the_design_and_json_round_trips() {
+        use crate::trace::WireDir::{In, Out};
+        let syn = seg(1, In, "SYN", 0, 0, 0);
+        assert_eq!(
+            line(&syn, false),
+            "     1.500 ms  wire#1    → SYN        seq 0 win 65495"
+        );
+        let data = seg(1, Out, "PSH-ACK", 1, 8, 7);
+        assert_eq!(
+            line(&data, false),
+            "     1.500 ms  wire#1    ← PSH-ACK    seq 1 ack 8 win 65495 len 7"
+        );
+        assert!(line(&data, false).chars().count() <= 72);
+        let j: serde_json::Value = serde_json::from_str(&json(&data)).unwrap();
+        assert_eq!(j["event"], "segment");
+        assert_eq!(j["scope"], "wire");
+        assert_eq!(j["conn"], 1);
+        assert_eq!(j["seq"], 9, "the entry's own seq is not the segment's");
+        assert_eq!(j["tcp_seq"], 1);
+        assert_eq!(j["tcp_ack"], 8);
+        assert_eq!(j["dir"], "out");
+        assert_eq!(serde_json::from_str::<Entry>(&json(&data)).unwrap(), data);
+        let dg = Entry {
+            seq: 0,
+            t_ms: 2.0,
+            scope: Scope::Wire { conn: 0 },
+            event: Event::Datagram {
+                dir: In,
+                len: 5,
+                peer: "127.0.0.1:5000".into(),
+            },
+        };
+        assert_eq!(
+            line(&dg, false),
+            "     2.000 ms  wire      → datagram   5 bytes"
+        );
+        assert_eq!(serde_json::from_str::<Entry>(&json(&dg)).unwrap(), dg);
+        let drops = Entry {
+            seq: 0,
+            t_ms: 2.0,
+            scope: Scope::Wire { conn: 0 },
+            event: Event::WireDrops { count: 3 },
+        };
+        assert_eq!(serde_json::from_str::<Entry>(&json(&drops)).unwrap(), drops);
+        assert!(line(&drops, false).contains("dropped    3 packets"));
     }
 }

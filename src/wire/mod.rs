@@ -1,58 +1,17 @@
-//! The wire view (TEMPORARY stub on branch wirens until the capture engine lands from
-//! branch wirecap; replaced by theirs at the merge).
+//! The wire view (issue #18): the TCP segments and UDP datagrams under the socket events,
+//! captured on a loopback and recorded on the same timeline (scope `wire`), optionally written
+//! to a pcapng file.
+//!
+//! - [`capture`]: the packet socket ([`open_packet_socket`]), the capture thread ([`Capture`]),
+//!   and [`has_cap_net_raw`] for the host-loopback fallback.
+//! - [`frame`]: parsing Ethernet → IPv4/IPv6 → TCP/UDP and the per-connection state (relative
+//!   seq/ack, scaled windows, connection numbers, TLS record types).
+//! - [`pcapng`]: the `--pcap FILE` writer.
+//! - [`netns`]: wire mode's own user + network namespace and `netlab exec`.
 
+pub mod capture;
+pub mod frame;
 pub mod netns;
+pub mod pcapng;
 
-/// Effective CAP_NET_RAW (stub: bit 13 of CapEff).
-pub fn has_cap_net_raw() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("CapEff:"))
-                .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())
-        })
-        .is_some_and(|c| c & (1 << 13) != 0)
-}
-
-use crate::trace::Recorder;
-use std::os::fd::OwnedFd;
-use std::path::PathBuf;
-
-/// Stub of the design's API.
-pub fn open_packet_socket() -> std::io::Result<OwnedFd> {
-    Err(std::io::Error::other("stub"))
-}
-
-/// Stub of the design's API.
-#[derive(Clone, Debug, Default)]
-pub struct CaptureOpts {
-    pub ports: Vec<u16>,
-    pub host_lo_filter: bool,
-    pub tls: bool,
-    pub pcap: Option<PathBuf>,
-}
-
-/// Stub of the design's API.
-#[derive(Clone, Debug, Default)]
-pub struct CaptureStats {
-    pub packets: u64,
-    pub drops: u64,
-    pub pcap_packets: u64,
-}
-
-/// Stub of the design's API.
-pub struct Capture;
-
-impl Capture {
-    pub fn start(
-        _fd: OwnedFd,
-        _recorder: Recorder,
-        _opts: CaptureOpts,
-    ) -> std::io::Result<Capture> {
-        Err(std::io::Error::other("stub"))
-    }
-    pub fn stop(self) -> CaptureStats {
-        CaptureStats::default()
-    }
-}
+pub use capture::{has_cap_net_raw, open_packet_socket, Capture, CaptureOpts, CaptureStats};

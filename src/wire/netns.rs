@@ -94,7 +94,7 @@ static MODE: OnceLock<Mode> = OnceLock::new();
 /// Enter the namespace (or pick the fallback) once for this process and remember the
 /// outcome. Call at the start of `main`, before any thread exists.
 pub fn init() -> &'static Mode {
-    MODE.get_or_init(|| match enter() {
+    let mode = MODE.get_or_init(|| match enter() {
         Ok(()) => Mode::Namespace,
         Err(Unavailable(why)) if has_cap_net_raw() => {
             let _ = why;
@@ -103,7 +103,11 @@ pub fn init() -> &'static Mode {
         Err(Unavailable(why)) => Mode::Unavailable(format!(
             "no network namespace of its own ({why}) and no CAP_NET_RAW"
         )),
-    })
+    });
+    if mode.captures() {
+        keep_timestamps_on();
+    }
+    mode
 }
 
 /// The mode [`init`] decided; `None` when this process is not in wire mode.
@@ -115,6 +119,104 @@ pub fn mode() -> Option<&'static Mode> {
 /// `cap_net_raw`.
 pub fn has_cap_net_raw() -> bool {
     !Lacking::from_env().cap_net_raw && super::has_cap_net_raw()
+}
+
+/// Turn the kernel's packet timestamps on for good, and wait (bounded) until they are on.
+///
+/// A packet is stamped when it passes the loopback only while some socket asks for
+/// timestamps; the first such socket turns them on through a kernel work queue, a moment
+/// later. A frame queued in between is stamped when the capture reads it — late, after the
+/// socket events it caused. So, once per process and before any capture: a UDP socket with
+/// `SO_TIMESTAMPNS` is opened and kept open, and datagrams to itself show when stamps are
+/// taken on arrival (earlier than the read). Its datagrams pass before any packet socket
+/// exists, so no capture sees them. Returns whether stamping was seen to be on.
+pub fn keep_timestamps_on() -> bool {
+    static ON: OnceLock<bool> = OnceLock::new();
+    *ON.get_or_init(|| match warm_timestamps() {
+        Ok((sock, on)) => {
+            // Kept open for the life of the process: the kernel keeps stamping meanwhile.
+            std::mem::forget(sock);
+            on
+        }
+        Err(_) => false,
+    })
+}
+
+fn warm_timestamps() -> io::Result<(std::net::UdpSocket, bool)> {
+    use std::os::fd::AsRawFd;
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    sock.connect(sock.local_addr()?)?;
+    let on: libc::c_int = 1;
+    // SAFETY: setsockopt with a valid int option value.
+    let r = unsafe {
+        libc::setsockopt(
+            sock.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_TIMESTAMPNS,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    sock.set_read_timeout(Some(std::time::Duration::from_millis(100)))?;
+    // Bounded: at most 200 rounds of a datagram and a 250 µs pause (50 ms).
+    for _ in 0..200 {
+        sock.send(b".")?;
+        // The datagram is queued by now (loopback delivers within the send call); a stamp
+        // taken on arrival is earlier than this instant, one taken by the read is later.
+        let before = realtime_ns();
+        match recv_stamp(&sock)? {
+            Some(stamp) if stamp < before => return Ok((sock, true)),
+            _ => std::thread::sleep(std::time::Duration::from_micros(250)),
+        }
+    }
+    Ok((sock, false))
+}
+
+fn realtime_ns() -> i128 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: clock_gettime with a valid timespec.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut ts) };
+    ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128
+}
+
+/// Read one datagram; its `SCM_TIMESTAMPNS` stamp in nanoseconds, if it carried one.
+fn recv_stamp(sock: &std::net::UdpSocket) -> io::Result<Option<i128>> {
+    use std::os::fd::AsRawFd;
+    let mut buf = [0u8; 16];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // Room for one cmsg carrying a timespec (aligned generously).
+    let mut control = [0u64; 16];
+    // SAFETY: an all-zero msghdr is valid; the pointers set below outlive the call.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: recvmsg with the valid msghdr above.
+    if unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, 0) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: walking the control messages the kernel wrote into `control`.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&msg);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_TIMESTAMPNS {
+                let ts: libc::timespec = std::ptr::read_unaligned(libc::CMSG_DATA(c).cast());
+                return Ok(Some(ts.tv_sec as i128 * 1_000_000_000 + ts.tv_nsec as i128));
+            }
+            c = libc::CMSG_NXTHDR(&msg, c);
+        }
+    }
+    Ok(None)
 }
 
 /// One wire-mode netlab, as its registry file describes it.
@@ -437,6 +539,12 @@ mod tests {
             "{err}"
         );
         assert!(std::fs::read_dir(&real).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn packet_timestamps_are_turned_on() {
+        assert!(keep_timestamps_on(), "stamps are taken on arrival");
+        assert!(keep_timestamps_on(), "and stay on");
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub async fn run(
     limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
+    // Once per process: packets are stamped as they pass, not when the capture reads them.
+    crate::wire::netns::keep_timestamps_on();
     let scenario = run::scenario_of(lab)?;
     let driver = lab
         .driver
