@@ -76,6 +76,9 @@ fn print_wire(report: &netlab::lab::report::Report, pcap: Option<&Path>) {
     let wire = &report.wire;
     if let Some(why) = &wire.unavailable {
         eprintln!("{}", netns::unavailable_notice(why));
+        if let Some(p) = pcap {
+            eprintln!("netlab: no packets captured: {} not written", p.display());
+        }
     }
     let color = term::color_stdout();
     let mut rows: Vec<_> = report

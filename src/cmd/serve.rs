@@ -328,7 +328,10 @@ pub(crate) fn stop_capture(
     pcap: Option<&Path>,
 ) -> Vec<String> {
     let Some(c) = capture else {
-        return Vec::new();
+        return pcap
+            .map(|p| format!("netlab: no packets captured: {} not written", p.display()))
+            .into_iter()
+            .collect();
     };
     let st = c.stop();
     let written = match pcap {
