@@ -163,7 +163,7 @@ impl Step {
         title.unwrap_or_else(|| match self {
             Step::Text { .. } => String::new(),
             Step::Serve { scenario, .. } => format!("Live: netlab serve {scenario}"),
-            Step::Demo { demo, .. } => format!("Demo: netlab demo {demo}"),
+            Step::Demo { .. } => format!("Demo: {}", self.demo_command().unwrap_or_default()),
             Step::Quiz { .. } => "Quiz".to_string(),
             Step::Lab { lab, .. } => format!("Lab: {lab}"),
         })
@@ -175,6 +175,18 @@ impl Step {
         match self {
             Step::Serve { wire, .. } | Step::Demo { wire, .. } => *wire,
             _ => false,
+        }
+    }
+
+    /// The command that runs a demo step by hand: `netlab demo NAME`, with `--wire` when the
+    /// step is about the packets.
+    pub fn demo_command(&self) -> Option<String> {
+        match self {
+            Step::Demo { demo, wire, .. } => Some(format!(
+                "netlab demo {demo}{}",
+                if *wire { " --wire" } else { "" }
+            )),
+            _ => None,
         }
     }
 
