@@ -1,4 +1,6 @@
-//! `netlab demo NAME [--json]`: run a built-in client against its scenario, both sides shown.
+//! `netlab demo NAME [--json] [--wire] [--pcap FILE]`: run a built-in client against its
+//! scenario, both sides shown; with the wire view, the packets between them too (`main` has
+//! moved the process into its own network namespace, see [`netlab::wire::netns`]).
 
 use netlab::cli::DemoArgs;
 use netlab::demo;

@@ -5,6 +5,10 @@
 //! stays clean. Ctrl-C or SIGTERM shuts the server down gracefully — the timeline shows
 //! `server.close()`, each connection's `end()` and `close`, and the server's `close`; a second
 //! Ctrl-C exits at once.
+//!
+//! With `--wire` the process lives in its own network namespace (entered by `main`): the
+//! capture starts right after the bind, the banner's commands go through `netlab exec --`, and
+//! the process registers itself for `netlab exec` (removed when it stops).
 
 use netlab::cli::ServeArgs;
 use netlab::scenario::{self, BindSpec, Running, Scenario, ServeConfig, Transport};

@@ -24,6 +24,12 @@
 //! close, so a process that escaped and holds them open cannot change the verdict. When the
 //! client is gone, netlab waits (bounded) until the server has seen every connection close,
 //! then stops it; the timeline is then complete for grading.
+//!
+//! Every run with the sandbox's network namespace also captures its packets (the wire view):
+//! the launcher opens a packet socket on the run's loopback before it drops its capabilities
+//! and hands it over; the capture records into the server's recorder and is stopped after the
+//! server. The packets come back as [`RunResult::wire`], apart from the entries the checks
+//! grade, so a grade never depends on them unless a check reads them.
 
 use crate::lab::model::Lab;
 use crate::sandbox::{self, Level, Listen, Mode, Policy, SandboxError};

@@ -9,7 +9,8 @@
 //!   brought up) and passed back to netlab over a Unix socketpair (`SCM_RIGHTS`), so the client
 //!   sees and reaches only that loopback; a fresh `/proc` hides every process outside the run
 //!   (the grader's `/proc/<pid>/environ` included); when the namespace's init exits, the kernel
-//!   kills every process of the run.
+//!   kills every process of the run. With [`Policy::capture`] the launcher also opens the wire
+//!   view's packet socket on that loopback and passes it back the same way.
 //! - **Landlock** ([`landlock`]): read/execute on system and interpreter directories, read on
 //!   the learner's own files, read-write only on the run's temp dir, TCP connect only to the
 //!   run's lab port, no TCP bind, signals and abstract Unix sockets scoped to the run.

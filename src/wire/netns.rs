@@ -84,7 +84,7 @@ impl Mode {
     }
 }
 
-/// "wire view unavailable: <why>; showing socket events only".
+/// `wire view unavailable: <why>; showing socket events only`.
 pub fn unavailable_notice(why: &str) -> String {
     format!("wire view unavailable: {why}; showing socket events only")
 }
