@@ -40,6 +40,7 @@ pub async fn check_one(
     }
     report.timeline = result.entries;
     report.steps = result.steps;
+    report.wire = result.wire;
     Ok(report)
 }
 

@@ -47,6 +47,10 @@ pub struct Report {
     /// Server labs: what netlab's clients did and saw, step by step (their side of the run).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<crate::lab::server::StepResult>,
+    /// The run's packets (the wire view), for `check --wire` and checks that cite the wire;
+    /// not part of the JSON report, and never graded unless a check asks.
+    #[serde(skip)]
+    pub wire: crate::lab::run::WireLane,
 }
 
 impl Report {
@@ -153,6 +157,7 @@ impl Report {
             timeline: Vec::new(),
             client_timeline: Vec::new(),
             steps: Vec::new(),
+            wire: Default::default(),
         }
     }
 

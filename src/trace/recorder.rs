@@ -367,6 +367,16 @@ impl Recorder {
         self.push(&mut st, scope, event, None);
     }
 
+    /// Say that late entries ([`Recorder::record_at`]) will come — a wire capture is about to
+    /// start — so that live printers hold and reorder from the very first entry on (not only
+    /// from the first packet, when a `connection` may already have been printed before its SYN).
+    pub fn expect_late(&self) {
+        self.inner
+            .clock
+            .late
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Record an event that happened at `t_ms` (on this recorder's clock), possibly a little
     /// in the past — a captured packet with its kernel timestamp. The ring keeps `t_ms` order
     /// (the entry is inserted at its place) and live printers reorder from now on (see the

@@ -154,6 +154,8 @@ pub async fn run(
     limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
+    // Once per process: packets are stamped as they pass, not when the capture reads them.
+    crate::wire::netns::keep_timestamps_on();
     let scenario = run::scenario_of(lab)?;
     let driver = lab
         .driver
@@ -209,6 +211,11 @@ pub async fn run(
         }
     };
     let clock = Instant::now();
+    // The wire view: the run's packets, on a recorder of their own (the learner's server
+    // records nothing here). The packet socket was opened before the server started.
+    let recorder = crate::trace::Recorder::new();
+    let fd = std::mem::replace(&mut server.capture, Err(String::new()));
+    let capture = run::start_capture(fd, &recorder, place.port, transport == Transport::Https);
     let out = Capture::start(server.stdout.take());
     let err = Capture::start(server.stderr.take());
     let listen_limit = LISTEN_LIMIT.min(limit);
@@ -277,6 +284,7 @@ pub async fn run(
     let seconds = clock.elapsed().as_secs_f64();
     let by_itself = server.exit_now().is_some();
     let (status, leftovers, level) = server.stop().await;
+    let (_, wire) = run::WireLane::collect(capture, recorder.recent()).await;
     if let (Ok(()), Some(path)) = (&listening, &place.socket) {
         steps.push(socket_removed(path, &status, by_itself));
     }
@@ -314,6 +322,7 @@ pub async fn run(
         socket: place.socket,
         steps,
         nonce: None,
+        wire,
     })
 }
 
@@ -356,6 +365,7 @@ fn not_started(message: String, place: &Place) -> RunResult {
         port: place.port,
         socket: place.socket.clone(),
         nonce: None,
+        wire: run::WireLane::unavailable("the server did not start"),
         steps: vec![StepResult {
             name: "listening".into(),
             ok: false,
@@ -519,6 +529,8 @@ struct Server {
     /// How the server ended by itself, once seen (with the processes the sandbox killed
     /// after it), so that [`Server::stop`] sends no SIGTERM to a server already gone.
     exit: Option<(ExitStatus, usize)>,
+    /// The wire view's packet socket on the run's loopback, or why there is none.
+    capture: Result<std::os::fd::OwnedFd, String>,
 }
 
 impl Server {
@@ -547,6 +559,7 @@ impl Server {
             dialer: std::sync::Arc::new(Dialer::own()),
             level: Level::off(),
             exit: None,
+            capture: Err("the run has no network namespace of its own".into()),
         })
     }
 
@@ -588,6 +601,7 @@ impl Server {
                 _ => place.port,
             },
             pool: driver.pool,
+            capture: place.transport != Transport::Unix,
         };
         let mut started = match sandbox::start(&policy).await {
             Ok(Ok(s)) => s,
@@ -599,7 +613,9 @@ impl Server {
         };
         live(started.child.id(), true);
         let pool = std::mem::take(&mut started.pool);
+        let capture = std::mem::replace(&mut started.capture, Err(String::new()));
         Ok(Ok(Server {
+            capture,
             stdout: started.child.stdout.take(),
             stderr: started.child.stderr.take(),
             net_pid: started
