@@ -365,3 +365,59 @@ fn check_wire_passes_and_shows_the_runs_packets() {
     ok(&plain);
     assert!(!String::from_utf8_lossy(&plain.stdout).contains("wire#"));
 }
+
+/// Failed checks cite the packets that explain them: the client's RST instead of a FIN, and
+/// no SYN at all from a client that never connected. The grade itself does not change.
+#[test]
+fn failure_reports_cite_the_wire() {
+    if !common::have("python3") {
+        return;
+    }
+    let rt = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rst = dir.path().join("rst.py");
+    // Connect, let the greeting arrive, close without reading it: the kernel resets.
+    std::fs::write(
+        &rst,
+        "import os, socket\n\
+         s = socket.create_connection(('127.0.0.1', int(os.environ['NETLAB_PORT'])))\n\
+         s.settimeout(5)\n\
+         s.recv(1, socket.MSG_PEEK)\n\
+         s.close()\n",
+    )
+    .unwrap();
+    let nothing = dir.path().join("nothing.py");
+    std::fs::write(&nothing, "print('hello')\n").unwrap();
+    let report = |lab: &str, client: &Path| -> Value {
+        let out = netlab(rt.path())
+            .args(["check", lab, "--json", "--", "python3"])
+            .arg(client)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {out:?}"))
+    };
+    let message = |r: &Value, check: &str| -> String {
+        r["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == check)
+            .unwrap_or_else(|| panic!("no check {check} in {r}"))["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let r = report("tcp-greeting", &rst);
+    let m = message(&r, "closed-with-fin");
+    assert!(
+        m.contains("on the wire, your client sent RST") && m.contains("wire#1 →"),
+        "{m}"
+    );
+    let r = report("tcp-hello", &nothing);
+    let m = message(&r, "connected");
+    assert!(
+        m.contains("not one packet reached the server's port"),
+        "{m}"
+    );
+}

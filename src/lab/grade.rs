@@ -120,11 +120,16 @@ fn judge(ctx: &Ctx, check: &Check, earlier: &[CheckResult]) -> CheckResult {
         }
         Err(f) => {
             r.status = Status::Fail;
-            r.message = Some(if f.specific.is_empty() {
+            let mut message = if f.specific.is_empty() {
                 check.fail.clone()
             } else {
                 format!("{} ({})", check.fail, f.specific)
-            });
+            };
+            if let Some(note) = checks::wire::note(ctx, &check.kind) {
+                message.push_str("; ");
+                message.push_str(&note);
+            }
+            r.message = Some(message);
             r.output = f.output;
         }
     }

@@ -7,6 +7,7 @@
 //! - [`tls`]: certificate verification — the impostor's handshake refused, the real one made.
 //! - [`framing`]: lines reassembled from `data` chunks; [`timeouts`]: giving up on silence.
 //! - [`families`]: clients over IPv4 and over IPv6.
+//! - [`wire`]: a failed check's explanation from the run's packets (an RST, a split write).
 
 mod client;
 mod families;
@@ -16,6 +17,7 @@ mod server;
 mod stream;
 mod timeouts;
 mod tls;
+pub mod wire;
 
 use super::model::{Check, CheckKind, Lab};
 use super::run::{ExitStatus, RunResult};
