@@ -64,6 +64,33 @@ fn fit_bar(keys: &str, width: usize) -> String {
     out
 }
 
+/// `cmd` run through `netlab exec --`: the first client program of a pipeline
+/// (`printf … | nc …` becomes `printf … | netlab exec -- nc …`), else the whole command.
+fn through_exec(cmd: &str) -> String {
+    const CLIENTS: &[&str] = &[
+        "nc", "curl", "node", "python3", "python", "openssl", "socat",
+    ];
+    let mut done = false;
+    let parts: Vec<String> = cmd
+        .split(" | ")
+        .map(|seg| {
+            let lead = seg.len() - seg.trim_start().len();
+            let first = seg.split_whitespace().next().unwrap_or("");
+            if !done && CLIENTS.contains(&first) {
+                done = true;
+                format!("{}netlab exec -- {}", &seg[..lead], &seg[lead..])
+            } else {
+                seg.to_string()
+            }
+        })
+        .collect();
+    if done {
+        parts.join(" | ")
+    } else {
+        format!("netlab exec -- {cmd}")
+    }
+}
+
 fn too_small(area: Rect, buf: &mut Buffer) {
     let text = Text::from(vec![
         Line::from("Please enlarge the terminal."),
@@ -230,17 +257,28 @@ impl App {
                     } => Some((*port, socket.as_str(), ca.as_str())),
                     _ => None,
                 };
+                // In the wire view the server lives in netlab's own network namespace: the
+                // learner's client must join it to be reachable (and its packets seen).
+                let exec = self.wire && !self.wire_fallback;
                 if !try_.is_empty() {
                     lines.push(Line::default());
                     lines.push(Line::from(Span::styled(
                         "Try from another terminal:",
                         Style::new().add_modifier(Modifier::BOLD),
                     )));
+                    if exec {
+                        lines.push(Line::from(Span::styled(
+                            "  (wire view: the server runs in netlab's own network namespace; \
+                             `netlab exec --` runs your client there)",
+                            Style::new().add_modifier(Modifier::DIM),
+                        )));
+                    }
                     for t in try_ {
                         let cmd = match running {
                             Some((port, socket, ca)) => fill(&t.cmd, "127.0.0.1", port, socket, ca),
                             None => fill_default(&t.cmd, scenario),
                         };
+                        let cmd = if exec { through_exec(&cmd) } else { cmd };
                         // The label, then the command on lines of its own: never wrapped
                         // mid-word, so a copied command carries no border characters.
                         lines.push(Line::from(Span::styled(
@@ -277,7 +315,10 @@ impl App {
                             "○ press d (or Enter) to run ",
                             Style::new().add_modifier(Modifier::DIM),
                         ),
-                        Span::styled(format!("netlab demo {demo}"), self.style(Color::Cyan)),
+                        Span::styled(
+                            format!("netlab demo {demo}{}", self.wire_flag()),
+                            self.style(Color::Cyan),
+                        ),
                     ])
                 } else {
                     Line::from(Span::styled(
@@ -369,6 +410,15 @@ impl App {
         lines
     }
 
+    /// ` --wire` when the wire view is on: the command the step runs.
+    fn wire_flag(&self) -> &'static str {
+        if self.wire {
+            " --wire"
+        } else {
+            ""
+        }
+    }
+
     pub(super) fn server_line(&self, scenario: &str) -> Line<'static> {
         match &self.server {
             Server::Running {
@@ -399,7 +449,10 @@ impl App {
             _ => Line::from(vec![
                 Span::styled("○ ", Style::new().add_modifier(Modifier::DIM)),
                 Span::raw("press s (or Enter) to start "),
-                Span::styled(format!("netlab serve {scenario}"), self.style(Color::Cyan)),
+                Span::styled(
+                    format!("netlab serve {scenario}{}", self.wire_flag()),
+                    self.style(Color::Cyan),
+                ),
             ]),
         }
     }
