@@ -710,3 +710,83 @@ fn every_lesson_predicts_before_it_watches() {
         );
     }
 }
+
+/// The wire view in the course (issue #18): the lessons about packets have steps run with
+/// `--wire`; before each run of wire steps a quiz asks the learner to predict the packets (its
+/// right answer sends them to the wire lane); after it a text step shows the lane's rows as the
+/// learner will see them.
+#[test]
+fn wire_steps_predict_the_packets_then_read_them() {
+    let c = course();
+    for id in [
+        "tcp-server",
+        "events",
+        "echo-halfopen",
+        "nagle",
+        "backpressure",
+        "udp",
+        "agents",
+        "https",
+    ] {
+        let (_, e) = c.find(id).unwrap();
+        assert!(
+            e.lesson.steps.iter().any(Step::wire),
+            "{}: no step runs with the wire view",
+            e.origin
+        );
+    }
+    let row = regex::Regex::new(
+        r"(?m)^wire(#\d+)?\s+[→←] (SYN|SYN-ACK|ACK|PSH-ACK|FIN-ACK|RST|RST-ACK|datagram)\b",
+    )
+    .unwrap();
+    let mut wire_steps = 0;
+    for e in &c.lessons {
+        let steps = &e.lesson.steps;
+        for (i, s) in steps.iter().enumerate() {
+            if !s.wire() || (i > 0 && steps[i - 1].wire()) {
+                continue;
+            }
+            wire_steps += 1;
+            // Only serve and demo steps can be wire steps (the format rejects it elsewhere).
+            assert!(matches!(s, Step::Serve { .. } | Step::Demo { .. }));
+            let at = format!("{} step {}", e.origin, i + 1);
+            match i.checked_sub(1).map(|j| &steps[j]) {
+                Some(Step::Quiz { choices, .. }) => {
+                    assert!(
+                        choices
+                            .iter()
+                            .filter(|c| c.correct)
+                            .all(|c| c.why.contains("wire lane")),
+                        "{at}: the right answer's why should send the learner to the wire lane"
+                    );
+                    assert!(choices.iter().all(|c| !c.why.trim().is_empty()));
+                }
+                _ => panic!("{at}: no quiz right before the wire step"),
+            }
+            let after = steps[i..].iter().find(|s| !s.wire());
+            match after {
+                Some(Step::Text { body, .. }) => assert!(
+                    row.is_match(body),
+                    "{at}: the text after the wire step shows no wire-lane row"
+                ),
+                _ => panic!("{at}: no text step after the wire step to read the lane"),
+            }
+        }
+    }
+    assert!(wire_steps >= 8, "only {wire_steps} wire steps");
+    // Facts the lessons must keep.
+    let text = |id: &str| {
+        let (_, e) = c.find(id).unwrap();
+        toml::to_string(&e.lesson).unwrap()
+    };
+    assert!(text("tcp-server").contains("→ SYN        seq 0 win 65495"));
+    assert!(text("events").contains("→ RST-ACK"));
+    assert!(text("events").contains("TIME_WAIT") && text("events").contains("60 seconds"));
+    assert!(text("events").contains("ss -tan state time-wait"));
+    assert!(
+        text("nagle").contains("TCP_INFO"),
+        "the fallback without the wire view"
+    );
+    assert!(text("backpressure").contains("win 0"));
+    assert!(text("https").contains("ClientHello"));
+}

@@ -227,3 +227,86 @@ fn https_demo_shows_both_handshakes() {
         notes(&ev)
     );
 }
+
+/// The client closes with the greeting unread: the kernel sends RST, so the server's socket
+/// gets `error` ECONNRESET then `close` hadError=true, and never `end` (Node 20, and
+/// node-facts.md: a close with unread bytes is a reset).
+#[test]
+fn reset_demo_shows_econnreset_not_end() {
+    let ev = demo("tcp-reset");
+    assert_eq!(order(&ev, "client"), ["connect", "close"]);
+    assert_eq!(order(&ev, "conn"), ["error", "close"]);
+    let err = ev.iter().find(|v| v["event"] == "error").unwrap();
+    assert_eq!(err["code"], "ECONNRESET");
+    let close = ev
+        .iter()
+        .find(|v| v["scope"] == "conn" && v["event"] == "close")
+        .unwrap();
+    assert_eq!(close["had_error"], true, "{close}");
+    // The greeting was written, and the client's close came after it with the bytes unread.
+    let at = |pred: &dyn Fn(&serde_json::Value) -> bool| ev.iter().position(pred).unwrap();
+    let greeting = at(&|v| v["scope"] == "conn" && v["event"] == "write");
+    let destroy = at(&|v| v["scope"] == "client" && v["event"] == "destroy()");
+    assert!(greeting < destroy);
+    assert!(
+        ev[destroy]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("13 unread bytes"),
+        "{}",
+        ev[destroy]
+    );
+    assert!(
+        notes(&ev)[0].contains("\"Echo server\\r\\n\""),
+        "{:?}",
+        notes(&ev)
+    );
+}
+
+/// Half-close: the client's FIN first (`end` on the server), the answer after it, then the
+/// server's FIN (`end` on the client) — as Node 20 with `allowHalfOpen: true`.
+#[test]
+fn halfclose_demo_answers_after_the_clients_fin() {
+    let ev = demo("tcp-halfclose");
+    assert_eq!(
+        order(&ev, "client"),
+        ["connect", "finish", "data", "end", "close"]
+    );
+    assert_eq!(order(&ev, "conn"), ["data", "end", "finish", "close"]);
+    let at = |pred: &dyn Fn(&serde_json::Value) -> bool| ev.iter().position(pred).unwrap();
+    let end = at(&|v| v["scope"] == "conn" && v["event"] == "end");
+    let answer = at(&|v| v["scope"] == "conn" && v["event"] == "write");
+    assert!(end < answer, "the server answered before the client's FIN");
+    assert_eq!(ev[answer]["text"], "got 9 bytes\r\n");
+    let got = at(&|v| v["scope"] == "client" && v["event"] == "data");
+    assert_eq!(ev[got]["text"], "got 9 bytes\r\n");
+}
+
+/// Without an agent (`agent: false`), each request gets its own connection: two `connection`
+/// events on the server (two handshakes on the wire), `Connection: close`, no reuse.
+#[test]
+fn no_keepalive_demo_opens_a_connection_per_request() {
+    let ev = demo("http-no-keepalive");
+    let sockets: Vec<(u64, bool)> = ev
+        .iter()
+        .filter(|v| v["event"] == "socket")
+        .map(|v| (v["conn"].as_u64().unwrap(), v["reused"] == true))
+        .collect();
+    assert_eq!(sockets, [(1, false), (2, false)]);
+    let connections = ev
+        .iter()
+        .filter(|v| v["scope"] == "server" && v["event"] == "connection")
+        .count();
+    assert_eq!(connections, 2);
+    // Each request asked for the connection to close.
+    let asked_close = ev
+        .iter()
+        .filter(|v| v["scope"] == "conn" && v["event"] == "data")
+        .filter(|v| v["text"].as_str().unwrap().contains("Connection: close"))
+        .count();
+    assert_eq!(asked_close, 2);
+    let notes = notes(&ev);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].ends_with("on client socket #1"), "{}", notes[0]);
+    assert!(notes[1].ends_with("on client socket #2"), "{}", notes[1]);
+}

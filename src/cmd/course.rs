@@ -181,14 +181,9 @@ pub fn plain_text(c: &Course, n: usize, l: &netlab::course::lesson::Lesson) -> S
                 }
                 out.push('\n');
             }
-            Step::Demo {
-                demo,
-                body,
-                look_for,
-                ..
-            } => {
+            Step::Demo { body, look_for, .. } => {
                 let _ = writeln!(out, "{}\n", body.trim());
-                let _ = writeln!(out, "Run it:  netlab demo {demo}");
+                let _ = writeln!(out, "Run it:  {}", s.demo_command().unwrap_or_default());
                 if !look_for.is_empty() {
                     let _ = writeln!(out, "Look for: {}", look_for.join(", "));
                 }

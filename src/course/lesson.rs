@@ -17,6 +17,7 @@
 //! body = "Start the echo server, then connect to it."
 //! try = [{ label = "nc", cmd = "printf 'hello\\r\\n' | nc -N {host} {port}" }]
 //! look_for = ["connection", "data", "end", "close"]
+//! wire = true   # about the packets: run with `--wire` (SYN, data segments, FIN beside the events)
 //! ```
 //!
 //! In `try` commands `{host}`, `{port}`, `{socket}` and `{ca}` stand for the live server's
@@ -72,6 +73,11 @@ pub enum Step {
         /// Events the learner should see appear in the timeline.
         #[serde(default)]
         look_for: Vec<String>,
+        /// This step is about the packets: run it with the wire view on
+        /// (`netlab serve SCENARIO --wire`), so the timeline shows the TCP segments and UDP
+        /// datagrams beside the socket events. Without the wire view the step still runs.
+        #[serde(default)]
+        wire: bool,
     },
     /// Run a built-in demo client against its scenario; both sides recorded.
     Demo {
@@ -82,6 +88,11 @@ pub enum Step {
         body: String,
         #[serde(default)]
         look_for: Vec<String>,
+        /// This step is about the packets: run it with the wire view on
+        /// (`netlab demo NAME --wire`), so the timeline shows the TCP segments and UDP
+        /// datagrams beside the socket events. Without the wire view the step still runs.
+        #[serde(default)]
+        wire: bool,
     },
     /// A multiple-choice question: one or several right answers, each option explained.
     Quiz {
@@ -152,10 +163,31 @@ impl Step {
         title.unwrap_or_else(|| match self {
             Step::Text { .. } => String::new(),
             Step::Serve { scenario, .. } => format!("Live: netlab serve {scenario}"),
-            Step::Demo { demo, .. } => format!("Demo: netlab demo {demo}"),
+            Step::Demo { .. } => format!("Demo: {}", self.demo_command().unwrap_or_default()),
             Step::Quiz { .. } => "Quiz".to_string(),
             Step::Lab { lab, .. } => format!("Lab: {lab}"),
         })
+    }
+
+    /// True when the step is about the packets and should run with the wire view on
+    /// (`--wire`): `wire = true` on a `serve` or `demo` step; false for every other step.
+    pub fn wire(&self) -> bool {
+        match self {
+            Step::Serve { wire, .. } | Step::Demo { wire, .. } => *wire,
+            _ => false,
+        }
+    }
+
+    /// The command that runs a demo step by hand: `netlab demo NAME`, with `--wire` when the
+    /// step is about the packets.
+    pub fn demo_command(&self) -> Option<String> {
+        match self {
+            Step::Demo { demo, wire, .. } => Some(format!(
+                "netlab demo {demo}{}",
+                if *wire { " --wire" } else { "" }
+            )),
+            _ => None,
+        }
     }
 
     /// The scenario whose server this step runs, if any (serve steps, and demos' servers).

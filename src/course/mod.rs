@@ -598,6 +598,64 @@ why = "no"
     }
 
     #[test]
+    fn wire_is_an_optional_flag_of_serve_and_demo_steps() {
+        // Absent: false.
+        let l = parse("x.toml", OK, &labs()).unwrap();
+        assert!(!l.steps[0].wire());
+        // On a serve step.
+        let on = OK.replace(
+            r#"look_for = ["data"]"#,
+            "look_for = [\"data\"]\nwire = true",
+        );
+        let l = parse("x.toml", &on, &labs()).unwrap();
+        assert!(l.steps[0].wire());
+        assert!(!l.steps[1].wire(), "a quiz is never a wire step");
+        // On a demo step.
+        let demo = on.replace(
+            "kind = \"serve\"\nscenario = \"tcp-echo\"",
+            "kind = \"demo\"\ndemo = \"tcp-echo\"",
+        );
+        let l = parse("x.toml", &demo, &labs()).unwrap();
+        assert_eq!(l.steps[0].kind(), "demo");
+        assert!(l.steps[0].wire());
+        // Explicitly false is fine too.
+        let off = OK.replace(r#"look_for = ["data"]"#, "wire = false");
+        assert!(!parse("x.toml", &off, &labs()).unwrap().steps[0].wire());
+        // Not a boolean: placed at the step (toml buffers a tagged step, so its header).
+        let e = parse(
+            "x.toml",
+            &OK.replace(r#"look_for = ["data"]"#, "wire = \"yes\""),
+            &labs(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("x.toml:7:1: "), "{e}");
+        assert!(e.contains("expected a boolean"), "{e}");
+        // On a step that runs nothing it is an unknown field, still at file:LINE:COL.
+        let quiz = OK.replace("question = \"?\"", "question = \"?\"\nwire = true");
+        let e = parse("x.toml", &quiz, &labs()).unwrap_err().to_string();
+        assert!(e.contains("unknown field `wire`"), "{e}");
+        assert!(
+            regex::Regex::new(r"^x\.toml:\d+:\d+: ")
+                .unwrap()
+                .is_match(&e),
+            "{e}"
+        );
+        // A misspelling is an unknown field too, and the message lists `wire`.
+        let typo = OK.replace(r#"look_for = ["data"]"#, "wrie = true");
+        let e = parse("x.toml", &typo, &labs()).unwrap_err().to_string();
+        assert!(
+            e.contains("unknown field `wrie`") && e.contains("wire"),
+            "{e}"
+        );
+        assert!(e.starts_with("x.toml:7:1: "), "{e}");
+        // The JSON Schema documents it.
+        let schema = schema::lesson();
+        assert!(schema.contains("\"wire\""), "{schema}");
+        assert!(schema.contains("--wire"), "{schema}");
+    }
+
+    #[test]
     fn the_embedded_course_loads() {
         let c = Course::load(None).unwrap();
         assert!(!c.lessons.is_empty());

@@ -45,6 +45,59 @@ pub(super) fn tcp_echo(p: Peer) -> ClientFuture {
     })
 }
 
+/// Against `tcp-greeting`: connect, let the greeting arrive, and close without reading it. The
+/// kernel answers a close with unread bytes in the receive buffer with an RST, not a FIN, so
+/// the server's socket gets `error` ECONNRESET and `close` hadError=true. (A Node client reads
+/// eagerly, so it would need `socket.resetAndDestroy()` for the same RST; a Python or C client
+/// that closes before `recv()` does exactly this.)
+pub(super) fn tcp_reset(p: Peer) -> ClientFuture {
+    Box::pin(async move {
+        let stream = tokio::net::TcpStream::connect(("127.0.0.1", p.port)).await?;
+        let scope = Scope::Client { conn: 1 };
+        p.recorder.record(
+            scope,
+            Event::Connect {
+                peer: Some(format!("127.0.0.1:{}", p.port)),
+            },
+        );
+        // Wait until the greeting sits in our receive buffer, without consuming it.
+        let mut buf = [0u8; 256];
+        let unread = tokio::time::timeout(Duration::from_secs(5), stream.peek(&mut buf))
+            .await
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no greeting"))??;
+        p.recorder.record(
+            scope,
+            Event::Destroy {
+                reason: Some(format!(
+                    "closed with {unread} unread bytes: the kernel sends RST, not FIN"
+                )),
+            },
+        );
+        drop(stream);
+        p.recorder.record(
+            scope,
+            Event::Close {
+                had_error: Some(false),
+            },
+        );
+        Ok(Findings {
+            notes: vec![format!(
+                "client#1 closed with {unread} unread bytes ({:?}) in its receive buffer: an RST, so the server saw ECONNRESET",
+                String::from_utf8_lossy(&buf[..unread])
+            )],
+        })
+    })
+}
+
+/// Against `tcp-halfopen`: write `a request`, end (FIN), keep reading: the answer comes back
+/// after the client's FIN, then the server's FIN.
+pub(super) fn tcp_halfclose(p: Peer) -> ClientFuture {
+    Box::pin(async move {
+        tcp_client(p.port, 1, &p.recorder, SendThenEnd(b"a request")).await?;
+        Ok(Findings::default())
+    })
+}
+
 /// A slow reader against the bulk server.
 pub(super) fn tcp_bulk(p: Peer) -> ClientFuture {
     Box::pin(async move {
@@ -95,6 +148,34 @@ pub(super) fn http_get(p: Peer) -> ClientFuture {
 /// `GET /one` then `GET /two` through a keep-alive agent: the second reuses the socket.
 pub(super) fn http_keepalive(p: Peer) -> ClientFuture {
     Box::pin(gets(p, &["/one", "/two"]))
+}
+
+/// `GET /one` then `GET /two`, each with `agent: false`: a new connection (and handshake) per
+/// request, `Connection: close`, closed after the response.
+pub(super) fn http_no_keepalive(p: Peer) -> ClientFuture {
+    Box::pin(async move {
+        let mut findings = Findings::default();
+        let host = format!("127.0.0.1:{}", p.port);
+        // One counter for both agents, so the sockets are client#1 and client#2.
+        let sockets = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        for (i, path) in ["/one", "/two"].into_iter().enumerate() {
+            let agent = Agent::one_shot(
+                target(p.port),
+                &host,
+                None,
+                p.recorder.clone(),
+                sockets.clone(),
+            );
+            let reply = agent.get(i as u32 + 1, path).await?;
+            findings.notes.push(format!(
+                "GET {path} (agent: false) → {} on client socket #{}",
+                said(&reply),
+                reply.conn
+            ));
+            agent.destroy();
+        }
+        Ok(findings)
+    })
 }
 
 /// The given paths, one after the other, through one keep-alive agent with one socket.
@@ -296,6 +377,16 @@ struct Hello;
 impl Handler for Hello {
     fn on_connection(&mut self, s: &mut Socket<'_>) {
         s.write(b"hello\r\n");
+        s.end();
+    }
+}
+
+/// Writes its bytes, ends its side (FIN) and keeps reading until the server ends.
+struct SendThenEnd(&'static [u8]);
+
+impl Handler for SendThenEnd {
+    fn on_connection(&mut self, s: &mut Socket<'_>) {
+        s.write(self.0);
         s.end();
     }
 }

@@ -8,6 +8,8 @@
 //! | demo | what it shows |
 //! |---|---|
 //! | `tcp-echo` | connect, `hello\r\n` out, the echo back, FIN both ways |
+//! | `tcp-reset` | against `tcp-greeting`: the greeting arrives, the client closes without reading it: an RST, so the server sees `error` ECONNRESET and `close hadError=true`, no `end` |
+//! | `tcp-halfclose` | against `tcp-halfopen` (allowHalfOpen): the client writes and ends (its FIN), the server answers after `end`, then ends: data flowing after one FIN |
 //! | `tcp-bulk` | a slow reader (pauses after each chunk): the server's `write() → false` and `drain` |
 //! | `udp-pong` | one datagram out, one back |
 //! | `tcp-nagle` | 200 one-byte writes in a burst, with Nagle (default) and with `setNoDelay(true)`: TCP segments sent, from `TCP_INFO` |
@@ -17,6 +19,7 @@
 //! | `http-upgrade` | `GET /chat` with `Upgrade: netlab-echo`: `upgrade` on both sides, `101`, then raw bytes echoed on the same socket |
 //! | `http-connect` | `CONNECT echo.netlab:7`: `connect` on both sides, `200 Connection Established`, then bytes through the tunnel |
 //! | `https-get` | `GET /hello` over TLS trusting only the server's throwaway CA: `secureConnection` and the client's `secureConnect`, then HTTP |
+//! | `http-no-keepalive` | `GET /one` then `GET /two`, each with `agent: false`: two connections, two handshakes, `Connection: close` |
 //! | `http-agent-pool` | 10 concurrent `GET /slow/N` through `new Agent({ maxSockets: 5 })` (5 sockets), then through the default agent (`maxSockets: Infinity`, 10 sockets) |
 
 use crate::scenario::{self, BindSpec, ServeConfig};
@@ -60,6 +63,18 @@ pub static DEMOS: &[Demo] = &[
         client: clients::tcp_echo,
     },
     Demo {
+        name: "tcp-reset",
+        scenario: "tcp-greeting",
+        summary: "close without reading the greeting: an RST, so the server sees ECONNRESET, not end",
+        client: clients::tcp_reset,
+    },
+    Demo {
+        name: "tcp-halfclose",
+        scenario: "tcp-halfopen",
+        summary: "write, end (FIN), keep reading: the server answers after end, then ends",
+        client: clients::tcp_halfclose,
+    },
+    Demo {
         name: "tcp-bulk",
         scenario: "tcp-bulk",
         summary: "a slow reader: the server's write() returns false, then drain",
@@ -82,6 +97,12 @@ pub static DEMOS: &[Demo] = &[
         scenario: "http",
         summary: "GET /one then GET /two through a keep-alive agent: one socket, reused",
         client: clients::http_keepalive,
+    },
+    Demo {
+        name: "http-no-keepalive",
+        scenario: "http",
+        summary: "GET /one then GET /two with agent: false: a new connection (and handshake) per request",
+        client: clients::http_no_keepalive,
     },
     Demo {
         name: "http-agent-pool",
