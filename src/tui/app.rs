@@ -195,16 +195,6 @@ pub struct App {
     pub tick: u64,
 }
 
-/// Whether `step` asks for the wire view (`wire = true` on a serve or demo step).
-pub fn wants_wire(step: &Step) -> bool {
-    // Read through serde until `Step::wire()` reaches this branch (the lesson format's
-    // `wire = true`); then this is `step.wire()`.
-    serde_json::to_value(step)
-        .ok()
-        .and_then(|v| v.get("wire").and_then(|w| w.as_bool()))
-        .unwrap_or(false)
-}
-
 /// What a lab key says when there is no workspace yet.
 pub(super) const NO_WORKSPACE: &str = "No workspace yet: press i to make one (netlab init).";
 
@@ -308,7 +298,7 @@ impl App {
         self.progress.visit(&id, self.step + 1);
         let mut cmds = vec![self.save()];
         // A step about the packets starts with the wire view on.
-        self.wire = self.current().is_some_and(wants_wire);
+        self.wire = self.current().is_some_and(Step::wire);
         // A running server that this step does not use keeps running only if the step is
         // plain text (so the learner can read on while it runs); another scenario stops it.
         if let Server::Running { scenario, .. } | Server::Starting(scenario) = &self.server {
