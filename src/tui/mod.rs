@@ -594,8 +594,8 @@ impl Runtime {
                 let args = wire::serve_args(
                     &name,
                     port,
-                    &socket.display().to_string(),
-                    &ca.display().to_string(),
+                    Some(socket_shown.as_str()).filter(|s| !s.is_empty()),
+                    Some(ca_shown.as_str()).filter(|s| !s.is_empty()),
                 );
                 let started = tx.clone();
                 let (n, s, a) = (name.clone(), socket_shown.clone(), ca_shown.clone());

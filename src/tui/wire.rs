@@ -65,23 +65,26 @@ pub fn netlab_binary() -> Result<PathBuf, String> {
 }
 
 /// The arguments of the wire view's child for a server: `serve SCEN --wire --json --port P`,
-/// with the socket and CA paths the in-process server would use.
-pub fn serve_args(scenario: &str, port: u16, socket: &str, ca: &str) -> Vec<String> {
-    [
-        "serve",
-        scenario,
-        "--wire",
-        "--json",
-        "--port",
-        &port.to_string(),
-        "--socket",
-        socket,
-        "--ca-out",
-        ca,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+/// with `--socket` for a Unix-socket scenario and `--ca-out` for an HTTPS one (the paths the
+/// in-process server would use).
+pub fn serve_args(
+    scenario: &str,
+    port: u16,
+    socket: Option<&str>,
+    ca: Option<&str>,
+) -> Vec<String> {
+    let mut args: Vec<String> = ["serve", scenario, "--wire", "--json", "--port"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.push(port.to_string());
+    if let Some(s) = socket {
+        args.extend(["--socket".to_string(), s.to_string()]);
+    }
+    if let Some(c) = ca {
+        args.extend(["--ca-out".to_string(), c.to_string()]);
+    }
+    args
 }
 
 /// The arguments of the wire view's child for a demo: `demo NAME --wire --json`.
@@ -105,6 +108,8 @@ pub struct Outcome {
     pub stderr_tail: Vec<String>,
     /// It printed a `listening` entry.
     pub listened: bool,
+    /// Its process id (reaped by the time the outcome is returned).
+    pub pid: Option<u32>,
 }
 
 /// Run `netlab ARGS` until it ends or `cancel` fires: entries go to the UI as `Msg::Event`
@@ -158,7 +163,10 @@ pub async fn run_child(
             }
         })
     };
-    let mut out = Outcome::default();
+    let mut out = Outcome {
+        pid: child.id(),
+        ..Outcome::default()
+    };
     let dropped = AtomicU64::new(0);
     let mut lines = BufReader::new(stdout).lines();
     let mut deadline: Option<tokio::time::Instant> = None;
@@ -260,8 +268,12 @@ mod tests {
     #[test]
     fn the_childs_arguments() {
         assert_eq!(
-            serve_args("tcp-echo", 8124, "/tmp/s.sock", "/tmp/ca.pem").join(" "),
-            "serve tcp-echo --wire --json --port 8124 --socket /tmp/s.sock --ca-out /tmp/ca.pem"
+            serve_args("tcp-echo", 8124, None, None).join(" "),
+            "serve tcp-echo --wire --json --port 8124"
+        );
+        assert_eq!(
+            serve_args("https", 0, None, Some("/tmp/ca.pem")).join(" "),
+            "serve https --wire --json --port 0 --ca-out /tmp/ca.pem"
         );
         assert_eq!(
             demo_args("tcp-echo").join(" "),
