@@ -1389,6 +1389,14 @@ fn w_toggles_the_wire_view_with_the_right_commands() {
     // The help lists it.
     ch(&mut a, '?');
     assert!(draw(&a, 120, 40).contains("wire view: the packets"));
+    // On a lab step `w` is still the lab's watch key: it opens the lab.
+    let mut a = lab_app(true);
+    a.screen = Screen::Lesson;
+    at(&mut a, "tcp-server", 7);
+    assert!(a.lab.watching);
+    assert_eq!(ch(&mut a, 'w'), [Cmd::Watch(None)], "watch mode off");
+    assert_eq!(a.screen, Screen::Lab);
+    assert!(!a.wire);
 }
 
 /// A fallback notice from the child (no namespace) is said on the status line, and the try
