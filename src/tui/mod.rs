@@ -601,12 +601,13 @@ impl Runtime {
                 let (n, s, a) = (name.clone(), socket_shown.clone(), ca_shown.clone());
                 let mut told = false;
                 let r = wire::run_child(args, tx.clone(), c.clone(), move |e| {
-                    if let crate::trace::Event::Listening { port: Some(p), .. } = &e.event {
+                    // A Unix-socket scenario listens on a path (no port, and no packets).
+                    if let crate::trace::Event::Listening { port, .. } = &e.event {
                         if !told {
                             told = true;
                             let _ = started.send(Msg::ServerStarted {
                                 scenario: n.clone(),
-                                port: *p,
+                                port: port.unwrap_or(0),
                                 socket: s.clone(),
                                 ca: a.clone(),
                             });
