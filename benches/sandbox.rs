@@ -37,6 +37,7 @@ fn policy(namespaces: bool, home: &std::path::Path) -> Policy {
         lacking: Default::default(),
         bind_port: None,
         pool: Default::default(),
+        capture: false,
     }
 }
 

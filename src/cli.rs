@@ -31,6 +31,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run a built-in demo client against its scenario and show both sides' events.
     Demo(DemoArgs),
+    /// Run your own client inside a running `netlab serve --wire`'s network namespace, so
+    /// its packets show in the wire view: `netlab exec -- nc 127.0.0.1 8124`.
+    Exec(ExecArgs),
     /// Grade a client for a lab against the trace the server observed.
     ///
     /// `netlab check tcp-hello -- node client.js` starts the lab's server on a free port, runs
@@ -232,6 +235,15 @@ pub struct DemoArgs {
     /// Do not print HTTP heads as `> `/`< ` wire lines under `request` and `writeHead()`.
     #[arg(long)]
     pub no_heads: bool,
+    /// The wire view: also show the TCP segments and UDP datagrams (SYN, FIN, RST, data,
+    /// TLS records) on the timeline. netlab runs in its own network namespace for it (no root
+    /// needed); `netlab exec -- CMD` runs your own client there.
+    #[arg(long)]
+    pub wire: bool,
+    /// Also write the captured packets to FILE as pcapng (Wireshark, `tcpdump -r`); implies
+    /// --wire.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +277,13 @@ pub struct CheckArgs {
     /// exit 4 before running anything), off (no sandbox). See README "Grading untrusted code".
     #[arg(long, value_enum, default_value = "auto", value_name = "MODE")]
     pub sandbox: crate::sandbox::Mode,
+    /// Also print the run's timeline with the wire lane (the packets the run's network
+    /// namespace saw) under the report.
+    #[arg(long)]
+    pub wire: bool,
+    /// Also write the run's packets to FILE as pcapng; implies --wire.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
     /// The client command and its arguments, after `--`.
     #[arg(last = true, value_name = "CMD")]
     pub command: Vec<String>,
@@ -324,4 +343,45 @@ pub struct ServeArgs {
     /// each connection (exact byte counts and content hashes). For load experiments.
     #[arg(long, short)]
     pub quiet: bool,
+    /// The wire view: also show the TCP segments and UDP datagrams (SYN, FIN, RST, data,
+    /// TLS records) on the timeline. netlab runs in its own network namespace for it (no root
+    /// needed); `netlab exec -- CMD` runs your own client there.
+    #[arg(long)]
+    pub wire: bool,
+    /// Also write the captured packets to FILE as pcapng (Wireshark, `tcpdump -r`); implies
+    /// --wire.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<PathBuf>,
+}
+
+impl ServeArgs {
+    /// Whether the wire view is asked for (`--wire`, or `--pcap`, which implies it).
+    pub fn wire(&self) -> bool {
+        self.wire || self.pcap.is_some()
+    }
+}
+
+impl DemoArgs {
+    /// Whether the wire view is asked for (`--wire`, or `--pcap`, which implies it).
+    pub fn wire(&self) -> bool {
+        self.wire || self.pcap.is_some()
+    }
+}
+
+impl CheckArgs {
+    /// Whether the wire view is asked for (`--wire`, or `--pcap`, which implies it).
+    pub fn wire(&self) -> bool {
+        self.wire || self.pcap.is_some()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The wire-mode netlab to join (its pid, as `netlab exec` lists them). Default: the only
+    /// one running.
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }

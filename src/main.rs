@@ -23,6 +23,15 @@ fn main() -> std::process::ExitCode {
             });
         }
     };
+    // Wire mode and `exec` change this process's namespaces, which the kernel allows only
+    // while it is single-threaded: before any runtime or thread exists.
+    if let Some(Command::Exec(args)) = cli.command {
+        let outcome = cmd::exec::run(args);
+        return exit(outcome);
+    }
+    if wants_namespace(&cli.command) {
+        netlab::wire::netns::init();
+    }
     let course = cli.course.clone();
     let outcome = match cli.command {
         Some(Command::Serve(args)) => cmd::serve::run(args),
@@ -33,6 +42,7 @@ fn main() -> std::process::ExitCode {
             .map_err(Into::into)
             .and_then(|()| cmd::watch::run(course.as_deref(), args)),
         Some(Command::Demo(args)) => cmd::demo::run(args),
+        Some(Command::Exec(_)) => unreachable!("handled above"),
         Some(Command::Completions { shell }) => {
             use clap::CommandFactory;
             clap_complete::generate(shell, &mut Cli::command(), "netlab", &mut std::io::stdout());
@@ -68,6 +78,11 @@ fn main() -> std::process::ExitCode {
             }),
         None => netlab::tui::run(course.as_deref(), netlab::tui::Options::default()),
     };
+    exit(outcome)
+}
+
+/// The exit code for a command's outcome, saying the error first.
+fn exit(outcome: Result<ExitCode, netlab::Error>) -> std::process::ExitCode {
     let code = match outcome {
         Ok(code) => code,
         Err(e) => {
@@ -76,4 +91,24 @@ fn main() -> std::process::ExitCode {
         }
     };
     std::process::ExitCode::from(code as u8)
+}
+
+/// Whether the command runs in the wire view's own network namespace: `serve` and `demo`
+/// with `--wire` or `--pcap`, for scenarios that have packets (not Unix sockets).
+fn wants_namespace(command: &Option<Command>) -> bool {
+    let (wire, scenario) = match command {
+        Some(Command::Serve(a)) if !a.list => (a.wire(), a.scenario.clone()),
+        Some(Command::Demo(a)) if !a.list => (
+            a.wire(),
+            a.name
+                .as_deref()
+                .and_then(netlab::demo::find)
+                .map(|d| d.scenario.to_string()),
+        ),
+        _ => return false,
+    };
+    wire && scenario
+        .as_deref()
+        .and_then(netlab::scenario::find)
+        .is_some_and(|s| s.transport != netlab::scenario::Transport::Unix)
 }

@@ -197,6 +197,27 @@ fn buggy_servers_fail_with_the_sentence_that_names_the_cause() {
             "your server did not answer in TLS",
         ),
         (
+            "bulk-server",
+            "node",
+            "bulk-no-drain.js",
+            "memory",
+            "it buffered the payload instead of waiting for the client — when write() returns false, stop and go on at 'drain'",
+        ),
+        (
+            "bulk-server",
+            "python3",
+            "bulk-all-first.py",
+            "memory",
+            "in Python, sendall() each chunk as you make it",
+        ),
+        (
+            "bulk-server",
+            "node",
+            "bulk-stops-at-false.js",
+            "all-bytes",
+            "then your server ended the connection: write() → false means wait for 'drain' and go on, not stop",
+        ),
+        (
             "https-server",
             "node",
             "https-no-end.js",
@@ -272,6 +293,233 @@ fn servers_that_never_listen_crash_or_ignore_sigterm_end_in_time_and_leave_nothi
     }
 }
 
+/// A server that exits mid-drive is reported as exiting, with its status, the step it was in
+/// and its error line — not as the next step's reset or refusal — and netlab sends it no
+/// SIGTERM (it waits for an interpreter's exit, which takes some milliseconds after its
+/// sockets close).
+#[test]
+fn a_server_crashing_mid_drive_is_reported_as_exiting_with_its_status() {
+    if !tools() {
+        return;
+    }
+    for (interp, file, code, said) in [
+        (
+            "python3",
+            "crash-on-bye.py",
+            1,
+            "ValueError: a client said bye, and this server takes it badly",
+        ),
+        ("node", "crash-on-bye.js", 7, "a client said bye: giving up"),
+    ] {
+        for mode in ["auto", "off"] {
+            let (report, took) = check(
+                "echo-server",
+                &["--timeout", "12", "--sandbox", mode],
+                &[interp, &buggy(file)],
+            );
+            assert!(took < Duration::from_secs(14), "{file} {mode}: {took:?}");
+            assert_eq!(
+                report["client"]["status"],
+                serde_json::json!({"how": "exited", "code": code}),
+                "{file} {mode}: {report:#}"
+            );
+            let fails = failed(&report);
+            let end = fails
+                .iter()
+                .find(|(n, _)| n == "end")
+                .unwrap_or_else(|| panic!("{file} {mode}: {fails:#?}"));
+            let want = format!(
+                "your server exited (status {code}) during step end; its stderr said: {said}"
+            );
+            assert!(end.1.contains(&want), "{file} {mode}: {}", end.1);
+            // The steps after it were never run, and say why.
+            let bulk = report["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == "bulk")
+                .unwrap();
+            assert_eq!(bulk["status"], "skip", "{file} {mode}: {bulk:#}");
+            assert!(
+                bulk["message"].as_str().unwrap().contains(&format!(
+                    "never got to this step: your server exited (status {code}) during step end"
+                )),
+                "{file} {mode}: {bulk:#}"
+            );
+        }
+    }
+}
+
+/// netlab's clients are on the trace model: the report JSON's `client_timeline` holds their
+/// lanes with Node's event names, like any timeline.
+#[test]
+fn netlab_clients_are_recorded_as_client_lanes() {
+    if !tools() {
+        return;
+    }
+    let echo = repo_root().join("labs/echo-server/solution.py");
+    let (report, _) = check(
+        "echo-server",
+        &[],
+        &["python3", &echo.display().to_string()],
+    );
+    assert_eq!(report["status"], "pass", "{report:#}");
+    let lanes = report["client_timeline"].as_array().unwrap();
+    let first: Vec<String> = lanes
+        .iter()
+        .filter(|e| e["scope"] == "client" && e["conn"] == 1)
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["event"].as_str().unwrap(),
+                e["text"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        first,
+        [
+            "connect ",
+            "write hello\r\n",
+            "data hello\r\n",
+            "end() ",
+            "finish ",
+            "close "
+        ],
+        "{lanes:#?}"
+    );
+    // Every connection the drive opened is a lane, and each one closes.
+    let opened = lanes.iter().filter(|e| e["event"] == "connect").count();
+    let closed = lanes.iter().filter(|e| e["event"] == "close").count();
+    assert!(
+        opened >= 6 && opened == closed,
+        "{opened} connects, {closed} closes"
+    );
+    let http = repo_root().join("labs/http-hello-server/solution.js");
+    let (report, _) = check(
+        "http-hello-server",
+        &[],
+        &["node", &http.display().to_string()],
+    );
+    let lanes = report["client_timeline"].as_array().unwrap();
+    let statuses: Vec<u64> = lanes
+        .iter()
+        .filter(|e| e["scope"] == "client_request" && e["event"] == "response")
+        .map(|e| e["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(&statuses[..2], [200, 404], "{lanes:#?}");
+    assert!(statuses.contains(&400), "{statuses:?}");
+}
+
+/// A step whose bytes differ from the expected ones says where, in hex and escaped, in the
+/// text and in the JSON (`steps[].diff`).
+#[test]
+fn step_failures_show_where_the_bytes_differ() {
+    if !tools() {
+        return;
+    }
+    let (report, _) = check(
+        "greeting-server",
+        &[],
+        &["python3", &buggy("greeting-no-newline.py")],
+    );
+    let fails = failed(&report);
+    let greets = fails.iter().find(|(n, _)| n == "greets-first").unwrap();
+    assert!(
+        greets
+            .1
+            .contains(r#"at byte 11: expected 0d 0a ("\r\n"), got nothing more"#),
+        "{}",
+        greets.1
+    );
+    let step = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "greets-first")
+        .unwrap();
+    assert_eq!(
+        step["diff"],
+        serde_json::json!({"offset": 11, "expected_hex": "0d 0a", "expected": "\\r\\n", "got_hex": "", "got": ""})
+    );
+}
+
+/// Runs `netlab check LAB --format json -- CMD…` while sampling its peak RSS (VmHWM, which
+/// only grows, from /proc) until it exits: the report and the highest VmHWM seen, in kB.
+fn check_sampling_rss(lab: &str, extra: &[&str], cmd: &[&str]) -> (Value, u64) {
+    let mut child = Command::new(netlab_bin())
+        .args(["check", lab, "--format", "json"])
+        .args(extra)
+        .arg("--")
+        .args(cmd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut out).unwrap();
+        out
+    });
+    let mut peak = 0u64;
+    // Bounded: 30 s of 5 ms samples; VmHWM is a high-water mark, so sampling misses no peak
+    // reached before the last sample (the bulk step ends well before netlab does).
+    for _ in 0..6000 {
+        if let Ok(text) = std::fs::read_to_string(&status_file) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            {
+                peak = peak.max(kb);
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if child.try_wait().unwrap().is_none() {
+        let _ = child.kill();
+    }
+    child.wait().unwrap();
+    let out = reader.join().unwrap();
+    (serde_json::from_slice(&out).unwrap(), peak)
+}
+
+/// The echo-server's bulk step (8 MB written while reading slowly) is streamed and compared
+/// as it goes: netlab's peak RSS while grading the node and python references stays within
+/// 16 MiB of a run that never gets past `listening` (measured: ~0.5 MB over it; holding the
+/// 8 MB sent and the 8 MB echoed would break the bound).
+#[test]
+fn grading_the_bulk_echo_keeps_netlabs_memory_bounded() {
+    if !tools() {
+        return;
+    }
+    let (base_report, base) = check_sampling_rss(
+        "echo-server",
+        &["--timeout", "1"],
+        &["python3", &buggy("never-listens.py")],
+    );
+    assert_eq!(base_report["status"], "fail");
+    assert!(base > 0, "no VmHWM sampled");
+    for (interp, file) in [("node", "solution.js"), ("python3", "solution.py")] {
+        let path = repo_root().join("labs/echo-server").join(file);
+        let (report, peak) =
+            check_sampling_rss("echo-server", &[], &[interp, &path.display().to_string()]);
+        assert_eq!(report["status"], "pass", "{interp}: {report:#}");
+        eprintln!(
+            "netlab's peak RSS grading echo-server ({interp}): {peak} kB (baseline {base} kB)"
+        );
+        assert!(
+            peak <= base + 16 * 1024,
+            "{interp}: peak RSS {peak} kB, more than 16 MiB over the baseline {base} kB"
+        );
+    }
+}
+
 #[test]
 fn reference_servers_pass_with_and_without_the_sandbox() {
     if !tools() {
@@ -292,6 +540,8 @@ fn reference_servers_pass_with_and_without_the_sandbox() {
         ("http-upgrade-server", "python3", "solution.py"),
         ("https-server", "node", "solution.js"),
         ("https-server", "python3", "solution.py"),
+        ("bulk-server", "node", "solution.js"),
+        ("bulk-server", "python3", "solution.py"),
     ] {
         let path = repo_root().join("labs").join(lab).join(file);
         for mode in ["require", "off"] {

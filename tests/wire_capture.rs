@@ -204,7 +204,7 @@ async fn an_echo_shows_handshake_data_and_fins_in_order() {
 /// `tcpdump -r FILE -nn`'s packet lines, or `None` when tcpdump is not installed.
 fn tcpdump_count(file: &std::path::Path) -> Option<u64> {
     let out = match std::process::Command::new("tcpdump")
-        .args(["-r"])
+        .args(["-Z", "root", "-r"]) // stay root: no `tcpdump` user needed
         .arg(file)
         .arg("-nn")
         .output()

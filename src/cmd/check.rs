@@ -27,6 +27,7 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
         }
     };
     let limit = time_limit(entry, args.timeout);
+    netlab::lab::run::set_pcap(args.pcap.clone());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -44,7 +45,12 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
     };
     match format {
         CheckFormat::Json => println!("{}", report.json()),
-        CheckFormat::Text => print!("{}", report.text(term::color_stdout())),
+        CheckFormat::Text => {
+            print!("{}", report.text(term::color_stdout()));
+            if args.wire() {
+                print_wire(&report, args.pcap.as_deref());
+            }
+        }
         CheckFormat::Junit => {
             let grade = netlab::grade::from_report(&report);
             let book = netlab::grade::Gradebook {
@@ -62,6 +68,46 @@ pub fn run(course: Option<&Path>, args: CheckArgs) -> Result<ExitCode, Error> {
         record_progress(&netlab::course::progress::Store::locate(&here), &report);
     }
     Ok(exit_code(&report))
+}
+
+/// `check --wire`: the run's timeline with the wire lane, in time order, under the report.
+fn print_wire(report: &netlab::lab::report::Report, pcap: Option<&Path>) {
+    use netlab::wire::netns;
+    let wire = &report.wire;
+    if let Some(why) = &wire.unavailable {
+        eprintln!("{}", netns::unavailable_notice(why));
+        if let Some(p) = pcap {
+            eprintln!("netlab: no packets captured: {} not written", p.display());
+        }
+    }
+    let color = term::color_stdout();
+    let mut rows: Vec<_> = report
+        .timeline
+        .iter()
+        .chain(wire.entries.iter())
+        .cloned()
+        .collect();
+    rows.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms).then(a.seq.cmp(&b.seq)));
+    let mut out = String::from("\ntimeline");
+    out.push_str(if wire.unavailable.is_none() {
+        " (with the wire lane):\n"
+    } else {
+        ":\n"
+    });
+    for e in rows {
+        out.push_str(&netlab::trace::render::line(&e, color));
+        out.push('\n');
+    }
+    print!("{out}");
+    if wire.unavailable.is_none() {
+        let written = pcap
+            .map(|p| format!(", written to {}", p.display()))
+            .unwrap_or_default();
+        eprintln!(
+            "wire: {} packets captured, {} dropped{written}",
+            wire.packets, wire.drops
+        );
+    }
 }
 
 /// The exit code for a report: 0 pass, 1 fail, 2 when the client command could not start.

@@ -5,6 +5,7 @@ pub mod check;
 pub mod course;
 pub mod demo;
 pub mod dev;
+pub mod exec;
 pub mod grade;
 pub mod init;
 pub mod serve;

@@ -5,13 +5,19 @@
 //! stays clean. Ctrl-C or SIGTERM shuts the server down gracefully — the timeline shows
 //! `server.close()`, each connection's `end()` and `close`, and the server's `close`; a second
 //! Ctrl-C exits at once.
+//!
+//! With `--wire` the process lives in its own network namespace (entered by `main`): the
+//! capture starts right after the bind, the banner's commands go through `netlab exec --`, and
+//! the process registers itself for `netlab exec` (removed when it stops).
 
 use netlab::cli::ServeArgs;
 use netlab::scenario::{self, BindSpec, Running, Scenario, ServeConfig, Transport};
 use netlab::trace::recorder::{Live, Subscription};
 use netlab::trace::{render, Recorder};
+use netlab::wire::netns::{self, Mode};
 use netlab::{term, Error, ExitCode};
 use std::io::Write;
+use std::path::Path;
 use tokio_util::sync::CancellationToken;
 
 /// Run `netlab serve`.
@@ -75,11 +81,44 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
             host
         );
     }
+    let wire = args.wire().then(|| wire_mode(scenario));
+    if let Some(notice) = wire.as_ref().and_then(|m| m.notice()) {
+        eprintln!("{notice}");
+    }
+    let in_namespace = wire == Some(Mode::Namespace);
     if !args.json || term::color_stderr() {
-        banner(scenario, host, port, &socket, ca.as_deref());
+        banner(scenario, host, port, &socket, ca.as_deref(), in_namespace);
     }
 
     let recorder = Recorder::new();
+    if wire.as_ref().is_some_and(|m| m.captures()) {
+        recorder.expect_late();
+    }
+    // Right after the bind (the port is known), before the server runs and any client comes.
+    let capture = match &wire {
+        Some(m) if m.captures() => start_capture(
+            &recorder,
+            m,
+            vec![port],
+            scenario.transport == Transport::Https,
+            args.pcap.clone(),
+        ),
+        _ => None,
+    };
+    // `netlab exec` finds this process by its registry file (removed when this guard drops).
+    let _registration = if in_namespace {
+        let mut entry = netns::Entry::this_process("serve", scenario.name, vec![port]);
+        entry.try_commands = try_commands(scenario, host, port, &socket, ca.as_deref(), true);
+        match netns::Registration::register(&entry) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("netlab: warning: `netlab exec` will not find this server: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let cancel = CancellationToken::new();
     // Before the server starts, so the printer misses nothing and a signal right after
     // `listening` is already handled.
@@ -96,9 +135,13 @@ async fn serve(scenario: &'static Scenario, args: ServeArgs) -> Result<ExitCode,
     };
     let server = Running::spawn_until(scenario, bound, cfg, recorder.clone(), cancel).await;
     let served = server.wait().await;
+    let wire_said = stop_capture(capture, args.pcap.as_deref());
     let summary = (args.quiet || !args.json).then(|| summary(&recorder, args.json));
     drop(recorder); // the printer drains what is left, then stops
     let _ = tokio::task::spawn_blocking(move || printer.join()).await;
+    for line in wire_said {
+        eprintln!("{line}");
+    }
     if let Some(summary) = summary {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{summary}").and_then(|_| out.flush());
@@ -155,7 +198,7 @@ pub fn reachable_from_network(host: &str) -> bool {
     }
 }
 
-fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
+fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>, in_ns: bool) {
     let color = term::color_stderr();
     let b = |s: &str| term::paint("1", s, color);
     let d = |s: &str| term::paint("2", s, color);
@@ -175,23 +218,140 @@ fn banner(s: &Scenario, host: &str, port: u16, socket: &str, ca: Option<&str>) {
     if let Some(ca) = ca {
         out.push_str(&format!("  CA certificate (trust this one): {}\n", b(ca)));
     }
+    if in_ns {
+        out.push_str(&format!(
+            "  {}\n",
+            d("wire view: this server runs in netlab's own network namespace; `netlab exec --` runs your client there")
+        ));
+    }
     out.push_str(&format!("  {}\n", d("try from another terminal:")));
+    for c in try_commands(s, host, port, socket, ca, in_ns) {
+        out.push_str(&format!("    {c}\n"));
+    }
+    out.push_str(&format!("  {}\n\n", d("Ctrl-C stops the server.")));
+    eprint!("{out}");
+}
+
+/// The scenario's commands to try, filled in; in the wire view's namespace, each runs through
+/// `netlab exec --`.
+fn try_commands(
+    s: &Scenario,
+    host: &str,
+    port: u16,
+    socket: &str,
+    ca: Option<&str>,
+    in_ns: bool,
+) -> Vec<String> {
     // A wildcard address cannot be connected to as such: the commands use loopback.
     let host = match host.parse::<std::net::IpAddr>() {
         Ok(ip) if ip.is_unspecified() && ip.is_ipv6() => "::1",
         Ok(ip) if ip.is_unspecified() => "127.0.0.1",
         _ => host,
     };
-    for c in s.try_commands {
-        let c = c
-            .replace("{host}", host)
-            .replace("{port}", &port.to_string())
-            .replace("{socket}", socket)
-            .replace("{ca}", ca.unwrap_or("CA.pem"));
-        out.push_str(&format!("    {c}\n"));
+    s.try_commands
+        .iter()
+        .map(|c| {
+            let c = c
+                .replace("{host}", host)
+                .replace("{port}", &port.to_string())
+                .replace("{socket}", socket)
+                .replace("{ca}", ca.unwrap_or("CA.pem"));
+            if in_ns {
+                netns::exec_command(&c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// What the wire view can show for `scenario` in this process (Unix sockets carry no packets).
+pub(crate) fn wire_mode(scenario: &Scenario) -> Mode {
+    if scenario.transport == Transport::Unix {
+        return Mode::Unavailable(format!(
+            "`{}` talks over a Unix socket, which carries no packets",
+            scenario.name
+        ));
     }
-    out.push_str(&format!("  {}\n\n", d("Ctrl-C stops the server.")));
-    eprint!("{out}");
+    netns::mode()
+        .cloned()
+        .unwrap_or_else(|| Mode::Unavailable("netlab did not set up its network namespace".into()))
+}
+
+/// Open the packet socket and start capturing into `recorder`; a failure is a notice (the
+/// command goes on with socket events only), never fatal.
+pub(crate) fn start_capture(
+    recorder: &Recorder,
+    mode: &Mode,
+    ports: Vec<u16>,
+    tls: bool,
+    pcap: Option<std::path::PathBuf>,
+) -> Option<netlab::wire::Capture> {
+    start_capture_on(
+        netlab::wire::open_packet_socket(),
+        recorder,
+        mode,
+        ports,
+        tls,
+        pcap,
+    )
+}
+
+/// [`start_capture`] on a packet socket opened earlier (frames queue in it from its opening).
+pub(crate) fn start_capture_on(
+    fd: std::io::Result<std::os::fd::OwnedFd>,
+    recorder: &Recorder,
+    mode: &Mode,
+    ports: Vec<u16>,
+    tls: bool,
+    pcap: Option<std::path::PathBuf>,
+) -> Option<netlab::wire::Capture> {
+    let opts = netlab::wire::CaptureOpts {
+        ports,
+        host_lo_filter: *mode == Mode::HostLoopback,
+        tls,
+        pcap,
+    };
+    let started = fd.and_then(|fd| netlab::wire::Capture::start(fd, recorder.clone(), opts));
+    match started {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!(
+                "{}",
+                netns::unavailable_notice(&format!("cannot capture packets ({e})"))
+            );
+            None
+        }
+    }
+}
+
+/// Stop the capture (it drains what is queued first); the lines saying what it got, to print
+/// on stderr once the timeline is out.
+pub(crate) fn stop_capture(
+    capture: Option<netlab::wire::Capture>,
+    pcap: Option<&Path>,
+) -> Vec<String> {
+    let Some(c) = capture else {
+        return pcap
+            .map(|p| format!("netlab: no packets captured: {} not written", p.display()))
+            .into_iter()
+            .collect();
+    };
+    let st = c.stop();
+    let written = match pcap {
+        Some(p) if st.pcap_packets > 0 || st.error.is_none() => {
+            format!(", written to {}", p.display())
+        }
+        _ => String::new(),
+    };
+    let mut said = vec![format!(
+        "wire: {} packets captured, {} dropped{written}",
+        st.packets, st.drops
+    )];
+    if let Some(e) = st.error {
+        said.push(format!("netlab: warning: the wire view fell short: {e}"));
+    }
+    said
 }
 
 /// Print entries until the recorder is gone. Stops (and shuts the server down) if stdout goes
@@ -276,6 +436,7 @@ fn spawn_signal_handler(cancel: CancellationToken) {
         cancel.cancel();
         // A second Ctrl-C means "now".
         next(&mut int).await;
+        netns::unregister();
         std::process::exit(130);
     });
 }

@@ -35,8 +35,12 @@ pub async fn check_one(
         result.trace.to_string(),
         seen,
     );
+    if entry.lab.kind == super::model::LabKind::Server {
+        report.client_timeline = result.entries.iter().map(|e| (**e).clone()).collect();
+    }
     report.timeline = result.entries;
     report.steps = result.steps;
+    report.wire = result.wire;
     Ok(report)
 }
 

@@ -40,9 +40,17 @@ pub struct Report {
     /// can show what the server saw; not part of the JSON report.
     #[serde(skip)]
     pub timeline: Vec<std::sync::Arc<crate::trace::Entry>>,
+    /// Server labs: netlab's clients on the trace model — client lanes (`client#N` sockets,
+    /// `creq#N` HTTP requests) with Node's event names; the data behind the steps' transcripts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub client_timeline: Vec<crate::trace::Entry>,
     /// Server labs: what netlab's clients did and saw, step by step (their side of the run).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<crate::lab::server::StepResult>,
+    /// The run's packets (the wire view), for `check --wire` and checks that cite the wire;
+    /// not part of the JSON report, and never graded unless a check asks.
+    #[serde(skip)]
+    pub wire: crate::lab::run::WireLane,
 }
 
 impl Report {
@@ -147,7 +155,9 @@ impl Report {
             role: lab.kind.word(),
             student: None,
             timeline: Vec::new(),
+            client_timeline: Vec::new(),
             steps: Vec::new(),
+            wire: Default::default(),
         }
     }
 

@@ -24,6 +24,12 @@
 //! close, so a process that escaped and holds them open cannot change the verdict. When the
 //! client is gone, netlab waits (bounded) until the server has seen every connection close,
 //! then stops it; the timeline is then complete for grading.
+//!
+//! Every run with the sandbox's network namespace also captures its packets (the wire view):
+//! the launcher opens a packet socket on the run's loopback before it drops its capabilities
+//! and hands it over; the capture records into the server's recorder and is stopped after the
+//! server. The packets come back as [`RunResult::wire`], apart from the entries the checks
+//! grade, so a grade never depends on them unless a check reads them.
 
 use crate::lab::model::Lab;
 use crate::sandbox::{self, Level, Listen, Mode, Policy, SandboxError};
@@ -108,6 +114,93 @@ pub struct RunResult {
     /// The per-run token the server put in what it sent (labs with `nonce = true`), so a
     /// check can tell printing what was received from printing a literal.
     pub nonce: Option<String>,
+    /// The packets of the run (the wire view), kept apart from `entries`.
+    pub wire: WireLane,
+}
+
+/// The run's packets, captured on the loopback of the run's own network namespace (every
+/// sandboxed run with namespaces has one). Kept apart from [`RunResult::entries`], so grading
+/// sees exactly the socket events it always saw; a check that wants the packets reads these.
+#[derive(Clone, Debug, Default)]
+pub struct WireLane {
+    /// The wire entries (`wire#N` segments, datagrams, drops), oldest first.
+    pub entries: Vec<Arc<Entry>>,
+    /// Packets captured.
+    pub packets: u64,
+    /// Packets the kernel dropped before netlab read them.
+    pub drops: u64,
+    /// Why there is no capture (no network namespace of its own, `--sandbox off`…).
+    pub unavailable: Option<String>,
+}
+
+impl WireLane {
+    /// No capture, for this reason.
+    pub fn unavailable(why: impl Into<String>) -> WireLane {
+        WireLane {
+            unavailable: Some(why.into()),
+            ..WireLane::default()
+        }
+    }
+
+    /// Stop `capture` (after the server stopped: it drains what is queued first) and split
+    /// the recorder's entries into the socket events and the wire lane.
+    pub(crate) async fn collect(
+        capture: Result<crate::wire::Capture, String>,
+        entries: Vec<Arc<Entry>>,
+    ) -> (Vec<Arc<Entry>>, WireLane) {
+        let stats = match capture {
+            Ok(c) => tokio::task::spawn_blocking(move || c.stop())
+                .await
+                .map_err(|e| e.to_string()),
+            Err(why) => Err(why),
+        };
+        let (wire, entries): (Vec<_>, Vec<_>) = entries.into_iter().partition(|e| is_wire(e));
+        let lane = match stats {
+            Ok(st) => WireLane {
+                entries: wire,
+                packets: st.packets,
+                drops: st.drops,
+                unavailable: None,
+            },
+            Err(why) => WireLane::unavailable(why),
+        };
+        (entries, lane)
+    }
+}
+
+/// Whether `e` is on the wire lane (a packet), not a socket event.
+pub fn is_wire(e: &Entry) -> bool {
+    matches!(e.scope, crate::trace::Scope::Wire { .. })
+}
+
+static PCAP: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Write the next runs' packets to `path` as pcapng (`netlab check --pcap`); `None` stops.
+/// Process-wide, like [`sandbox::mode`].
+pub fn set_pcap(path: Option<PathBuf>) {
+    *PCAP.lock().unwrap_or_else(|e| e.into_inner()) = path;
+}
+
+fn pcap_target() -> Option<PathBuf> {
+    PCAP.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Start capturing the run's packets into `recorder` on the packet socket the launcher
+/// opened in the run's network namespace (`Err`: why there is none).
+pub(crate) fn start_capture(
+    fd: Result<std::os::fd::OwnedFd, String>,
+    recorder: &Recorder,
+    port: Option<u16>,
+    tls: bool,
+) -> Result<crate::wire::Capture, String> {
+    let opts = crate::wire::CaptureOpts {
+        ports: port.into_iter().collect(),
+        host_lo_filter: false,
+        tls,
+        pcap: pcap_target(),
+    };
+    crate::wire::Capture::start(fd?, recorder.clone(), opts)
+        .map_err(|e| format!("cannot capture packets ({e})"))
 }
 
 /// Why a run could not happen at all (netlab's problem, not the client's).
@@ -164,15 +257,22 @@ async fn serve(
 
 /// Stop the server (it first sees every connection close, bounded: the client is gone and its
 /// sockets closed with it) and take its timeline. No server: an empty timeline.
-async fn finish(server: Option<Running>) -> (Vec<Arc<Entry>>, CanonTrace) {
+async fn finish(
+    server: Option<Running>,
+    capture: Result<crate::wire::Capture, String>,
+) -> (Vec<Arc<Entry>>, CanonTrace, WireLane) {
     let recorder = server
         .as_ref()
         .map_or_else(Recorder::new, |s| s.recorder.clone());
     if let Some(s) = server {
         let _ = s.stop().await;
     }
-    (recorder.recent(), recorder.canonical().server_side())
+    let (entries, wire) = WireLane::collect(capture, recorder.recent()).await;
+    (entries, recorder.canonical().server_side(), wire)
 }
+
+/// Why a run without the sandbox's namespaces has no wire lane.
+const NO_NAMESPACE: &str = "the run has no network namespace of its own";
 
 /// The scenario `lab` names (validated when the lab loaded; an error here is netlab's).
 pub(crate) fn scenario_of(lab: &Lab) -> Result<&'static scenario::Scenario, RunError> {
@@ -192,6 +292,8 @@ pub async fn run(
     time_limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
+    // Once per process: packets are stamped as they pass, not when the capture reads them.
+    crate::wire::netns::keep_timestamps_on();
     let scenario = scenario_of(lab)?;
     if cmd.is_empty() {
         return Err(RunError::Server(std::io::Error::other("no client command")));
@@ -334,7 +436,7 @@ async fn run_plain(
     let mut child = match c.spawn() {
         Ok(ch) => ch,
         Err(e) => {
-            let (entries, trace) = finish(server).await;
+            let (entries, trace, wire) = finish(server, Err(NO_NAMESPACE.into())).await;
             return Ok(RunResult {
                 client: ClientOutcome::not_started(format!("{}: {e}", cmd[0]), &level),
                 entries,
@@ -343,6 +445,7 @@ async fn run_plain(
                 socket,
                 steps: Vec::new(),
                 nonce: None,
+                wire,
             });
         }
     };
@@ -370,7 +473,8 @@ async fn run_plain(
         leftovers_killed: kill_marked(run_id) + reap_orphans(),
         sandbox: level.to_string(),
     };
-    Ok(collect(ended, out, err, server, port, socket).await)
+    let capture = Err(NO_NAMESPACE.to_string());
+    Ok(collect(ended, out, err, (server, capture), port, socket).await)
 }
 
 /// How a client's run ended, before its output is collected.
@@ -387,13 +491,13 @@ async fn collect(
     ended: Ended,
     out: Capture,
     err: Capture,
-    server: Option<Running>,
+    (server, capture): (Option<Running>, Result<crate::wire::Capture, String>),
     port: Option<u16>,
     socket: Option<PathBuf>,
 ) -> RunResult {
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
-    let (entries, trace) = finish(server).await;
+    let (entries, trace, wire) = finish(server, capture).await;
     RunResult {
         client: ClientOutcome {
             status: ended.status,
@@ -411,6 +515,7 @@ async fn collect(
         socket,
         steps: Vec::new(),
         nonce: None,
+        wire,
     }
 }
 
@@ -491,6 +596,8 @@ async fn run_sandboxed(
         lacking: sandbox::Lacking::from_env(),
         bind_port: None,
         pool: sandbox::Pool::default(),
+        // Packets have a loopback only with TCP and UDP.
+        capture: scenario.transport != Transport::Unix,
     };
     let mut started = match sandbox::start(&policy).await {
         Ok(Ok(s)) => s,
@@ -498,11 +605,12 @@ async fn run_sandboxed(
             return Ok(RunResult {
                 client: ClientOutcome::not_started(message, &Level::off()),
                 entries: Vec::new(),
-                trace: finish(None).await.1,
+                trace: finish(None, Err(String::new())).await.1,
                 port: None,
                 socket,
                 steps: Vec::new(),
                 nonce: None,
+                wire: WireLane::unavailable("the client did not start"),
             })
         }
         Err(SandboxError::NoLauncher) if mode == Mode::Auto => {
@@ -551,6 +659,17 @@ async fn run_sandboxed(
         Some(b) => Some(serve(scenario, b, lab, run_id).await),
         None => None,
     };
+    // The packet socket was opened before the client started: every frame is queued in it.
+    let fd = std::mem::replace(&mut started.capture, Err(NO_NAMESPACE.into()));
+    let capture = match &server {
+        Some(s) => start_capture(
+            fd,
+            &s.recorder,
+            started.port,
+            scenario.transport == Transport::Https,
+        ),
+        None => Err(NO_NAMESPACE.into()),
+    };
     let out = Capture::start(started.child.stdout.take());
     let err = Capture::start(started.child.stderr.take());
     let timed_out = tokio::time::timeout(limit, started.child.wait())
@@ -590,7 +709,7 @@ async fn run_sandboxed(
         leftovers_killed: end.leftovers + kill_marked(run_id) + reap_orphans(),
         sandbox: started.level.to_string(),
     };
-    Ok(collect(ended, out, err, server, started.port, socket).await)
+    Ok(collect(ended, out, err, (server, capture), started.port, socket).await)
 }
 
 /// A pipe read in the background into a shared buffer, so that what arrived is kept even

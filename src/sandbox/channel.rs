@@ -1,6 +1,7 @@
 //! The launcher's channel back to netlab: a `SOCK_SEQPACKET` Unix socketpair (one message per
 //! datagram, message boundaries kept), JSON messages, and at most one file descriptor passed
-//! with `SCM_RIGHTS` (the lab server's listening socket, created in the run's namespace).
+//! with `SCM_RIGHTS` (the lab server's listening socket, a pool socket or the packet socket,
+//! created in the run's namespace).
 
 use super::Level;
 use nix::sys::socket::{
@@ -30,6 +31,10 @@ pub enum Msg {
     /// One client socket of the run's pool (server labs), created in the run's network
     /// namespace; the descriptor comes with it. Sent before `Ready`.
     Pool { udp: bool },
+    /// The wire view's packet socket ([`super::Policy::capture`]), opened on the run's
+    /// loopback before the capabilities were dropped; the descriptor comes with it unless
+    /// `error` says why it could not be opened. Sent before `Ready`.
+    Capture { error: Option<String> },
     /// Setup failed (with `require`: a layer is missing). Nothing was run.
     Error { message: String },
     /// The client could not be executed (no such program…).

@@ -3,7 +3,8 @@
 //! client (see the [module docs](super) for why).
 //!
 //! ```text
-//! launcher ── unshare(user, mount, net, pid), uid/gid map, lo up, bind the lab socket
+//! launcher ── unshare(user, mount, net, pid), uid/gid map, lo up, bind the lab socket,
+//!             the pool's sockets and the wire view's packet socket to netlab
 //!   └─ supervisor (the PID namespace's init; without namespaces: the launcher itself, as a
 //!      │           child subreaper) ── private /proc; waits for the client, kills the rest,
 //!      │                                reports the exit status
@@ -97,6 +98,11 @@ fn launch(chan: BorrowedFd<'_>, policy: &Policy) -> String {
     if let Err(e) = send_pool(chan, policy.pool) {
         return format!("cannot create the run's client sockets: {e}");
     }
+    if policy.capture && level.namespaces {
+        if let Err(e) = send_capture(chan) {
+            return format!("cannot send the packet socket: {e}");
+        }
+    }
     if level.namespaces {
         // SAFETY: this process is single-threaded (a fresh launcher): fork is safe, and the
         // child may allocate.
@@ -157,6 +163,22 @@ fn send_pool(chan: BorrowedFd<'_>, pool: super::Pool) -> std::io::Result<()> {
         channel::send(chan, &Msg::Pool { udp }, Some(fd.as_raw_fd()))?;
     }
     Ok(())
+}
+
+/// Open the wire view's packet socket on this network namespace's loopback (we still hold
+/// `CAP_NET_RAW` here) and send it to netlab; a socket that cannot be opened is reported in
+/// the message instead (the run goes on without the wire view).
+fn send_capture(chan: BorrowedFd<'_>) -> std::io::Result<()> {
+    match crate::wire::open_packet_socket() {
+        Ok(fd) => channel::send(chan, &Msg::Capture { error: None }, Some(fd.as_raw_fd())),
+        Err(e) => channel::send(
+            chan,
+            &Msg::Capture {
+                error: Some(e.to_string()),
+            },
+            None,
+        ),
+    }
 }
 
 /// The supervisor: start the client, wait for it, kill what it left, report. Never returns

@@ -9,7 +9,8 @@
 //!   brought up) and passed back to netlab over a Unix socketpair (`SCM_RIGHTS`), so the client
 //!   sees and reaches only that loopback; a fresh `/proc` hides every process outside the run
 //!   (the grader's `/proc/<pid>/environ` included); when the namespace's init exits, the kernel
-//!   kills every process of the run.
+//!   kills every process of the run. With [`Policy::capture`] the launcher also opens the wire
+//!   view's packet socket on that loopback and passes it back the same way.
 //! - **Landlock** ([`landlock`]): read/execute on system and interpreter directories, read on
 //!   the learner's own files, read-write only on the run's temp dir, TCP connect only to the
 //!   run's lab port, no TCP bind, signals and abstract Unix sockets scoped to the run.
@@ -218,6 +219,11 @@ pub struct Policy {
     /// and hands to netlab, so that netlab's clients reach the learner's server there.
     #[serde(default)]
     pub pool: Pool,
+    /// The wire view: open a packet socket on the run's loopback (only with the run's own
+    /// network namespace, where the launcher holds `CAP_NET_RAW` until it drops its
+    /// capabilities) and hand it to netlab (`Msg::Capture`).
+    #[serde(default)]
+    pub capture: bool,
 }
 
 /// How many client sockets of each kind a server lab's run needs (see [`Policy::pool`]). A
@@ -229,7 +235,7 @@ pub struct Pool {
 }
 
 /// Layers to treat as missing: `NETLAB_SANDBOX_PRETEND_LACKING=landlock,namespaces,seccomp`
-/// (any subset). It lets a teacher see what a machine without them would get (`auto` falls
+/// (any subset; `cap_net_raw` too, for the wire view's fallbacks). It lets a teacher see what a machine without them would get (`auto` falls
 /// back, `require` refuses) and lets the tests prove both on a kernel that has every layer.
 /// It can only take layers away, never add one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +243,10 @@ pub struct Lacking {
     pub landlock: bool,
     pub namespaces: bool,
     pub seccomp: bool,
+    /// The wire view only: act as if netlab had no `CAP_NET_RAW` on the host (word
+    /// `cap_net_raw`), so that its last fallback — socket events only — can be tested as root.
+    #[serde(default)]
+    pub cap_net_raw: bool,
 }
 
 impl Lacking {
@@ -254,6 +264,7 @@ impl Lacking {
             landlock: has("landlock"),
             namespaces: has("namespaces"),
             seccomp: has("seccomp"),
+            cap_net_raw: has("cap_net_raw"),
         }
     }
 

@@ -26,10 +26,18 @@ pub fn enter() -> io::Result<()> {
             libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWNET | libc::CLONE_NEWPID,
         )
     })?;
+    map_ids(uid, gid)?;
+    loopback_up()
+}
+
+/// Right after `unshare(CLONE_NEWUSER)`: map `uid` and `gid` (ours outside) to themselves
+/// inside, so files we create are ours outside too (`setgroups` denied first, as an
+/// unprivileged `gid_map` requires). Also used by the wire view's namespace
+/// ([`crate::wire::netns`]).
+pub fn map_ids(uid: libc::uid_t, gid: libc::gid_t) -> io::Result<()> {
     std::fs::write("/proc/self/setgroups", "deny")?;
     std::fs::write("/proc/self/uid_map", format!("{uid} {uid} 1\n"))?;
-    std::fs::write("/proc/self/gid_map", format!("{gid} {gid} 1\n"))?;
-    loopback_up()
+    std::fs::write("/proc/self/gid_map", format!("{gid} {gid} 1\n"))
 }
 
 /// `ifconfig lo up` in the current network namespace.

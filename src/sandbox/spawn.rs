@@ -26,6 +26,9 @@ pub struct Started {
     /// Server labs: the unconnected client sockets (`true`: UDP) the launcher made in the
     /// run's network namespace.
     pub pool: Vec<(bool, OwnedFd)>,
+    /// The wire view's packet socket on the run's loopback (`Policy::capture`), or why
+    /// there is none.
+    pub capture: Result<OwnedFd, String>,
     chan: OwnedFd,
 }
 
@@ -74,16 +77,26 @@ pub async fn start(policy: &Policy) -> Result<Result<Started, String>, SandboxEr
     let mut child = c.spawn()?;
     drop(theirs);
     let reader = mine.try_clone()?;
-    let (first, pool) = tokio::task::spawn_blocking(move || {
-        // The pool's sockets come first, one per message (bounded by the pool's size).
+    let no_capture = if policy.capture {
+        "the run has no network namespace of its own"
+    } else {
+        "not asked for"
+    };
+    let (first, pool, capture) = tokio::task::spawn_blocking(move || {
+        // The pool's sockets and the packet socket come first, one per message (bounded by
+        // the pool's size).
         let mut pool = Vec::new();
+        let mut capture = Err(no_capture.to_string());
         for _ in 0..=512 {
             match channel::recv(reader.as_fd(), Some(SETUP_LIMIT))? {
                 Some((Msg::Pool { udp }, Some(fd))) => pool.push((udp, fd)),
-                other => return Ok::<_, std::io::Error>((other, pool)),
+                Some((Msg::Capture { error }, fd)) => {
+                    capture = fd.ok_or_else(|| error.unwrap_or_else(|| "no socket".into()))
+                }
+                other => return Ok::<_, std::io::Error>((other, pool, capture)),
             }
         }
-        Ok((None, pool))
+        Ok((None, pool, capture))
     })
     .await
     .map_err(|e| SandboxError::Launcher(e.to_string()))??;
@@ -102,6 +115,7 @@ pub async fn start(policy: &Policy) -> Result<Result<Started, String>, SandboxEr
             socket,
             client_pid,
             pool,
+            capture,
             chan: mine,
         })),
         Some((Msg::ExecFailed { message }, _)) => {
@@ -195,6 +209,7 @@ pub fn probe(require: bool) -> Result<Level, SandboxError> {
         lacking: super::Lacking::from_env(),
         bind_port: None,
         pool: super::Pool::default(),
+        capture: false,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -367,6 +367,16 @@ impl Recorder {
         self.push(&mut st, scope, event, None);
     }
 
+    /// Say that late entries ([`Recorder::record_at`]) will come — a wire capture is about to
+    /// start — so that live printers hold and reorder from the very first entry on (not only
+    /// from the first packet, when a `connection` may already have been printed before its SYN).
+    pub fn expect_late(&self) {
+        self.inner
+            .clock
+            .late
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Record an event that happened at `t_ms` (on this recorder's clock), possibly a little
     /// in the past — a captured packet with its kernel timestamp. The ring keeps `t_ms` order
     /// (the entry is inserted at its place) and live printers reorder from now on (see the
@@ -380,6 +390,21 @@ impl Recorder {
         let now = self.now_ms();
         let t = if t_ms.is_finite() { t_ms.min(now) } else { now };
         self.push_at(&mut st, t, scope, event, None);
+    }
+
+    /// [`Recorder::record_at`] for several entries under one lock (a capture records a batch
+    /// of packets at a time).
+    pub fn record_batch_at(&self, entries: impl IntoIterator<Item = (f64, Scope, Event)>) {
+        self.inner
+            .clock
+            .late
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        let mut st = self.state();
+        let now = self.now_ms();
+        for (t_ms, scope, event) in entries {
+            let t = if t_ms.is_finite() { t_ms.min(now) } else { now };
+            self.push_at(&mut st, t, scope, event, None);
+        }
     }
 
     /// The stats handle of `scope`'s stream in direction `dir` (created on first use).

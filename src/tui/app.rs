@@ -731,6 +731,11 @@ impl App {
         }
         let heads = !self.timeline.hide_heads;
         self.lab.last.as_ref().map_or(0, |r| {
+            let as_lanes = self.timeline.lanes && !r.timeline.is_empty();
+            if !r.steps.is_empty() && !as_lanes {
+                // A server lab's step transcripts, as the run pane shows them.
+                return r.steps.iter().map(|s| 1 + s.transcript.len()).sum();
+            }
             r.timeline
                 .iter()
                 .map(|e| {

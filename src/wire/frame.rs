@@ -204,6 +204,20 @@ fn parse_options(mut opts: &[u8], tcp: &mut Tcp) {
 /// Flag names as tcpdump users say them: `SYN`, `SYN-ACK`, `PSH-ACK`, `FIN-ACK`, `RST`…
 pub fn flag_names(f: u8) -> String {
     use flags::*;
+    // The usual ones without building a list (this runs once per captured segment).
+    let common = match f {
+        x if x == ACK => "ACK",
+        x if x == PSH | ACK => "PSH-ACK",
+        x if x == SYN => "SYN",
+        x if x == SYN | ACK => "SYN-ACK",
+        x if x == FIN | ACK => "FIN-ACK",
+        x if x == RST => "RST",
+        x if x == RST | ACK => "RST-ACK",
+        _ => "",
+    };
+    if !common.is_empty() {
+        return common.to_string();
+    }
     let names = [
         (SYN, "SYN"),
         (FIN, "FIN"),
@@ -283,6 +297,8 @@ struct Flow {
     reset: bool,
     /// When last seen (a packet counter), for evicting the least recently seen.
     last: u64,
+    /// The client's address as the lane shows it, formatted once.
+    peer: String,
 }
 
 impl Flow {
@@ -402,6 +418,7 @@ impl Tracker {
                     fin_server: false,
                     reset: false,
                     last: self.tick,
+                    peer: key.0.to_string(),
                 },
             );
         } else if !self.flows.contains_key(&key) {
@@ -424,6 +441,7 @@ impl Tracker {
                     fin_server: false,
                     reset: false,
                     last: self.tick,
+                    peer: key.0.to_string(),
                 },
             );
         }
@@ -479,7 +497,7 @@ impl Tracker {
             win,
             len: p.len,
             tls,
-            peer: key.0.to_string(),
+            peer: flow.peer.clone(),
         };
         (Scope::Wire { conn: flow.conn }, event)
     }
@@ -658,6 +676,37 @@ mod tests {
                 dir.arrow()
             ),
             other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn flag_names_are_tcpdump_words_for_every_combination() {
+        assert_eq!(flag_names(SYN | ACK), "SYN-ACK");
+        assert_eq!(flag_names(FIN | PSH | ACK), "FIN-PSH-ACK");
+        assert_eq!(flag_names(SYN | ECE | CWR), "SYN-ECE-CWR");
+        assert_eq!(flag_names(0), "none");
+        for f in 0..=255u8 {
+            // The fast path and the general one agree.
+            let slow: Vec<&str> = [
+                (SYN, "SYN"),
+                (FIN, "FIN"),
+                (RST, "RST"),
+                (PSH, "PSH"),
+                (URG, "URG"),
+                (ACK, "ACK"),
+                (ECE, "ECE"),
+                (CWR, "CWR"),
+            ]
+            .iter()
+            .filter(|(b, _)| f & b != 0)
+            .map(|(_, n)| *n)
+            .collect();
+            let want = if slow.is_empty() {
+                "none".to_string()
+            } else {
+                slow.join("-")
+            };
+            assert_eq!(flag_names(f), want, "flags {f:#04x}");
         }
     }
 

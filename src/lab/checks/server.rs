@@ -7,12 +7,21 @@ use super::{blocked, fail_with, Ctx, Outcome};
 pub fn step(ctx: &Ctx, name: &str) -> Outcome {
     let steps = &ctx.run.steps;
     let Some(s) = steps.iter().find(|s| s.name == name) else {
-        // Not run: the server never listened, or the drive ran out of time before it.
+        // Not run: the server never listened, exited, or the drive ran out of time before
+        // it. The last failure is the one that stopped the drive.
         let why = steps
             .iter()
+            .rev()
             .find(|s| !s.ok)
             .map(|s| s.detail.clone())
             .unwrap_or_else(|| "this step did not run".into());
+        if why.starts_with("your server exited") || why.starts_with("your server was killed") {
+            let short = why.split(';').next().unwrap_or(&why);
+            return blocked(
+                &format!("netlab's clients never got to this step: {short}"),
+                why.clone(),
+            );
+        }
         return blocked("netlab's clients never got to this step", why);
     };
     if s.ok {

@@ -13,6 +13,8 @@ pub struct Dialer {
     pool: Mutex<Vec<(bool, OwnedFd)>>,
     /// No pool: make sockets here (the server is in netlab's own network namespace).
     own: bool,
+    /// The run's client lanes, where every client made here records what it does.
+    lanes: super::drivers::lanes::Lanes,
 }
 
 impl Dialer {
@@ -21,6 +23,7 @@ impl Dialer {
         Dialer {
             pool: Mutex::new(Vec::new()),
             own: true,
+            lanes: Default::default(),
         }
     }
 
@@ -30,7 +33,13 @@ impl Dialer {
         Dialer {
             pool: Mutex::new(pool),
             own: false,
+            lanes: Default::default(),
         }
+    }
+
+    /// The run's client lanes.
+    pub fn lanes(&self) -> &super::drivers::lanes::Lanes {
+        &self.lanes
     }
 
     fn take(&self, udp: bool) -> std::io::Result<Option<OwnedFd>> {
@@ -49,18 +58,31 @@ impl Dialer {
 
     /// A TCP connection to `127.0.0.1:port`.
     pub async fn tcp(&self, port: u16) -> std::io::Result<tokio::net::TcpStream> {
+        self.tcp_with(port, None).await
+    }
+
+    /// A TCP connection to `127.0.0.1:port`, with a receive buffer of `rcvbuf` bytes set
+    /// before connecting (a small, fixed window: a slow reader that the kernel does not hide
+    /// behind megabytes of autotuned buffer).
+    pub async fn tcp_with(
+        &self,
+        port: u16,
+        rcvbuf: Option<u32>,
+    ) -> std::io::Result<tokio::net::TcpStream> {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let stream = match self.take(false)? {
-            None => tokio::net::TcpStream::connect(addr).await?,
+        let socket = match self.take(false)? {
+            None => tokio::net::TcpSocket::new_v4()?,
             Some(fd) => {
                 // SAFETY: an unconnected TCP socket we own; wrapped once.
                 let std = unsafe { std::net::TcpStream::from_raw_fd(fd.into_raw_fd()) };
                 std.set_nonblocking(true)?;
                 tokio::net::TcpSocket::from_std_stream(std)
-                    .connect(addr)
-                    .await?
             }
         };
+        if let Some(n) = rcvbuf {
+            socket.set_recv_buffer_size(n)?;
+        }
+        let stream = socket.connect(addr).await?;
         stream.set_nodelay(true)?;
         Ok(stream)
     }

@@ -9,6 +9,15 @@
 //! the server — SIGTERM, then after [`STOP_GRACE`] the whole run — and hands the steps to the
 //! grader as a [`RunResult`].
 //!
+//! A server that exits by itself mid-drive is reported as such ("your server exited
+//! (status 1) during step end; its stderr said: …"), not as the next step's reset or refusal: each
+//! failed step is first shown to the runner ([`drivers::Steps`]), which looks whether the
+//! server still listens and, if not, gives it [`EXIT_GRACE`] to finish exiting. Measured
+//! (strace -f -tt): a Python server raising in its main loop closes its sockets during
+//! interpreter finalization and reaches exit_group 10–20 ms after the traceback; netlab's
+//! next steps fail within a millisecond of the listener closing, so without that wait the
+//! stop's SIGTERM landed ~5 ms after the raise and the run read "stopped by SIGTERM" (143).
+//!
 //! With the sandbox's network namespace, netlab cannot reach the run's loopback from outside:
 //! the launcher creates the clients' sockets inside it and passes them over
 //! ([`crate::sandbox::Pool`]); a socket keeps the namespace it was created in ([`dial`]).
@@ -47,6 +56,87 @@ pub struct StepResult {
     pub detail: String,
     /// What the clients did and saw, line by line (the client-side timeline of the step).
     pub transcript: Vec<String>,
+    /// Where the bytes the client got first differ from the bytes it expected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<ByteDiff>,
+}
+
+/// The first difference between expected and received bytes: its offset and a short window
+/// of both from there, in hex and escaped (`at byte 5: expected 0a ("\n"), got 0d 0a
+/// ("\r\n")`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ByteDiff {
+    /// The first differing offset (0-based).
+    pub offset: u64,
+    /// Up to [`ByteDiff::WINDOW`] expected bytes from there, in hex (`0d 0a`); empty when the
+    /// client got more than expected.
+    pub expected_hex: String,
+    /// The same bytes escaped (`\r\n`).
+    pub expected: String,
+    /// Up to [`ByteDiff::WINDOW`] received bytes from there; empty when they ended first.
+    pub got_hex: String,
+    pub got: String,
+}
+
+impl ByteDiff {
+    /// How many bytes of each side the window shows.
+    pub const WINDOW: usize = 8;
+
+    /// The first difference between `want` and `got`, or `None` when they are equal.
+    pub fn of(want: &[u8], got: &[u8]) -> Option<ByteDiff> {
+        let at = want
+            .iter()
+            .zip(got)
+            .position(|(a, b)| a != b)
+            .unwrap_or(want.len().min(got.len()));
+        if at == want.len() && at == got.len() {
+            return None;
+        }
+        Some(ByteDiff::at(at as u64, &want[at..], &got[at..]))
+    }
+
+    /// A difference at `offset`, given the bytes of each side from there.
+    pub fn at(offset: u64, want: &[u8], got: &[u8]) -> ByteDiff {
+        let window = |b: &[u8]| {
+            let w = &b[..b.len().min(Self::WINDOW)];
+            let hex = w
+                .iter()
+                .map(|c| format!("{c:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let more = if b.len() > w.len() { "…" } else { "" };
+            (
+                format!("{hex}{}", if more.is_empty() { "" } else { " …" }),
+                format!("{}{more}", crate::trace::escape(w)),
+            )
+        };
+        let (expected_hex, expected) = window(want);
+        let (got_hex, got) = window(got);
+        ByteDiff {
+            offset,
+            expected_hex,
+            expected,
+            got_hex,
+            got,
+        }
+    }
+
+    /// The difference in words: `at byte 5: expected 0a ("\n"), got 0d 0a ("\r\n")`.
+    pub fn text(&self) -> String {
+        let side = |hex: &str, esc: &str, none: &str| {
+            if hex.is_empty() {
+                none.to_string()
+            } else {
+                format!("{hex} (\"{esc}\")")
+            }
+        };
+        format!(
+            "at byte {}: expected {}, got {}",
+            self.offset,
+            side(&self.expected_hex, &self.expected, "nothing more"),
+            side(&self.got_hex, &self.got, "nothing more")
+        )
+    }
 }
 
 /// Where the learner's server must listen.
@@ -64,6 +154,8 @@ pub async fn run(
     limit: Duration,
 ) -> Result<RunResult, RunError> {
     become_subreaper();
+    // Once per process: packets are stamped as they pass, not when the capture reads them.
+    crate::wire::netns::keep_timestamps_on();
     let scenario = run::scenario_of(lab)?;
     let driver = lab
         .driver
@@ -119,33 +211,63 @@ pub async fn run(
         }
     };
     let clock = Instant::now();
+    // The wire view: the run's packets, on a recorder of their own (the learner's server
+    // records nothing here). The packet socket was opened before the server started.
+    let recorder = crate::trace::Recorder::new();
+    let fd = std::mem::replace(&mut server.capture, Err(String::new()));
+    let capture = run::start_capture(fd, &recorder, place.port, transport == Transport::Https);
     let out = Capture::start(server.stdout.take());
     let err = Capture::start(server.stderr.take());
     let listen_limit = LISTEN_LIMIT.min(limit);
     let listening = server.wait_listening(&place, listen_limit).await;
+    // The step during which the server exited by itself, and how it ended.
+    let mut exited: Option<(String, ExitStatus)> = None;
     let mut steps = vec![StepResult {
         name: "listening".into(),
         ok: listening.is_ok(),
         detail: listening.clone().err().unwrap_or_default(),
         transcript: Vec::new(),
+        diff: None,
     }];
     if listening.is_ok() {
         let target = Target {
             port: place.port,
             socket: place.socket.clone(),
             ca_pem: pems.as_ref().map(|p| p.ca_pem.clone()),
+            server_pid: server.pid(),
         };
         let left = limit.saturating_sub(clock.elapsed());
-        let done = drivers::Steps::default();
-        let driven = tokio::time::timeout(
+        let (ask, mut asked) = tokio::sync::mpsc::channel(1);
+        let done = drivers::Steps::watched(ask);
+        let drive = tokio::time::timeout(
             left,
             (driver.run)(server.dialer.clone(), target, done.clone()),
-        )
-        .await;
+        );
+        tokio::pin!(drive);
+        let mut waited = false;
+        // Bounded by the drive's timeout: each failed step is answered within EXIT_GRACE.
+        let finished = loop {
+            tokio::select! {
+                r = &mut drive => break Some(r.is_ok()),
+                Some(failed) = asked.recv() => {
+                    match server.gone(&place, &mut waited).await {
+                        Some(status) => {
+                            // The server is gone: this step is where it went; the rest of
+                            // the drive would only meet its absence (reset, refused).
+                            exited = Some((failed.step.name.clone(), status));
+                            done.record(failed.step);
+                            break None;
+                        }
+                        None => {
+                            let _ = failed.reply.send(());
+                        }
+                    }
+                }
+            }
+        };
         steps.extend(done.take());
-        match driven {
-            Ok(()) => {}
-            Err(_) => steps.push(StepResult {
+        if finished == Some(false) {
+            steps.push(StepResult {
                 name: "time".into(),
                 ok: false,
                 detail: format!(
@@ -153,19 +275,34 @@ pub async fn run(
                     crate::lab::checks::seconds_text(limit.as_secs_f64())
                 ),
                 transcript: Vec::new(),
-            }),
+                diff: None,
+            });
         }
     }
+    // netlab's clients' lanes (every connection has closed: the drive is over).
+    let entries = server.dialer.lanes().rec.recent();
     let seconds = clock.elapsed().as_secs_f64();
+    let by_itself = server.exit_now().is_some();
     let (status, leftovers, level) = server.stop().await;
+    let (_, wire) = run::WireLane::collect(capture, recorder.recent()).await;
     if let (Ok(()), Some(path)) = (&listening, &place.socket) {
-        steps.push(socket_removed(path, &status));
+        steps.push(socket_removed(path, &status, by_itself));
     }
     let swept = kill_marked(&run_id) + reap_orphans();
     let (stdout, stdout_bytes) = out.finish().await;
     let (stderr, stderr_bytes) = err.finish().await;
     if let (Err(_), Some(last)) = (&listening, steps.first_mut()) {
         last.detail = not_listening_text(&place, &status, &stderr, listen_limit);
+    }
+    if let Some((name, how)) = &exited {
+        if let Some(s) = steps.iter_mut().rev().find(|s| &s.name == name) {
+            let saw = std::mem::take(&mut s.detail);
+            s.ok = false;
+            s.detail = exited_text(name, how, &stderr);
+            if !saw.is_empty() {
+                s.detail.push_str(&format!("; netlab's clients saw: {saw}"));
+            }
+        }
     }
     drop(home);
     Ok(RunResult {
@@ -179,12 +316,13 @@ pub async fn run(
             leftovers_killed: leftovers + swept,
             sandbox: level,
         },
-        entries: Vec::new(),
+        entries,
         trace: CanonTrace::parse("netlab-trace/1\n").unwrap_or_default(),
         port: place.port,
         socket: place.socket,
         steps,
         nonce: None,
+        wire,
     })
 }
 
@@ -227,20 +365,25 @@ fn not_started(message: String, place: &Place) -> RunResult {
         port: place.port,
         socket: place.socket.clone(),
         nonce: None,
+        wire: run::WireLane::unavailable("the server did not start"),
         steps: vec![StepResult {
             name: "listening".into(),
             ok: false,
             detail: format!("your server could not be started: {message}"),
             transcript: Vec::new(),
+            diff: None,
         }],
     }
 }
 
 /// The runner's own step for a Unix socket server, checked after the stop: a socket path is
 /// a file that outlives its process unless the server removes it on exit.
-fn socket_removed(path: &Path, status: &ExitStatus) -> StepResult {
+fn socket_removed(path: &Path, status: &ExitStatus, by_itself: bool) -> StepResult {
     let left = std::fs::symlink_metadata(path).is_ok();
     let how = match status {
+        ExitStatus::Exited { code } if by_itself => {
+            format!("your server exited by itself with status {code}")
+        }
         ExitStatus::Exited { code } => {
             format!("after netlab's SIGTERM your server exited with status {code}")
         }
@@ -269,6 +412,7 @@ fn socket_removed(path: &Path, status: &ExitStatus) -> StepResult {
             path.display(),
             if left { "still exists" } else { "is gone" }
         )],
+        diff: None,
     }
 }
 
@@ -305,6 +449,19 @@ fn not_listening_text(
             crate::lab::checks::seconds_text(limit.as_secs_f64())
         ),
     };
+    let said = stderr_said(stderr);
+    let text = String::from_utf8_lossy(stderr);
+    let sandbox = if text.contains("EACCES") || text.contains("PermissionError") {
+        " (the sandbox lets a server bind only the port in NETLAB_PORT)"
+    } else {
+        ""
+    };
+    format!("your server never started listening {place_text}: {how}{said}{sandbox}")
+}
+
+/// What the server's stderr said, for a sentence: `; its stderr said: KeyError: 'PORT'` (an
+/// error line says most; else its last two lines), or nothing.
+fn stderr_said(stderr: &[u8]) -> String {
     let text = String::from_utf8_lossy(stderr);
     let lines: Vec<String> = text
         .lines()
@@ -321,18 +478,39 @@ fn not_listening_text(
         Some(l) => vec![l.clone()],
         None => lines.iter().rev().take(2).rev().cloned().collect(),
     };
-    let said = if tail.is_empty() {
+    if tail.is_empty() {
         String::new()
     } else {
         format!("; its stderr said: {}", tail.join(" / "))
-    };
-    let sandbox = if text.contains("EACCES") || text.contains("PermissionError") {
-        " (the sandbox lets a server bind only the port in NETLAB_PORT)"
-    } else {
-        ""
-    };
-    format!("your server never started listening {place_text}: {how}{said}{sandbox}")
+    }
 }
+
+/// The server exited by itself while netlab's clients were at step `step`.
+fn exited_text(step: &str, status: &ExitStatus, stderr: &[u8]) -> String {
+    let how = match status {
+        ExitStatus::Exited { code } => format!("your server exited (status {code})"),
+        ExitStatus::Signaled { signal } => format!(
+            "your server was killed by signal {signal} ({})",
+            nix::sys::signal::Signal::try_from(*signal)
+                .map(|s| s.as_str())
+                .unwrap_or("?")
+        ),
+        ExitStatus::TimedOut => "your server was stopped".to_string(),
+        ExitStatus::NotStarted { error } => format!("your server could not run ({error})"),
+    };
+    let said = stderr_said(stderr);
+    let said = if said.is_empty() {
+        "; it printed nothing on stderr".to_string()
+    } else {
+        said
+    };
+    format!("{how} during step {step}{said}")
+}
+
+/// How long a server that stopped listening gets to exit by itself before netlab goes on (an
+/// interpreter's exit takes a few milliseconds after it closed its sockets: Python's runs
+/// 10–20 ms from the traceback to exit_group).
+pub const EXIT_GRACE: Duration = Duration::from_secs(1);
 
 /// The learner's running server.
 struct Server {
@@ -348,6 +526,11 @@ struct Server {
     started: Option<sandbox::Started>,
     dialer: std::sync::Arc<Dialer>,
     level: Level,
+    /// How the server ended by itself, once seen (with the processes the sandbox killed
+    /// after it), so that [`Server::stop`] sends no SIGTERM to a server already gone.
+    exit: Option<(ExitStatus, usize)>,
+    /// The wire view's packet socket on the run's loopback, or why there is none.
+    capture: Result<std::os::fd::OwnedFd, String>,
 }
 
 impl Server {
@@ -375,6 +558,8 @@ impl Server {
             started: None,
             dialer: std::sync::Arc::new(Dialer::own()),
             level: Level::off(),
+            exit: None,
+            capture: Err("the run has no network namespace of its own".into()),
         })
     }
 
@@ -416,6 +601,7 @@ impl Server {
                 _ => place.port,
             },
             pool: driver.pool,
+            capture: place.transport != Transport::Unix,
         };
         let mut started = match sandbox::start(&policy).await {
             Ok(Ok(s)) => s,
@@ -427,7 +613,9 @@ impl Server {
         };
         live(started.child.id(), true);
         let pool = std::mem::take(&mut started.pool);
+        let capture = std::mem::replace(&mut started.capture, Err(String::new()));
         Ok(Ok(Server {
+            capture,
             stdout: started.child.stdout.take(),
             stderr: started.child.stderr.take(),
             net_pid: started
@@ -440,16 +628,90 @@ impl Server {
             dialer: std::sync::Arc::new(Dialer::pooled(pool)),
             child: None,
             started: Some(started),
+            exit: None,
         }))
+    }
+
+    /// The learner's server process as seen from here (for /proc/<pid>/status), when it can
+    /// be found: the plain child, the sandboxed client, or the supervisor's child in a PID
+    /// namespace.
+    fn pid(&self) -> Option<u32> {
+        match (&self.started, &self.child) {
+            (Some(s), _) => s
+                .client_pid
+                .or_else(|| {
+                    s.child
+                        .id()
+                        .and_then(|l| server_group_in_namespace(l as i32))
+                })
+                .map(|p| p as u32),
+            (None, Some(c)) => c.id(),
+            (None, None) => None,
+        }
     }
 
     /// Whether the run has ended (the server, or the launcher, exited).
     fn ended(&mut self) -> bool {
-        match (&mut self.started, &mut self.child) {
-            (Some(s), _) => !matches!(s.child.try_wait(), Ok(None)),
-            (None, Some(c)) => !matches!(c.try_wait(), Ok(None)),
-            (None, None) => true,
+        self.exit_now().is_some()
+    }
+
+    /// How the server ended, if it has (the launcher's exit means the server's: the
+    /// supervisor reports, then the launcher follows).
+    fn exit_now(&mut self) -> Option<ExitStatus> {
+        if let Some((status, _)) = &self.exit {
+            return Some(status.clone());
         }
+        let end = match (&mut self.started, &mut self.child) {
+            (Some(s), _) => match s.child.try_wait() {
+                Ok(None) => return None,
+                _ => sandbox_status(s),
+            },
+            (None, Some(c)) => match c.try_wait() {
+                Ok(None) => return None,
+                Ok(Some(st)) => (run::from_std(st), 0),
+                Err(_) => (ExitStatus::Exited { code: -1 }, 0),
+            },
+            (None, None) => (ExitStatus::Exited { code: -1 }, 0),
+        };
+        self.exit = Some(end.clone());
+        Some(end.0)
+    }
+
+    /// After a step failed: whether the server is gone, and how it ended. A server that no
+    /// longer listens is given [`EXIT_GRACE`] (once per run) to finish exiting; one that
+    /// still listens is watched for a moment, since a crashing interpreter closes its
+    /// connections and its listener within microseconds of each other.
+    async fn gone(&mut self, place: &Place, waited: &mut bool) -> Option<ExitStatus> {
+        let glance = Instant::now() + Duration::from_millis(50);
+        // Bounded: 50 ms of 5 ms rounds, then at most EXIT_GRACE.
+        loop {
+            if let Some(st) = self.exit_now() {
+                return Some(st);
+            }
+            if !still_listens(self.net_pid, place) {
+                break;
+            }
+            if Instant::now() >= glance {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        if std::mem::replace(waited, true) {
+            return None;
+        }
+        let wait = async {
+            match (&mut self.started, &mut self.child) {
+                (Some(s), _) => {
+                    let _ = s.child.wait().await;
+                }
+                (None, Some(c)) => {
+                    let _ = c.wait().await;
+                }
+                (None, None) => {}
+            }
+        };
+        let _ = tokio::time::timeout(EXIT_GRACE, wait).await;
+        self.exit_now()
     }
 
     /// Wait until the server listens where it must, or has ended, or `limit` passed.
@@ -481,7 +743,7 @@ impl Server {
                         .id()
                         .and_then(|l| server_group_in_namespace(l as i32))
                 });
-                if let Some(g) = group {
+                if let (Some(g), None) = (group, &self.exit) {
                     // SAFETY: kill with the server's process group.
                     unsafe { libc::kill(-g, libc::SIGTERM) };
                 }
@@ -495,29 +757,26 @@ impl Server {
                 }
                 s.kill_launcher();
                 live(s.child.id(), false);
-                let end = s.ending();
-                let status = if let Some(error) = end.exec_failed {
-                    ExitStatus::NotStarted { error }
-                } else {
-                    match end.status {
-                        Some(Ok(code)) => ExitStatus::Exited { code },
-                        Some(Err(signal)) => ExitStatus::Signaled { signal },
-                        None => ExitStatus::Signaled {
-                            signal: libc::SIGKILL,
-                        },
-                    }
+                let (status, leftovers) = match self.exit.take() {
+                    Some(known) => known,
+                    None => sandbox_status(&s),
                 };
-                (status, end.leftovers, level)
+                (status, leftovers, level)
             }
             None => {
                 let Some(mut child) = self.child.take() else {
                     return (ExitStatus::Exited { code: -1 }, 0, level);
                 };
-                if let Some(g) = self.group {
+                if let (Some(g), None) = (self.group, &self.exit) {
                     // SAFETY: kill with the process group we made for the server.
                     unsafe { libc::kill(-g, libc::SIGTERM) };
                 }
                 let status = match tokio::time::timeout(STOP_GRACE, child.wait()).await {
+                    _ if self.exit.is_some() => self
+                        .exit
+                        .take()
+                        .map(|e| e.0)
+                        .unwrap_or(ExitStatus::Exited { code: -1 }),
                     Ok(Ok(st)) => run::from_std(st),
                     _ => {
                         if let Some(g) = self.group {
@@ -539,6 +798,52 @@ impl Server {
             }
         }
     }
+}
+
+/// How a sandboxed server ended, from the launcher's report (call once the launcher exited or
+/// was killed), with the processes the supervisor killed after it.
+fn sandbox_status(s: &sandbox::Started) -> (ExitStatus, usize) {
+    let end = s.ending();
+    let status = if let Some(error) = end.exec_failed {
+        ExitStatus::NotStarted { error }
+    } else {
+        match end.status {
+            Some(Ok(code)) => ExitStatus::Exited { code },
+            Some(Err(signal)) => ExitStatus::Signaled { signal },
+            None => ExitStatus::Signaled {
+                signal: libc::SIGKILL,
+            },
+        }
+    };
+    (status, end.leftovers)
+}
+
+/// Whether the server still has its listening socket: for TCP and UDP the namespace's socket
+/// table; for a Unix socket the path, and a listening entry for it in the Unix socket table
+/// (a crashed server leaves its socket file behind).
+fn still_listens(net_pid: Option<u32>, place: &Place) -> bool {
+    let Some(path) = &place.socket else {
+        return listens(net_pid, place);
+    };
+    if !listens(net_pid, place) {
+        return false;
+    }
+    let table = match net_pid {
+        Some(p) => format!("/proc/{p}/net/unix"),
+        None => "/proc/self/net/unix".to_string(),
+    };
+    std::fs::read_to_string(table)
+        .map(|t| unix_table_listens(&t, path))
+        .unwrap_or(true)
+}
+
+/// Whether `/proc/net/unix` text has a listening socket (flag `__SO_ACCEPTCON`) at `path`.
+fn unix_table_listens(text: &str, path: &Path) -> bool {
+    let want = path.to_string_lossy();
+    text.lines().skip(1).any(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        f.len() >= 8 && f[3] == "00010000" && f[7] == want
+    })
 }
 
 /// The learner's server's process group inside a PID namespace, as seen from here: the child
@@ -604,5 +909,50 @@ mod tests {
         assert!(!table_has(tcp, 80, "0A"));
         let tcp6 = "  sl  local_address                         remote_address                        st\n   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A\n";
         assert!(table_has(tcp6, 8080, "0A"));
+    }
+
+    #[test]
+    fn the_unix_table_is_read_by_path_and_listening_flag() {
+        let unix = "Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 1234 /tmp/x/server.sock\n0000000000000000: 00000003 00000000 00000000 0001 03 1235 /tmp/x/other.sock\n0000000000000000: 00000003 00000000 00000000 0001 03 1236\n";
+        assert!(unix_table_listens(unix, Path::new("/tmp/x/server.sock")));
+        assert!(
+            !unix_table_listens(unix, Path::new("/tmp/x/other.sock")),
+            "connected, not listening"
+        );
+        assert!(!unix_table_listens(unix, Path::new("/tmp/x/gone.sock")));
+    }
+
+    #[test]
+    fn a_byte_diff_shows_the_first_difference_in_hex_and_escaped() {
+        let d = ByteDiff::of(b"hello\n", b"hello\r\n").unwrap();
+        assert_eq!(
+            d.text(),
+            r#"at byte 5: expected 0a ("\n"), got 0d 0a ("\r\n")"#
+        );
+        let d = ByteDiff::of(b"bye\r\n", b"bye").unwrap();
+        assert_eq!(
+            d.text(),
+            r#"at byte 3: expected 0d 0a ("\r\n"), got nothing more"#
+        );
+        let d = ByteDiff::of(b"ok", b"ok, and then some more bytes").unwrap();
+        assert_eq!(d.offset, 2);
+        assert_eq!(d.got_hex, "2c 20 61 6e 64 20 74 68 …");
+        assert!(d
+            .text()
+            .starts_with("at byte 2: expected nothing more, got 2c 20"));
+        assert_eq!(ByteDiff::of(b"same", b"same"), None);
+    }
+
+    #[test]
+    fn an_exit_mid_drive_names_the_step_the_status_and_the_error_line() {
+        let stderr = b"Traceback (most recent call last):\n  File \"s.py\", line 3, in <module>\n    c.shutdown(socket.SHUT_WR)\nOSError: [Errno 107] Transport endpoint is not connected\n";
+        assert_eq!(
+            exited_text("end", &ExitStatus::Exited { code: 1 }, stderr),
+            "your server exited (status 1) during step end; its stderr said: OSError: [Errno 107] Transport endpoint is not connected"
+        );
+        assert_eq!(
+            exited_text("bulk", &ExitStatus::Signaled { signal: 9 }, b""),
+            "your server was killed by signal 9 (SIGKILL) during step bulk; it printed nothing on stderr"
+        );
     }
 }

@@ -343,10 +343,13 @@ impl App {
         });
         let inner = area.inner(ratatui::layout::Margin::new(1, 1));
         let mut start = 0;
-        // A server lab: the run is what netlab's clients did and saw, step by step.
+        // A server lab: the run is what netlab's clients did and saw, step by step — or, with
+        // `l`, their lanes on the timeline (the same data as any timeline).
+        let as_lanes = t.lanes && !r.timeline.is_empty();
         let client_rows: Vec<Line<'static>> = r
             .steps
             .iter()
+            .filter(|_| !as_lanes)
             .flat_map(|s| {
                 let (mark, color) = if s.ok {
                     ("✓", Color::Green)
@@ -389,7 +392,12 @@ impl App {
                 .map(|l| sideways(l, self.lab.run_hscroll, inner.width as usize))
                 .collect()
         };
-        let mut title = if r.steps.is_empty() {
+        let mut title = if !r.steps.is_empty() && as_lanes {
+            format!(
+                " Your run · netlab's clients on the timeline · {} events",
+                r.timeline.len()
+            )
+        } else if r.steps.is_empty() {
             format!(
                 " Your run · the server's timeline · {} events",
                 r.timeline.len()

@@ -52,6 +52,7 @@ async fn read_response(c: &mut Conn, buf: &mut Vec<u8>) -> Result<Resp, String> 
                 let length = get("content-length").and_then(|v| v.parse::<usize>().ok());
                 let chunked = get("transfer-encoding").is_some_and(|v| v.ends_with("chunked"));
                 let upgrade = get("upgrade");
+                c.response(status, r.reason.unwrap_or_default(), upgrade.as_deref());
                 buf.drain(..head);
                 return if chunked {
                     read_chunked(c, buf, deadline)
@@ -218,7 +219,9 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
         let mut c = match connect(&d, &t).await {
             Ok(c) => c,
             Err(e) => {
-                steps.push(log.fail(name, format!("could not connect: {}", super::os_error(&e))));
+                steps
+                    .push(log.fail(name, format!("could not connect: {}", super::os_error(&e))))
+                    .await;
                 continue;
             }
         };
@@ -232,45 +235,49 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
                 if r.status != want {
                     log.fail(name, format!("GET {path} answered {}, expected {want}", r.status))
                 } else if name == "hello" && String::from_utf8_lossy(&r.body).trim() != "Hello World" {
-                    log.fail(name, format!("the body was {}, expected \"Hello World\"", show(&r.body)))
+                    log.fail_bytes(name, format!("the body was {}, expected \"Hello World\"", show(&r.body)), b"Hello World", &r.body)
                 } else if r.framing == "close" {
                     log.fail(name, "the response had no Content-Length and no chunked encoding, so the client could only read until close")
                 } else {
                     log.pass(name)
                 }
             }
-        });
+        }).await;
     }
     // keep-alive: three requests, one connection.
     let mut log = Log::new();
-    steps.push(match connect(&d, &t).await {
-        Err(e) => log.fail(
-            "keep-alive",
-            format!("could not connect: {}", super::os_error(&e)),
-        ),
-        Ok(mut c) => {
-            let mut buf = Vec::new();
-            let mut problem = None;
-            for i in 1..=3 {
-                let _ = c.write_all(&get("/hello")).await;
-                log.note(
-                    "client1",
-                    format!("GET /hello (request {i} on this connection)"),
-                );
-                match read_response(&mut c, &mut buf).await {
-                    Ok(r) => log.note("client1", format!("response {} ({})", r.status, r.framing)),
-                    Err(e) => {
-                        problem = Some(format!("request {i} on the same connection: {e}"));
-                        break;
+    steps
+        .push(match connect(&d, &t).await {
+            Err(e) => log.fail(
+                "keep-alive",
+                format!("could not connect: {}", super::os_error(&e)),
+            ),
+            Ok(mut c) => {
+                let mut buf = Vec::new();
+                let mut problem = None;
+                for i in 1..=3 {
+                    let _ = c.write_all(&get("/hello")).await;
+                    log.note(
+                        "client1",
+                        format!("GET /hello (request {i} on this connection)"),
+                    );
+                    match read_response(&mut c, &mut buf).await {
+                        Ok(r) => {
+                            log.note("client1", format!("response {} ({})", r.status, r.framing))
+                        }
+                        Err(e) => {
+                            problem = Some(format!("request {i} on the same connection: {e}"));
+                            break;
+                        }
                     }
                 }
+                match problem {
+                    None => log.pass("keep-alive"),
+                    Some(p) => log.fail("keep-alive", p),
+                }
             }
-            match problem {
-                None => log.pass("keep-alive"),
-                Some(p) => log.fail("keep-alive", p),
-            }
-        }
-    });
+        })
+        .await;
     // pipelined: two requests in one write, answered in order.
     let mut log = Log::new();
     steps.push(match connect(&d, &t).await {
@@ -299,7 +306,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
                 (Ok(_), Err(e)) => log.fail("pipelined", format!("the second of two pipelined requests: {e}")),
             }
         }
-    });
+    }).await;
     // bad-request: garbage gets 400; a new connection is still served.
     let mut log = Log::new();
     let garbage = match connect(&d, &t).await {
@@ -324,24 +331,30 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             read_response(&mut c, &mut buf).await
         }
     };
-    steps.push(match (garbage, after) {
-        (_, Err(e)) => log.fail(
-            "bad-request",
-            format!("after a garbage request, your server no longer answers ({e}): did it crash?"),
-        ),
-        (Ok(r), Ok(_)) if r.status == 400 => {
-            log.note("client1", "response 400");
-            log.pass("bad-request")
-        }
-        (Ok(r), Ok(_)) => log.fail(
-            "bad-request",
-            format!(
-                "a garbage request was answered {}, expected 400 Bad Request",
-                r.status
+    steps
+        .push(match (garbage, after) {
+            (_, Err(e)) => log.fail(
+                "bad-request",
+                format!(
+                    "after a garbage request, your server no longer answers ({e}): did it crash?"
+                ),
             ),
-        ),
-        (Err(e), Ok(_)) => log.fail("bad-request", format!("a garbage request got no 400 ({e})")),
-    });
+            (Ok(r), Ok(_)) if r.status == 400 => {
+                log.note("client1", "response 400");
+                log.pass("bad-request")
+            }
+            (Ok(r), Ok(_)) => log.fail(
+                "bad-request",
+                format!(
+                    "a garbage request was answered {}, expected 400 Bad Request",
+                    r.status
+                ),
+            ),
+            (Err(e), Ok(_)) => {
+                log.fail("bad-request", format!("a garbage request got no 400 ({e})"))
+            }
+        })
+        .await;
 }
 
 // ---- uploads -------------------------------------------------------------------------------
@@ -414,10 +427,12 @@ pub(super) async fn http_upload(d: Arc<Dialer>, t: Target, steps: Steps) {
         &req,
     )
     .await;
-    steps.push(match r.and_then(|r| got_bytes(&r, 1000)) {
-        Ok(()) => log.pass("length"),
-        Err(e) => log.fail("length", e),
-    });
+    steps
+        .push(match r.and_then(|r| got_bytes(&r, 1000)) {
+            Ok(()) => log.pass("length"),
+            Err(e) => log.fail("length", e),
+        })
+        .await;
     // chunked: 11 bytes in two chunks.
     let mut log = Log::new();
     let req = b"POST /upload HTTP/1.1\r\nHost: netlab\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
@@ -429,18 +444,20 @@ pub(super) async fn http_upload(d: Arc<Dialer>, t: Target, steps: Steps) {
         req,
     )
     .await;
-    steps.push(match r.and_then(|r| got_bytes(&r, 11)) {
-        Ok(()) => log.pass("chunked"),
-        Err(e) if e.contains("answered \"got ") => log.fail(
-            "chunked",
-            format!(
+    steps
+        .push(match r.and_then(|r| got_bytes(&r, 11)) {
+            Ok(()) => log.pass("chunked"),
+            Err(e) if e.contains("answered \"got ") => log.fail(
+                "chunked",
+                format!(
                 "{e}: a chunked body has no Content-Length; read it to its end (the 0-size chunk)"
             ),
-        ),
-        Err(e) => log.fail("chunked", e),
-    });
-    steps.push(expect_continue(&d, &t).await);
-    steps.push(too_large(&d, &t).await);
+            ),
+            Err(e) => log.fail("chunked", e),
+        })
+        .await;
+    steps.push(expect_continue(&d, &t).await).await;
+    steps.push(too_large(&d, &t).await).await;
 }
 
 /// Expect: 100-continue with a small body: 100 first, the body only then, then 200.
@@ -604,15 +621,17 @@ pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
     let switched = switch(&d, &t, &mut log, UPGRADE).await;
     let (mut c, mut got) = match switched {
         Ok(x) => {
-            steps.push(log.pass("switch"));
+            steps.push(log.pass("switch")).await;
             x
         }
         Err(e) => {
-            steps.push(log.fail("switch", e.clone()));
+            steps.push(log.fail("switch", e.clone())).await;
             let log = Log::new();
-            steps.push(log.fail("raw-echo", format!("no protocol switch: {e}")));
-            steps.push(early_bytes(&d, &t).await);
-            steps.push(no_upgrade(&d, &t).await);
+            steps
+                .push(log.fail("raw-echo", format!("no protocol switch: {e}")))
+                .await;
+            steps.push(early_bytes(&d, &t).await).await;
+            steps.push(no_upgrade(&d, &t).await).await;
             return;
         }
     };
@@ -640,7 +659,7 @@ pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
         ))
     };
     let result = match echoed {
-        Err(e) => log.fail("raw-echo", e),
+        Err(e) => log.fail_bytes("raw-echo", e, RAW, &got),
         Ok(()) => {
             let _ = c.shutdown().await;
             log.note("client1", "end (FIN)");
@@ -660,9 +679,9 @@ pub(super) async fn http_upgrade(d: Arc<Dialer>, t: Target, steps: Steps) {
             }
         }
     };
-    steps.push(result);
-    steps.push(early_bytes(&d, &t).await);
-    steps.push(no_upgrade(&d, &t).await);
+    steps.push(result).await;
+    steps.push(early_bytes(&d, &t).await).await;
+    steps.push(no_upgrade(&d, &t).await).await;
 }
 
 /// Bytes in the same write as the upgrade request: Node hands them to the 'upgrade' listener
@@ -683,13 +702,15 @@ async fn early_bytes(d: &Dialer, t: &Target) -> StepResult {
     if got == EARLY {
         log.pass(name)
     } else {
-        log.fail(
+        log.fail_bytes(
             name,
             format!(
                 "bytes sent right behind the upgrade request ({}) never came back, got {}: in Node they arrive as the 'upgrade' listener's head argument — write it back before piping",
                 show(EARLY),
                 show(&got)
             ),
+            EARLY,
+            &got,
         )
     }
 }
@@ -731,17 +752,21 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     let connector = match t.ca_pem.as_deref().map(crate::tls::connector) {
         Some(Ok(c)) => c,
         _ => {
-            steps.push(log.fail("handshake", "netlab had no CA to verify your server with"));
+            steps
+                .push(log.fail("handshake", "netlab had no CA to verify your server with"))
+                .await;
             return;
         }
     };
-    let c = match connect(&d, &t).await {
+    let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail(
-                "handshake",
-                format!("could not connect: {}", super::os_error(&e)),
-            ));
+            steps
+                .push(log.fail(
+                    "handshake",
+                    format!("could not connect: {}", super::os_error(&e)),
+                ))
+                .await;
             return;
         }
     };
@@ -751,17 +776,32 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     );
     let name = rustls::pki_types::ServerName::try_from("localhost")
         .expect("localhost is a valid server name");
+    // The lane records the plaintext, above TLS (the handshake's bytes are not the client's).
+    let lane = c.take_lane();
     let tls = tokio::time::timeout(WAIT, connector.connect(name, c)).await;
     let mut c: Conn = match tls {
         Ok(Ok(s)) => {
             let (version, cipher) = crate::tls::describe(s.get_ref().1);
             log.note("client1", format!("secureConnect ({version}, {cipher})"));
-            steps.push(log.pass("handshake"));
-            Box::new(s)
+            steps.push(log.pass("handshake")).await;
+            let c = Conn::with_lane(Box::new(s), lane);
+            c.note(crate::trace::Event::SecureConnect {
+                protocol: version.to_string(),
+                cipher: cipher.to_string(),
+            });
+            c
         }
         Ok(Err(e)) => {
             log.note("client1", format!("handshake failed: {e}"));
             let why = e.to_string();
+            if let Some(lane) = lane {
+                let code = if why.contains("UnknownIssuer") {
+                    "UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+                } else {
+                    "EPROTO"
+                };
+                lane.failed(code, why.clone());
+            }
             let hint = if why.contains("InvalidContentType") || why.contains("corrupt message") {
                 ": your server did not answer in TLS — serve with https.createServer({ cert, key }) (Python: ssl.SSLContext.wrap_socket)"
             } else if why.contains("UnknownIssuer") || why.contains("certificate") {
@@ -769,20 +809,27 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             } else {
                 ""
             };
-            steps.push(log.fail(
-                "handshake",
-                format!("the TLS handshake failed ({why}){hint}"),
-            ));
+            steps
+                .push(log.fail(
+                    "handshake",
+                    format!("the TLS handshake failed ({why}){hint}"),
+                ))
+                .await;
             return;
         }
         Err(_) => {
-            steps.push(log.fail(
-                "handshake",
-                format!(
-                    "no TLS handshake within {} s: your server did not answer the ClientHello",
-                    WAIT.as_secs()
-                ),
-            ));
+            if let Some(lane) = lane {
+                lane.failed("ETIMEDOUT", "no TLS handshake".into());
+            }
+            steps
+                .push(log.fail(
+                    "handshake",
+                    format!(
+                        "no TLS handshake within {} s: your server did not answer the ClientHello",
+                        WAIT.as_secs()
+                    ),
+                ))
+                .await;
             return;
         }
     };
@@ -790,23 +837,25 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     let _ = c.write_all(&get("/hello")).await;
     log.note("client1", "GET /hello (over TLS)");
     let mut buf = Vec::new();
-    steps.push(match read_response(&mut c, &mut buf).await {
-        Err(e) => log.fail("hello", e),
-        Ok(r) => {
-            log.note("client1", r.summary());
-            if r.status != 200 {
-                log.fail(
-                    "hello",
-                    format!("GET /hello answered {}, expected 200", r.status),
-                )
-            } else if String::from_utf8_lossy(&r.body).trim() != "Hello World" {
-                log.fail(
-                    "hello",
-                    format!("the body was {}, expected \"Hello World\"", show(&r.body)),
-                )
-            } else {
-                log.pass("hello")
+    steps
+        .push(match read_response(&mut c, &mut buf).await {
+            Err(e) => log.fail("hello", e),
+            Ok(r) => {
+                log.note("client1", r.summary());
+                if r.status != 200 {
+                    log.fail(
+                        "hello",
+                        format!("GET /hello answered {}, expected 200", r.status),
+                    )
+                } else if String::from_utf8_lossy(&r.body).trim() != "Hello World" {
+                    log.fail(
+                        "hello",
+                        format!("the body was {}, expected \"Hello World\"", show(&r.body)),
+                    )
+                } else {
+                    log.pass("hello")
+                }
             }
-        }
-    });
+        })
+        .await;
 }

@@ -12,19 +12,20 @@
 //! streams), [`udp`] and [`http`].
 
 mod http;
+pub mod lanes;
 mod stream;
 mod udp;
 
 use super::dial::Dialer;
 use super::os_error;
-use super::StepResult;
+use super::{ByteDiff, StepResult};
 use crate::sandbox::Pool;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::AsyncReadExt;
 
 /// How long a client waits for any one answer.
 pub const WAIT: Duration = Duration::from_secs(2);
@@ -36,6 +37,9 @@ pub struct Target {
     pub socket: Option<PathBuf>,
     /// For HTTPS: the only CA netlab's client trusts.
     pub ca_pem: Option<String>,
+    /// The learner's server process, when visible from here (its memory is read from
+    /// `/proc/<pid>/status`).
+    pub server_pid: Option<u32>,
 }
 
 /// A driver's future; it pushes each step's result to [`Steps`] as the step ends.
@@ -44,16 +48,51 @@ pub type DriveFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 /// The steps done so far, shared with the runner: when the run's limit cuts a driver short,
 /// the steps it finished still count.
 #[derive(Clone, Default)]
-pub struct Steps(Arc<std::sync::Mutex<Vec<StepResult>>>);
+pub struct Steps {
+    done: Arc<std::sync::Mutex<Vec<StepResult>>>,
+    /// Where a failed step is reported before it counts, so that the runner can look at the
+    /// server first (did it exit?); the driver waits for the answer, and when the server has
+    /// exited the runner records the step itself and stops the drive.
+    ask: Option<tokio::sync::mpsc::Sender<Failed>>,
+}
+
+/// A failed step the runner is asked about; answering `reply` lets the driver go on.
+pub struct Failed {
+    pub step: StepResult,
+    pub reply: tokio::sync::oneshot::Sender<()>,
+}
 
 impl Steps {
-    fn push(&self, s: StepResult) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(s);
+    /// Steps whose failures are first reported to `ask`.
+    pub fn watched(ask: tokio::sync::mpsc::Sender<Failed>) -> Steps {
+        Steps {
+            done: Arc::default(),
+            ask: Some(ask),
+        }
+    }
+
+    async fn push(&self, s: StepResult) {
+        if let (false, Some(ask)) = (s.ok, &self.ask) {
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let failed = Failed {
+                step: s.clone(),
+                reply,
+            };
+            if ask.send(failed).await.is_ok() {
+                let _ = answer.await;
+            }
+        }
+        self.record(s);
+    }
+
+    /// Record a step as it is.
+    pub fn record(&self, s: StepResult) {
+        self.done.lock().unwrap_or_else(|e| e.into_inner()).push(s);
     }
 
     /// Every step finished so far.
     pub fn take(&self) -> Vec<StepResult> {
-        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *self.done.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -138,6 +177,21 @@ pub static DRIVERS: &[Driver] = &[
         ],
         pool: Pool { tcp: 4, udp: 0 },
         run: |d, t, s| Box::pin(stream::halfopen(d, t, s)),
+    },
+    Driver {
+        name: "bulk",
+        steps: &[
+            (
+                "all-bytes",
+                "a client that reads slowly gets all 32 MiB of lines, in order, then the server's end",
+            ),
+            (
+                "memory",
+                "while it does, the server's peak memory grows by less than the payload (write() → false waits for 'drain')",
+            ),
+        ],
+        pool: Pool { tcp: 2, udp: 0 },
+        run: |d, t, s| Box::pin(stream::bulk_server(d, t, s)),
     },
     Driver {
         name: "udp-pong",
@@ -276,6 +330,7 @@ impl Log {
             ok: true,
             detail: String::new(),
             transcript: self.lines,
+            diff: None,
         }
     }
 
@@ -285,6 +340,37 @@ impl Log {
             ok: false,
             detail: detail.into(),
             transcript: self.lines,
+            diff: None,
+        }
+    }
+
+    /// A failure where the client expected `want` and got `got`: the detail ends with where
+    /// they first differ (when the client got anything at all).
+    fn fail_bytes(
+        self,
+        name: &str,
+        detail: impl Into<String>,
+        want: &[u8],
+        got: &[u8],
+    ) -> StepResult {
+        let diff = (!got.is_empty()).then(|| ByteDiff::of(want, got)).flatten();
+        self.fail_diff(name, detail, diff)
+    }
+
+    /// A failure with a byte difference already measured.
+    fn fail_diff(
+        self,
+        name: &str,
+        detail: impl Into<String>,
+        diff: Option<ByteDiff>,
+    ) -> StepResult {
+        let mut detail = detail.into();
+        if let Some(d) = &diff {
+            detail.push_str(&format!("; {}", d.text()));
+        }
+        StepResult {
+            diff,
+            ..self.fail(name, detail)
         }
     }
 }
@@ -310,16 +396,27 @@ fn show(b: &[u8]) -> String {
 
 // ---- streams -------------------------------------------------------------------------------
 
-/// A TCP or Unix stream.
-trait Duplex: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
-type Conn = Box<dyn Duplex>;
+use lanes::Conn;
 
+/// Connect to the server: a new client lane with its `connect` (or `error` and `close`).
 async fn connect(d: &Dialer, t: &Target) -> std::io::Result<Conn> {
-    match (&t.socket, t.port) {
-        (Some(p), _) => Ok(Box::new(d.unix(p).await?)),
-        (None, Some(port)) => Ok(Box::new(d.tcp(port).await?)),
+    let made: std::io::Result<(Box<dyn lanes::Duplex>, String)> = match (&t.socket, t.port) {
+        (Some(p), _) => d
+            .unix(p)
+            .await
+            .map(|s| (Box::new(s) as _, p.display().to_string())),
+        (None, Some(port)) => d
+            .tcp(port)
+            .await
+            .map(|s| (Box::new(s) as _, format!("127.0.0.1:{port}"))),
         _ => Err(std::io::Error::other("nowhere to connect")),
+    };
+    match made {
+        Ok((io, peer)) => Ok(Conn::connected(io, d.lanes(), peer)),
+        Err(e) => {
+            d.lanes().refused(&e);
+            Err(e)
+        }
     }
 }
 

@@ -20,11 +20,17 @@ fn echo_problem(sent: &[u8], got: &[u8], how: &Got) -> String {
 // ---- echo ----------------------------------------------------------------------------------
 
 pub(super) async fn echo(d: Arc<Dialer>, t: Target, steps: Steps) {
-    steps.push(echo_once(&d, &t, "echo", b"hello\r\n", false).await);
-    steps.push(echo_once(&d, &t, "split", b"ping\r\n", true).await);
-    steps.push(two_clients(&d, &t).await);
-    steps.push(end_after_end(&d, &t, b"bye\r\n", "end").await);
-    steps.push(bulk(&d, &t).await);
+    steps
+        .push(echo_once(&d, &t, "echo", b"hello\r\n", false).await)
+        .await;
+    steps
+        .push(echo_once(&d, &t, "split", b"ping\r\n", true).await)
+        .await;
+    steps.push(two_clients(&d, &t).await).await;
+    steps
+        .push(end_after_end(&d, &t, b"bye\r\n", "end").await)
+        .await;
+    steps.push(bulk(&d, &t).await).await;
 }
 
 /// Send `msg` (one write, or a byte per write) and expect it back.
@@ -57,7 +63,7 @@ async fn echo_once(d: &Dialer, t: &Target, name: &str, msg: &[u8], split: bool) 
         log.pass(name)
     } else {
         let d = echo_problem(msg, &got, &how);
-        log.fail(name, d)
+        log.fail_bytes(name, d, msg, &got)
     }
 }
 
@@ -85,14 +91,21 @@ async fn two_clients(d: &Dialer, t: &Target) -> StepResult {
     let _ = b.shutdown().await;
     if got_b != b"second\r\n" {
         let p = echo_problem(b"second\r\n", &got_b, &how_b);
-        return log.fail(
+        return log.fail_bytes(
             name,
             format!("the second connection, opened while the first was still open: {p}"),
+            b"second\r\n",
+            &got_b,
         );
     }
     if got_a != b"first\r\n" {
         let p = echo_problem(b"first\r\n", &got_a, &how_a);
-        return log.fail(name, format!("the first connection: {p}"));
+        return log.fail_bytes(
+            name,
+            format!("the first connection: {p}"),
+            b"first\r\n",
+            &got_a,
+        );
     }
     log.pass(name)
 }
@@ -126,7 +139,7 @@ async fn end_after_end(d: &Dialer, t: &Target, msg: &[u8], name: &str) -> StepRe
         Got::Eof if got == msg => log.pass(name),
         Got::Eof => {
             let p = echo_problem(msg, &got, &Got::Enough);
-            log.fail(name, p)
+            log.fail_bytes(name, p, msg, &got)
         }
         Got::Error(e) => log.fail(
             name,
@@ -147,6 +160,10 @@ fn pattern(i: usize) -> u8 {
     (i % 251) as u8
 }
 
+/// 8 MB out while reading the echo slowly. Memory stays bounded: one 64 KiB block is written
+/// over and over, and the echo is read 16 KiB at a time and compared with the pattern as it
+/// arrives (the run's lanes keep counts and 64-byte previews) — never the whole payload
+/// (`tests/server_labs.rs` measures netlab's peak RSS).
 async fn bulk(d: &Dialer, t: &Target) -> StepResult {
     // Whole blocks of the pattern (251 × 256 B), about 8 MB.
     const BLOCK: usize = 251 * 256;
@@ -185,7 +202,14 @@ async fn bulk(d: &Dialer, t: &Target) -> StepResult {
             Ok(Ok(n)) => {
                 if wrong_at.is_none() {
                     if let Some(i) = (0..n).find(|&i| buf[i] != pattern(got + i)) {
-                        wrong_at = Some(got + i);
+                        // The window is what this read holds from there (enough to show).
+                        let end = n.min(i + crate::lab::server::ByteDiff::WINDOW);
+                        let want: Vec<u8> = (got + i..got + end).map(pattern).collect();
+                        wrong_at = Some(crate::lab::server::ByteDiff::at(
+                            (got + i) as u64,
+                            &want,
+                            &buf[i..end],
+                        ));
                     }
                 }
                 got += n;
@@ -216,10 +240,14 @@ async fn bulk(d: &Dialer, t: &Target) -> StepResult {
         log.note("client1", "was still writing: your server stopped reading");
     }
     log.note("client1", format!("received {got} B, then {ended:?}"));
-    if let Some(at) = wrong_at {
-        return log.fail(
+    if let Some(diff) = wrong_at {
+        return log.fail_diff(
             name,
-            format!("the echo differs from what was sent at byte {at}"),
+            format!(
+                "the echo differs from what was sent at byte {}",
+                diff.offset
+            ),
+            Some(diff),
         );
     }
     if got != TOTAL {
@@ -246,10 +274,12 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail(
-                "greets-first",
-                format!("could not connect: {}", super::os_error(&e)),
-            ));
+            steps
+                .push(log.fail(
+                    "greets-first",
+                    format!("could not connect: {}", super::os_error(&e)),
+                ))
+                .await;
             return;
         }
     };
@@ -258,9 +288,16 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let how = read_upto(&mut c, &mut got, GREETING.len()).await;
     log.note("client1", format!("received {} ({how:?})", show(&got)));
     if got.get(..GREETING.len()) == Some(GREETING) {
-        steps.push(log.pass("greets-first"));
+        steps.push(log.pass("greets-first")).await;
     } else {
-        steps.push(log.fail("greets-first", greeting_problem(GREETING, &got, &how)));
+        steps
+            .push(log.fail_bytes(
+                "greets-first",
+                greeting_problem(GREETING, &got, &how),
+                GREETING,
+                &got,
+            ))
+            .await;
     }
     let mut log = Log::new();
     let _ = c.write_all(b"hi\r\n").await;
@@ -269,18 +306,22 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let how = read_upto(&mut c, &mut echo, 4).await;
     log.note("client1", format!("received {} ({how:?})", show(&echo)));
     let _ = c.shutdown().await;
-    steps.push(if echo == b"hi\r\n" {
-        log.pass("echo")
-    } else {
-        let p = echo_problem(b"hi\r\n", &echo, &how);
-        log.fail("echo", p)
-    });
+    steps
+        .push(if echo == b"hi\r\n" {
+            log.pass("echo")
+        } else {
+            let p = echo_problem(b"hi\r\n", &echo, &how);
+            log.fail_bytes("echo", p, b"hi\r\n", &echo)
+        })
+        .await;
     // The end: the greeting, the echo, and the server's FIN.
     let mut log = Log::new();
     let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail("end", format!("could not connect: {}", super::os_error(&e))));
+            steps
+                .push(log.fail("end", format!("could not connect: {}", super::os_error(&e))))
+                .await;
             return;
         }
     };
@@ -295,19 +336,21 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
     let want = [GREETING, b"bye\r\n"].concat();
     steps.push(match how {
         Got::Eof if got == want => log.pass("end"),
-        Got::Eof => log.fail(
+        Got::Eof => log.fail_bytes(
             "end",
             format!(
                 "expected {} then the server's end (FIN), got {} then the end",
                 show(&want),
                 show(&got)
             ),
+            &want,
+            &got,
         ),
         _ => log.fail(
             "end",
             format!("after the client ended its side, your server never ended its own (no FIN within {} s)", WAIT.as_secs()),
         ),
-    });
+    }).await;
 }
 
 /// Why the greeting was wrong, in words.
@@ -336,10 +379,12 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut c = match connect(&d, &t).await {
         Ok(c) => c,
         Err(e) => {
-            steps.push(log.fail(
-                "waits-for-end",
-                format!("could not connect: {}", super::os_error(&e)),
-            ));
+            steps
+                .push(log.fail(
+                    "waits-for-end",
+                    format!("could not connect: {}", super::os_error(&e)),
+                ))
+                .await;
             return;
         }
     };
@@ -363,7 +408,7 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
             } else {
                 "your server answered before the client ended its side: answer in the 'end' handler".to_string()
             },
-        ));
+        )).await;
         return;
     }
     let _ = c.shutdown().await;
@@ -371,7 +416,7 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut got = Vec::new();
     let how = read_to_end(&mut c, &mut got).await;
     log.note("client1", format!("received {} then {how:?}", show(&got)));
-    steps.push(log.pass("waits-for-end"));
+    steps.push(log.pass("waits-for-end")).await;
     let want = b"got 7 bytes\r\n";
     steps.push(if got == want {
         Log::new().pass("answer")
@@ -382,17 +427,167 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
         )
     } else {
         let p = echo_problem(want, &got, &how);
-        Log::new().fail("answer", format!("expected {}: {p}", show(want)))
-    });
-    steps.push(if how == Got::Eof {
-        Log::new().pass("ends")
-    } else {
-        Log::new().fail(
-            "ends",
-            format!(
+        Log::new().fail_bytes("answer", format!("expected {}: {p}", show(want)), want, &got)
+    }).await;
+    steps
+        .push(if how == Got::Eof {
+            Log::new().pass("ends")
+        } else {
+            Log::new().fail(
+                "ends",
+                format!(
                 "your server never ended its side after answering (no FIN within {} s): call end()",
                 WAIT.as_secs()
             ),
+            )
+        })
+        .await;
+}
+
+// ---- bulk (backpressure) -------------------------------------------------------------------
+
+/// How many lines the bulk-server lab's server writes (`0000000\n` … `4194303\n`): 32 MiB.
+const BULK_LINES: usize = 1 << 22;
+/// How much the server's peak memory may grow while it streams them to a slow reader.
+const BULK_GROWTH_LIMIT_KB: u64 = 64 * 1024;
+
+/// Byte `i` of the bulk-server stream: 8-byte lines, seven digits and `\n`.
+fn line_byte(i: usize) -> u8 {
+    let (line, col) = (i / 8, i % 8);
+    if col == 7 {
+        b'\n'
+    } else {
+        b'0' + ((line / 10usize.pow(6 - col as u32)) % 10) as u8
+    }
+}
+
+/// A process's peak RSS (VmHWM) in kB, from `/proc/<pid>/status`.
+fn vm_hwm_kb(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The bulk-server driver: one slow client (a 64 KiB receive window, 300 ms before its first
+/// read, 16 KiB reads with a 20 ms pause every MiB) reads 32 MiB of lines, checked as they
+/// come (never held); the server's peak RSS is read before and after.
+pub(super) async fn bulk_server(d: Arc<Dialer>, t: Target, steps: Steps) {
+    let total = BULK_LINES * 8;
+    let mut log = Log::new();
+    let before = t.server_pid.and_then(vm_hwm_kb);
+    let Some(port) = t.port else {
+        return steps.push(log.fail("all-bytes", "no port")).await;
+    };
+    let c = match d.tcp_with(port, Some(64 * 1024)).await {
+        Ok(s) => super::Conn::connected(Box::new(s), d.lanes(), format!("127.0.0.1:{port}")),
+        Err(e) => {
+            d.lanes().refused(&e);
+            let m = format!("could not connect: {}", super::os_error(&e));
+            return steps.push(log.fail("all-bytes", m)).await;
+        }
+    };
+    let mut c = c;
+    log.note(
+        "client1",
+        "connect (64 KiB receive window), and wait 300 ms before reading",
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut got = 0usize;
+    let mut wrong: Option<crate::lab::server::ByteDiff> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    // At most 25 s in all, and never more than WAIT without a byte.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(25);
+    let ended = loop {
+        let idle = (tokio::time::Instant::now() + WAIT).min(deadline);
+        match tokio::time::timeout_at(idle, c.read(&mut buf)).await {
+            Err(_) => break Got::Timeout,
+            Ok(Ok(0)) => break Got::Eof,
+            Ok(Ok(n)) => {
+                if wrong.is_none() {
+                    let extra = (got + n).saturating_sub(total);
+                    let check = n - extra;
+                    if let Some(i) = (0..check).find(|&i| buf[i] != line_byte(got + i)) {
+                        let end = n.min(i + crate::lab::server::ByteDiff::WINDOW);
+                        let want: Vec<u8> =
+                            (got + i..(got + end).min(total)).map(line_byte).collect();
+                        wrong = Some(crate::lab::server::ByteDiff::at(
+                            (got + i) as u64,
+                            &want,
+                            &buf[i..end],
+                        ));
+                    } else if extra > 0 {
+                        wrong = Some(crate::lab::server::ByteDiff::at(
+                            total as u64,
+                            &[],
+                            &buf[check..n.min(check + crate::lab::server::ByteDiff::WINDOW)],
+                        ));
+                    }
+                }
+                got += n;
+                if got % (1 << 20) < n {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            }
+            Ok(Err(e)) => break Got::Error(super::os_error(&e)),
+        }
+    };
+    drop(c);
+    let after = t.server_pid.and_then(vm_hwm_kb);
+    log.note("client1", format!("received {got} B, then {ended:?}"));
+    let mut mem = Log::new();
+    let all = if let Some(diff) = wrong {
+        log.fail_diff(
+            "all-bytes",
+            format!(
+                "the stream differs from the lines 0000000\\n … {:07}\\n at byte {}",
+                BULK_LINES - 1,
+                diff.offset
+            ),
+            Some(diff),
         )
-    });
+    } else if got == total && ended == Got::Eof {
+        log.pass("all-bytes")
+    } else {
+        let how = match &ended {
+            Got::Eof => "your server ended the connection: write() → false means wait for 'drain' and go on, not stop; end() only after the last line".to_string(),
+            Got::Error(e) => format!("the connection failed ({e}): destroy(), or exiting, throws away what is still buffered — call end() and let it flush"),
+            _ if got == total => format!("all the bytes came, but your server never ended the connection (no FIN within {} s): call end() after the last write", WAIT.as_secs()),
+            _ => format!("nothing more came for {} s (or the 25 s were up)", WAIT.as_secs()),
+        };
+        log.fail(
+            "all-bytes",
+            format!("a slow client got {got} of the {total} bytes, then {how}"),
+        )
+    };
+    steps.push(all).await;
+    let result = match (before, after) {
+        (Some(b), Some(a)) => {
+            let grew = a.saturating_sub(b);
+            mem.note(
+                "netlab",
+                format!("your server's peak RSS (VmHWM): {b} kB before, {a} kB after (+{grew} kB)"),
+            );
+            if grew > BULK_GROWTH_LIMIT_KB {
+                mem.fail(
+                    "memory",
+                    format!(
+                        "your server's peak memory grew by {} MiB while a slow client read {} MiB: it buffered the payload instead of waiting for the client — when write() returns false, stop and go on at 'drain' (or pipe() a stream); in Python, sendall() each chunk as you make it",
+                        grew / 1024,
+                        total >> 20
+                    ),
+                )
+            } else {
+                mem.pass("memory")
+            }
+        }
+        _ => {
+            mem.note(
+                "netlab",
+                "your server's memory could not be read from here (/proc)",
+            );
+            mem.pass("memory")
+        }
+    };
+    steps.push(result).await;
 }
