@@ -122,6 +122,42 @@ fn building_the_book_records_every_live_step() {
     }
 }
 
+/// Where the wire view is unavailable (no namespaces, no CAP_NET_RAW), `netlab book` still
+/// records every step — wire steps without their packets — and says so, once per wire step.
+#[test]
+fn without_the_wire_view_the_book_records_without_packets_and_says_so() {
+    if !have("nc") || !have("curl") || !have("node") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(netlab_bin())
+        .env("NETLAB_SANDBOX_PRETEND_LACKING", "namespaces,cap_net_raw")
+        .arg("book")
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let c = course();
+    for name in wire_steps(&c) {
+        assert!(
+            stderr.lines().any(|l| l.starts_with("note: ")
+                && l.contains(&format!(
+                    "{name}: recorded without wire rows: wire view unavailable"
+                ))),
+            "{name}:\n{stderr}"
+        );
+        let text = std::fs::read_to_string(dir.path().join(format!("src/traces/{name}.timeline")))
+            .unwrap();
+        assert!(!text.contains("wire"), "{name}:\n{text}");
+        assert!(text.contains("listening"), "{name}:\n{text}");
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("src/traces/{name}.svg"))).unwrap();
+        assert!(!svg.contains("class=\"packet\""), "{name}");
+    }
+}
+
 /// The wire steps (`wire = true`): their pages show a readable timeline with the packets.
 fn wire_steps(c: &Course) -> Vec<String> {
     c.lessons

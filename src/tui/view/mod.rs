@@ -64,33 +64,6 @@ fn fit_bar(keys: &str, width: usize) -> String {
     out
 }
 
-/// `cmd` run through `netlab exec --`: the first client program of a pipeline
-/// (`printf … | nc …` becomes `printf … | netlab exec -- nc …`), else the whole command.
-fn through_exec(cmd: &str) -> String {
-    const CLIENTS: &[&str] = &[
-        "nc", "curl", "node", "python3", "python", "openssl", "socat",
-    ];
-    let mut done = false;
-    let parts: Vec<String> = cmd
-        .split(" | ")
-        .map(|seg| {
-            let lead = seg.len() - seg.trim_start().len();
-            let first = seg.split_whitespace().next().unwrap_or("");
-            if !done && CLIENTS.contains(&first) {
-                done = true;
-                format!("{}netlab exec -- {}", &seg[..lead], &seg[lead..])
-            } else {
-                seg.to_string()
-            }
-        })
-        .collect();
-    if done {
-        parts.join(" | ")
-    } else {
-        format!("netlab exec -- {cmd}")
-    }
-}
-
 fn too_small(area: Rect, buf: &mut Buffer) {
     let text = Text::from(vec![
         Line::from("Please enlarge the terminal."),
@@ -278,7 +251,11 @@ impl App {
                             Some((port, socket, ca)) => fill(&t.cmd, "127.0.0.1", port, socket, ca),
                             None => fill_default(&t.cmd, scenario),
                         };
-                        let cmd = if exec { through_exec(&cmd) } else { cmd };
+                        let cmd = if exec {
+                            crate::wire::netns::exec_command(&cmd)
+                        } else {
+                            cmd
+                        };
                         // The label, then the command on lines of its own: never wrapped
                         // mid-word, so a copied command carries no border characters.
                         lines.push(Line::from(Span::styled(
