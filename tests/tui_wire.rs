@@ -30,8 +30,8 @@ fn drain(rx: &std::sync::mpsc::Receiver<Msg>) -> (Vec<Arc<Entry>>, Vec<String>) 
     (entries, notices)
 }
 
-/// `netlab demo tcp-echo --wire --json` as the TUI runs it: the handshake, the data and a FIN
-/// each way reach the timeline as wire rows, in order — or, where this machine offers no wire
+/// `netlab demo tcp-echo --wire --json` as the TUI runs it: the data and a FIN each way reach
+/// the timeline as wire rows, in time order — or, where this machine offers no wire
 /// view, its notice reaches the status line and the socket events still come.
 #[test]
 fn the_wire_demo_child_feeds_the_timeline() {
@@ -68,12 +68,11 @@ fn the_wire_demo_child_feeds_the_timeline() {
         );
         return;
     }
-    assert_eq!(flags[..3], ["SYN", "SYN-ACK", "ACK"], "{flags:?}");
-    assert_eq!(
-        flags.iter().filter(|f| *f == "FIN-ACK").count(),
-        2,
-        "{flags:?}"
-    );
+    // The handshake's capture is the capture engine's business (tests/wire_capture.rs); here:
+    // the data both ways and the closing FINs reach the timeline.
+    let count = |f: &str| flags.iter().filter(|x| *x == f).count();
+    assert_eq!(count("PSH-ACK"), 2, "{flags:?}");
+    assert_eq!(count("FIN-ACK"), 2, "{flags:?}");
     let t: Vec<f64> = entries.iter().map(|e| e.t_ms).collect();
     assert!(t.windows(2).all(|w| w[0] <= w[1]), "in t_ms order: {t:?}");
 }
