@@ -1,13 +1,14 @@
 //! The TUI without a terminal: `update` driven by messages, every screen drawn on ratatui's
 //! `TestBackend` and compared with a snapshot (insta), and the main loop fed from a channel.
 
+use netlab::course::lesson::Step;
 use netlab::course::progress::Progress;
 use netlab::course::Course;
 use netlab::lab::grade::{CheckResult, Status};
 use netlab::lab::report::Report;
 use netlab::lab::run::{ClientOutcome, ExitStatus};
 use netlab::lab::Language;
-use netlab::trace::{Entry, Event, Scope};
+use netlab::trace::{Entry, Event, Scope, WireDir};
 use netlab::tui::app::{App, Cmd, Msg, Screen, Server, TIMELINE_CAP};
 use netlab::workspace::Workspace;
 use ratatui::backend::TestBackend;
@@ -1176,4 +1177,269 @@ fn the_labs_run_timeline_scrolls_sideways() {
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Left);
     assert_eq!(a.screen, Screen::Lesson, "unfocused, ← leaves the lab");
+}
+
+// ---- the wire view -------------------------------------------------------------------------
+
+fn seg(
+    t_ms: f64,
+    conn: u32,
+    dir: WireDir,
+    flags: &str,
+    seq: u32,
+    ack: u32,
+    len: u32,
+) -> Arc<Entry> {
+    entry(
+        1000 + (t_ms * 10.0) as u64,
+        t_ms,
+        Scope::Wire { conn },
+        Event::Segment {
+            dir,
+            flags: flags.into(),
+            seq,
+            ack,
+            win: 65495,
+            len,
+            tls: None,
+            peer: "127.0.0.1:50000".into(),
+        },
+    )
+}
+
+/// tcp-echo's socket events (every 1.5 ms) with its packets among them, the packets arriving
+/// after the events they precede, as a child's output can (a batch of events, then the
+/// packets): the timeline puts each at its `t_ms`.
+fn echo_with_wire(a: &mut App) {
+    use WireDir::{In, Out};
+    echo_events(a);
+    for s in [
+        seg(0.9, 1, In, "SYN", 0, 0, 0),
+        seg(1.0, 1, Out, "SYN-ACK", 0, 1, 0),
+        seg(1.1, 1, In, "ACK", 1, 1, 0),
+        seg(2.9, 1, In, "PSH-ACK", 1, 1, 7),
+        seg(4.4, 1, Out, "PSH-ACK", 1, 8, 7),
+        seg(5.9, 1, In, "FIN-ACK", 8, 8, 0),
+        seg(8.9, 1, Out, "FIN-ACK", 8, 9, 0),
+        seg(8.95, 1, In, "ACK", 9, 9, 0),
+    ] {
+        a.update(Msg::Event(s));
+    }
+}
+
+fn wire_app() -> App {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    assert_eq!(ch(&mut a, 'w'), [Cmd::StartServerWire("tcp-echo".into())]);
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    echo_with_wire(&mut a);
+    a
+}
+
+/// Wire rows sit among the socket events in time order, `wire#1` with → toward the server
+/// and ← from it; the try commands go through `netlab exec` with a line saying why.
+#[test]
+fn the_wire_view_shows_packets_among_the_events() {
+    let a = wire_app();
+    let order: Vec<String> = a
+        .timeline
+        .entries
+        .iter()
+        .map(|e| netlab::trace::render::label(&e.event))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "listening",
+            "SYN",
+            "SYN-ACK",
+            "ACK",
+            "connection",
+            "PSH-ACK",
+            "data",
+            "PSH-ACK",
+            "write(7) → true",
+            "FIN-ACK",
+            "end",
+            "end()",
+            "FIN-ACK",
+            "ACK",
+            "finish",
+            "close"
+        ]
+    );
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = draw(&a, w, h);
+        // The newest rows: the closing handshake, the server's FIN-ACK before the last ACK.
+        assert!(s.contains("wire#1   ←FIN-ACK"), "{s}");
+        assert!(s.contains("wire#1   →ACK"), "{s}");
+        assert!(
+            s.contains("· wire ·"),
+            "the title says the wire view is on:\n{s}"
+        );
+        insta::assert_snapshot!(format!("wire_timeline_{w}x{h}"), s);
+    }
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("wire#1   →SYN"), "{s}");
+    assert!(
+        s.contains("netlab exec -- nc"),
+        "the learner's nc runs in the namespace:\n{s}"
+    );
+    assert!(s.contains("`netlab exec --` runs your client there"), "{s}");
+}
+
+/// Wire rows are dim, in their event's colour; the filter keeps a connection's packets with
+/// its events; lanes draw packets as arrows; `h` (heads) leaves them alone.
+#[test]
+fn wire_rows_are_dim_filterable_and_cross_the_lanes() {
+    let mut a = wire_app();
+    a.color = true;
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| f.render_widget(&a, f.area())).unwrap();
+    let buf = t.backend().buffer().clone();
+    let (x, y) = netlab::tui::view::find_text(&buf, "SYN-ACK").unwrap();
+    let cell = &buf[(x, y)];
+    assert!(
+        cell.modifier.contains(ratatui::style::Modifier::DIM),
+        "{cell:?}"
+    );
+    a.color = false;
+    ch(&mut a, 't');
+    ch(&mut a, 'f');
+    assert_eq!(a.timeline.filter, Some(1));
+    assert_eq!(
+        a.timeline.visible().count(),
+        a.timeline.entries.len() - 2,
+        "all but the server's listening and connection"
+    );
+    ch(&mut a, 'h');
+    assert_eq!(
+        a.timeline.visible().filter(|e| e.scope.is_wire()).count(),
+        8
+    );
+    ch(&mut a, 'h');
+    ch(&mut a, 'l');
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("wire#1 SYN seq 0 win 654 ──▶"), "{s}");
+    assert!(s.contains("◀── wire#1 SYN-ACK"), "{s}");
+    insta::assert_snapshot!("wire_lanes_80x24", draw(&a, 80, 24));
+}
+
+/// `w` turns the wire view on (starting the server as a wire-mode child, or restarting a
+/// running one), and off again (restarting it without); on a demo step it runs the demo with
+/// it; on a text step it says what it is for; on a lab step it is still the lab's watch key.
+#[test]
+fn w_toggles_the_wire_view_with_the_right_commands() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    assert!(!a.wire);
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServer("tcp-echo".into())]);
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    assert_eq!(
+        ch(&mut a, 'w'),
+        [Cmd::StopServer, Cmd::StartServerWire("tcp-echo".into())]
+    );
+    assert!(a.wire);
+    assert_eq!(a.server, Server::Starting("tcp-echo".into()));
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    // `s` stops it and starts it again in the same mode.
+    assert_eq!(ch(&mut a, 's'), [Cmd::StopServer]);
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServerWire("tcp-echo".into())]);
+    assert_eq!(
+        ch(&mut a, 'w'),
+        [Cmd::StopServer, Cmd::StartServer("tcp-echo".into())]
+    );
+    assert!(!a.wire);
+    // Off with the server stopped: nothing starts.
+    ch(&mut a, 's');
+    assert!(ch(&mut a, 'w')
+        .iter()
+        .any(|c| *c == Cmd::StartServerWire("tcp-echo".into())));
+    ch(&mut a, 's');
+    assert!(ch(&mut a, 'w').is_empty());
+    // A demo step: on runs it with the wire view.
+    at(&mut a, "layers", 5);
+    assert!(!a.wire);
+    assert_eq!(ch(&mut a, 'w'), [Cmd::RunDemoWire("http-get".into())]);
+    assert!(ch(&mut a, 'd').is_empty(), "one demo at a time");
+    a.update(Msg::DemoDone(Ok(vec![])));
+    assert_eq!(ch(&mut a, 'd'), [Cmd::RunDemoWire("http-get".into())]);
+    // A text step.
+    a.open(0, 0);
+    assert!(ch(&mut a, 'w').is_empty());
+    assert!(a
+        .status
+        .as_ref()
+        .is_some_and(|(s, _)| s.contains("wire view")));
+    // The help lists it.
+    ch(&mut a, '?');
+    assert!(draw(&a, 120, 40).contains("wire view: the packets"));
+    // On a lab step `w` is still the lab's watch key: it opens the lab.
+    let mut a = lab_app(true);
+    a.screen = Screen::Lesson;
+    at(&mut a, "tcp-server", 7);
+    assert!(a.lab.watching);
+    assert_eq!(ch(&mut a, 'w'), [Cmd::Watch(None)], "watch mode off");
+    assert_eq!(a.screen, Screen::Lab);
+    assert!(!a.wire);
+}
+
+/// A fallback notice from the child (no namespace) is said on the status line, and the try
+/// commands are shown as they are: the learner's nc reaches the server without `netlab exec`.
+#[test]
+fn a_wire_notice_goes_to_the_status_line() {
+    let mut a = wire_app();
+    let notice = "wire view unavailable: user namespaces are disabled; showing socket events only";
+    a.update(Msg::WireNotice(notice.into()));
+    assert!(a.wire_fallback);
+    let s = draw(&a, 120, 40);
+    assert!(s.contains("wire view unavailable"), "{s}");
+    assert!(!s.contains("netlab exec"), "{s}");
+}
+
+/// A step with `wire = true` starts with the wire view on: its demo runs as a wire-mode child.
+#[test]
+fn a_wire_step_starts_in_wire_mode() {
+    let mut a = app();
+    let (lesson, step) = a
+        .course
+        .lessons
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| {
+            l.lesson
+                .steps
+                .iter()
+                .position(|s| s.wire() && matches!(s, Step::Demo { .. }))
+                .map(|n| (i, n))
+        })
+        .expect("the course has a wire step");
+    a.open(lesson, step);
+    assert!(a.wire);
+    let Some(Step::Demo { demo, .. }) = a.current().cloned() else {
+        unreachable!()
+    };
+    assert!(draw(&a, 120, 40).contains(&format!("netlab demo {demo} --wire")));
+    assert_eq!(
+        key(&mut a, KeyCode::Enter),
+        [Cmd::RunDemoWire(demo.clone())]
+    );
+    // The step before it (not about packets) runs without.
+    a.open(lesson, step - 1);
+    assert!(!a.wire);
 }

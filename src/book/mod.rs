@@ -12,6 +12,13 @@
 //! A timeline is recorded **once**: a step whose trace and diagram already exist is kept, since
 //! ports, timings and the order of concurrent events differ from run to run — so `netlab book`
 //! run twice changes no file. Delete `traces/<lesson>-stepN.*` to record that step again.
+//!
+//! A step about the packets (`wire = true`) is recorded with the wire view: its demo runs as a
+//! child `netlab demo NAME --wire --json` (the child enters its own network namespace, which
+//! this multi-threaded process cannot), and its entries — packets included — make the diagram
+//! (packet rows between the lanes) and `traces/<lesson>-stepN.timeline`, the readable timeline
+//! the page shows under the canonical trace (which ignores the wire, as graders do). Where the
+//! wire view is unavailable the step is recorded without packets and a note says so.
 
 pub mod svg;
 
@@ -152,18 +159,18 @@ fn lesson_page(course: &Course, i: usize) -> String {
                     "the server's timeline with the first command above as the client",
                 );
             }
-            Step::Demo {
-                demo,
-                body,
-                look_for,
-                ..
-            } => {
+            Step::Demo { body, look_for, .. } => {
                 let _ = writeln!(o, "{}\n", body.trim());
-                let _ = writeln!(o, "Run it:\n\n```sh\nnetlab demo {demo}\n```\n");
+                let cmd = step.demo_command().unwrap_or_default();
+                let _ = writeln!(o, "Run it:\n\n```sh\n{cmd}\n```\n");
                 if !look_for.is_empty() {
                     let _ = writeln!(o, "Look for: {}.\n", quote_list(look_for));
                 }
-                recorded(&mut o, &l.id, n + 1, "both sides of the demo");
+                if step.wire() {
+                    recorded_wire(&mut o, &l.id, n + 1, &cmd);
+                } else {
+                    recorded(&mut o, &l.id, n + 1, "both sides of the demo");
+                }
             }
             Step::Quiz {
                 question, choices, ..
@@ -217,6 +224,16 @@ fn recorded(o: &mut String, lesson: &str, step: usize, what: &str) {
     let _ = writeln!(
         o,
         "Recorded when this book was built ({what}), in netlab's canonical trace format:\n\n```text\n{{{{#include ../traces/{name}.trace}}}}\n```\n\n![Sequence diagram of {name}](../traces/{name}.svg)"
+    );
+}
+
+/// A wire step's recording: the canonical trace (socket events: what graders compare), the
+/// readable timeline with the packets among the events, and the diagram with packet rows.
+fn recorded_wire(o: &mut String, lesson: &str, step: usize, cmd: &str) {
+    let name = trace_name(lesson, step);
+    let _ = writeln!(
+        o,
+        "Recorded when this book was built (both sides of the demo), in netlab's canonical trace format — socket events only, as graders compare them:\n\n```text\n{{{{#include ../traces/{name}.trace}}}}\n```\n\nThe same run as `{cmd}` prints it: the packets (`wire#N`, `→` toward the server, `←` from it) among the socket events, in time order:\n\n```text\n{{{{#include ../traces/{name}.timeline}}}}\n```\n\n![Sequence diagram of {name}, with the packets](../traces/{name}.svg)"
     );
 }
 
@@ -464,13 +481,42 @@ pub async fn record(course: &Course, src: &Path) -> std::io::Result<(Vec<String>
     for l in &course.lessons {
         for (n, step) in l.lesson.steps.iter().enumerate() {
             let name = trace_name(&l.lesson.id, n + 1);
-            let kept = ["trace", "svg"]
+            let files: &[&str] = if step.wire() {
+                &["trace", "svg", "timeline"]
+            } else {
+                &["trace", "svg"]
+            };
+            let kept = files
                 .iter()
                 .all(|ext| dir.join(format!("{name}.{ext}")).is_file());
             if kept {
                 continue;
             }
             let (entries, title, canon) = match step {
+                Step::Demo { demo, .. } if step.wire() => {
+                    let title = step.demo_command().unwrap_or_default();
+                    match wire_demo(demo).await {
+                        Ok((entries, None)) => (entries, title, None),
+                        Ok((entries, Some(why))) => {
+                            notes.push(format!("{name}: recorded without wire rows: {why}"));
+                            (entries, title, None)
+                        }
+                        Err(why) => {
+                            // The child could not run at all: record in-process, without them.
+                            notes.push(format!("{name}: recorded without wire rows: {why}"));
+                            let Some(d) = crate::demo::find(demo) else {
+                                continue;
+                            };
+                            let rec = Recorder::new();
+                            if let Err(e) =
+                                crate::demo::run(d, rec.clone(), ServeConfig::default()).await
+                            {
+                                notes.push(format!("{name}: the demo failed: {e}"));
+                            }
+                            (entries_of(&rec), title, Some(rec.canonical()))
+                        }
+                    }
+                }
                 Step::Demo { demo, .. } => {
                     let Some(d) = crate::demo::find(demo) else {
                         continue;
@@ -480,7 +526,7 @@ pub async fn record(course: &Course, src: &Path) -> std::io::Result<(Vec<String>
                         notes.push(format!("{name}: the demo failed: {e}"));
                     }
                     (
-                        entries(&rec),
+                        entries_of(&rec),
                         format!("netlab demo {demo}"),
                         Some(rec.canonical()),
                     )
@@ -492,7 +538,7 @@ pub async fn record(course: &Course, src: &Path) -> std::io::Result<(Vec<String>
                         notes.push(format!("{name}: {note}"));
                     }
                     (
-                        entries(&rec),
+                        entries_of(&rec),
                         format!("netlab serve {scenario}"),
                         Some(rec.canonical()),
                     )
@@ -506,14 +552,102 @@ pub async fn record(course: &Course, src: &Path) -> std::io::Result<(Vec<String>
                 dir.join(format!("{name}.svg")),
                 svg::sequence(&title, &entries),
             )?;
+            if step.wire() {
+                std::fs::write(
+                    dir.join(format!("{name}.timeline")),
+                    timeline_text(&entries),
+                )?;
+            }
             names.push(name);
         }
     }
     Ok((names, notes))
 }
 
-fn entries(rec: &Recorder) -> Vec<Entry> {
+fn entries_of(rec: &Recorder) -> Vec<Entry> {
     rec.recent().iter().map(|e| (**e).clone()).collect()
+}
+
+/// Most lines of a wire step's readable timeline in the book (a bulk transfer makes hundreds).
+pub const TIMELINE_LINES: usize = 120;
+
+/// The readable timeline of a wire step, as `netlab demo NAME --wire` prints it (without
+/// colour): socket events and packets in time order, one per line, at most
+/// [`TIMELINE_LINES`] of them, then how many more there were.
+pub fn timeline_text(entries: &[Entry]) -> String {
+    let mut sorted: Vec<&Entry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+    let mut o = String::new();
+    for e in sorted.iter().take(TIMELINE_LINES) {
+        let _ = writeln!(o, "{}", crate::trace::render::line(e, false).trim_end());
+    }
+    if sorted.len() > TIMELINE_LINES {
+        let _ = writeln!(o, "… {} more", sorted.len() - TIMELINE_LINES);
+    }
+    o
+}
+
+/// Most time a wire-mode demo may take while the book is built.
+const WIRE_DEMO_LIMIT: Duration = Duration::from_secs(60);
+
+/// Run `netlab demo NAME --wire --json` as a child and read its entries. `Ok` with a reason
+/// when it ran but showed no packets (the wire view is unavailable here: its notice); `Err`
+/// when it could not run.
+async fn wire_demo(demo: &str) -> Result<(Vec<Entry>, Option<String>), String> {
+    let bin = crate::sandbox::launcher_path()
+        .ok_or_else(|| "cannot find the netlab binary to run the demo with --wire".to_string())?;
+    let child = tokio::process::Command::new(&bin)
+        .args(["demo", demo, "--wire", "--json"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    let out = match tokio::time::timeout(WIRE_DEMO_LIMIT, child.wait_with_output()).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => return Err(format!("`netlab demo {demo} --wire` failed: {e}")),
+        // Dropping the future drops the child: killed (kill_on_drop) and reaped by tokio.
+        Err(_) => {
+            return Err(format!(
+                "`netlab demo {demo} --wire` did not finish in 60 s"
+            ))
+        }
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let said = || {
+        stderr
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    if !out.status.success() {
+        return Err(format!(
+            "`netlab demo {demo} --wire` exited with {}: {}",
+            out.status,
+            said()
+        ));
+    }
+    let entries: Vec<Entry> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Entry>(l).ok())
+        .collect();
+    if entries.is_empty() {
+        return Err(format!("`netlab demo {demo} --wire` printed no timeline"));
+    }
+    let why = (!entries.iter().any(|e| e.scope.is_wire())).then(|| {
+        stderr
+            .lines()
+            .find(|l| l.contains("wire view unavailable"))
+            .map_or_else(
+                || "the capture saw no packets".to_string(),
+                |l| l.trim().to_string(),
+            )
+    });
+    Ok((entries, why))
 }
 
 /// Serve `scenario` on a free port, run `cmd` (filled in) against it, stop the server.

@@ -48,6 +48,10 @@ pub enum Msg {
     WorkspaceReady(Workspace),
     /// A one-line message for the status bar (e.g. a save error).
     Status(String),
+    /// A line the wire view's child (`netlab … --wire --json`) said on stderr, or printed that
+    /// is no entry: shown on the status line; "wire view unavailable: …" and the host-loopback
+    /// notice also mean the learner's own client needs no `netlab exec`.
+    WireNotice(String),
     /// Stop: SIGTERM or SIGHUP arrived.
     Quit,
 }
@@ -56,8 +60,14 @@ pub enum Msg {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cmd {
     StartServer(String),
+    /// Start the scenario with the wire view: as a child `netlab serve NAME --wire --json`,
+    /// whose entries (packets included) become `Msg::Event`s.
+    StartServerWire(String),
+    /// Stop the step's server (in-process or the wire view's child: killed and reaped).
     StopServer,
     RunDemo(String),
+    /// Run the demo with the wire view: a child `netlab demo NAME --wire --json`.
+    RunDemoWire(String),
     /// Grade the learner's client for this lab.
     RunCheck(String),
     /// Watch (Some) or stop watching (None) the learner's client file.
@@ -156,6 +166,14 @@ pub struct App {
     pub scroll: u16,
     pub timeline: Timeline,
     pub server: Server,
+    /// The wire view (`w`, or a step with `wire = true`): the step's server or demo runs as a
+    /// child netlab in its own network namespace and the timeline gets its packets.
+    pub wire: bool,
+    /// The server that runs (or starts) was started with the wire view.
+    pub server_wire: bool,
+    /// The wire view's child said it runs without a namespace of its own (host loopback or no
+    /// capture at all): the learner's client needs no `netlab exec` then.
+    pub wire_fallback: bool,
     pub demo_running: bool,
     pub notes: Vec<String>,
     pub quiz: Quiz,
@@ -196,6 +214,9 @@ impl App {
             scroll: 0,
             timeline: Timeline::default(),
             server: Server::Stopped,
+            wire: false,
+            server_wire: false,
+            wire_fallback: false,
             demo_running: false,
             notes: Vec::new(),
             quiz: Quiz::default(),
@@ -276,6 +297,8 @@ impl App {
         let id = self.lesson_id().to_string();
         self.progress.visit(&id, self.step + 1);
         let mut cmds = vec![self.save()];
+        // A step about the packets starts with the wire view on.
+        self.wire = self.current().is_some_and(Step::wire);
         // A running server that this step does not use keeps running only if the step is
         // plain text (so the learner can read on while it runs); another scenario stops it.
         if let Server::Running { scenario, .. } | Server::Starting(scenario) = &self.server {
@@ -286,6 +309,14 @@ impl App {
             if wanted.as_deref().is_some_and(|w| w != scenario) {
                 cmds.push(Cmd::StopServer);
                 self.server = Server::Stopped;
+            } else if wanted.is_some() && self.server_wire && !self.wire {
+                // The same server, with the packets the learner already sees: keep them.
+                self.wire = true;
+            } else if wanted.is_some() && self.wire && !self.server_wire {
+                // The same server, but this step is about its packets: restart it with them.
+                let sc = scenario.clone();
+                cmds.push(Cmd::StopServer);
+                cmds.extend(self.start_server(sc));
             }
         }
         cmds
@@ -347,10 +378,7 @@ impl App {
             _ => match self.current().and_then(|s| s.scenario()) {
                 Some(sc) => {
                     let sc = sc.to_string();
-                    self.timeline.clear();
-                    self.notes.clear();
-                    self.server = Server::Starting(sc.clone());
-                    vec![Cmd::StartServer(sc)]
+                    self.start_server(sc)
                 }
                 None => {
                     self.say("This step has no server. Steps marked Live or Demo do.");
@@ -358,6 +386,67 @@ impl App {
                 }
             },
         }
+    }
+
+    /// Start `scenario` (with the wire view when it is on), on a fresh timeline.
+    fn start_server(&mut self, scenario: String) -> Vec<Cmd> {
+        self.timeline.clear();
+        self.notes.clear();
+        self.server = Server::Starting(scenario.clone());
+        self.server_wire = self.wire;
+        self.wire_fallback = false;
+        vec![if self.wire {
+            Cmd::StartServerWire(scenario)
+        } else {
+            Cmd::StartServer(scenario)
+        }]
+    }
+
+    /// `w`: the wire view on or off for the step's server or demo. Turning it on (re)starts
+    /// the server or runs the demo with it; turning it off restarts a running server without
+    /// it. On a lab step, `w` is the lab's watch key.
+    pub(super) fn toggle_wire(&mut self) -> Vec<Cmd> {
+        match self.current() {
+            Some(Step::Serve { .. }) => {
+                self.wire = !self.wire;
+                self.say_wire();
+                let live = !matches!(self.server, Server::Stopped | Server::Failed(_));
+                if live || self.wire {
+                    let mut cmds = Vec::new();
+                    if live {
+                        cmds.push(Cmd::StopServer);
+                        self.server = Server::Stopped;
+                    }
+                    cmds.extend(self.toggle_server());
+                    return cmds;
+                }
+                Vec::new()
+            }
+            Some(Step::Demo { .. }) => {
+                self.wire = !self.wire;
+                self.say_wire();
+                if self.demo_running {
+                    self.say("The wire view changes with the demo's next run (d).");
+                    Vec::new()
+                } else if self.wire {
+                    self.run_demo()
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => {
+                self.say("The wire view (w) is for steps with a server or a demo.");
+                Vec::new()
+            }
+        }
+    }
+
+    fn say_wire(&mut self) {
+        self.say(if self.wire {
+            "Wire view on: the packets (SYN, data, FIN, RST…) show as wire#N rows, → toward the server"
+        } else {
+            "Wire view off: socket events only (w turns it on)"
+        });
     }
 
     /// `d`: run the step's demo.
@@ -378,7 +467,12 @@ impl App {
         self.timeline.clear();
         self.notes.clear();
         self.demo_running = true;
-        cmds.push(Cmd::RunDemo(demo));
+        self.wire_fallback = false;
+        cmds.push(if self.wire {
+            Cmd::RunDemoWire(demo)
+        } else {
+            Cmd::RunDemo(demo)
+        });
         cmds
     }
 
@@ -590,6 +684,13 @@ impl App {
                 Vec::new()
             }
             Msg::Status(s) => {
+                self.say(s);
+                Vec::new()
+            }
+            Msg::WireNotice(s) => {
+                if s.starts_with("wire view unavailable") || s.contains("this machine's loopback") {
+                    self.wire_fallback = true;
+                }
                 self.say(s);
                 Vec::new()
             }

@@ -62,6 +62,9 @@ pub enum Action {
     Act,
     ToggleServer,
     RunDemo,
+    /// The wire view on or off for the step's server or demo (on a lab step: the lab's
+    /// watch mode, as `w` is on the lab's screen).
+    Wire,
     /// Move the focus between the step's text and the timeline.
     Focus,
     Check,
@@ -316,6 +319,17 @@ pub static KEYMAP: &[Binding] = &[
         help: Some((5, "d", "run the step's demo client")),
     },
     Binding {
+        keys: &[K::Char('w')],
+        on: &[C::Lesson],
+        action: A::Wire,
+        bar: &[(C::Serve, "w wire"), (C::Demo, "w wire")],
+        help: Some((
+            5,
+            "w",
+            "wire view: the packets (SYN, data, FIN, RST) among the events",
+        )),
+    },
+    Binding {
         keys: &[K::Enter],
         on: &[C::Lesson],
         action: A::Act,
@@ -459,13 +473,6 @@ pub static KEYMAP: &[Binding] = &[
         help: None,
     },
     Binding {
-        keys: &[K::Char('w')],
-        on: &[C::Lesson],
-        action: A::Watch,
-        bar: &[],
-        help: None,
-    },
-    Binding {
         keys: &[K::Char('e')],
         on: &[C::Lesson],
         action: A::Edit,
@@ -597,9 +604,9 @@ mod tests {
         assert_eq!(bar(Ctx::LabPane), "↑↓←→ scroll · t/Esc back · q quit");
         assert_eq!(
             bar(Ctx::Serve),
-            "s start/stop server · t timeline · →/← steps · m map · ? help · q quit"
+            "s start/stop server · w wire · t timeline · →/← steps · m map · ? help · q quit"
         );
-        assert_eq!(help().len(), 16);
+        assert_eq!(help().len(), 17);
         assert_eq!(help()[0], ("→ n / ← p", "next / previous step"));
     }
 

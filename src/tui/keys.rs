@@ -139,6 +139,11 @@ impl App {
             Action::Act => return self.act(),
             Action::ToggleServer => return self.toggle_server(),
             Action::RunDemo => return self.run_demo(),
+            // On a lab step `w` is the lab's watch key (it opens the lab, as `c` does).
+            Action::Wire if matches!(self.current(), Some(Step::Lab { .. })) => {
+                return self.perform(Action::Watch, code)
+            }
+            Action::Wire => return self.toggle_wire(),
             Action::Init => match &self.workspace {
                 Some(ws) => {
                     let msg = format!("You already have a workspace: {}", ws.root.display());

@@ -18,6 +18,9 @@
 //! (tmux killed, SSH dropped: a watcher thread polls it, a `Msg::Quit`), and panics (a panic hook
 //! that restores the terminal before the message prints). Servers never print: their events
 //! only go to the timeline.
+//!
+//! The wire view (`w`) runs the step's server or demo as a child netlab in its own network
+//! namespace ([`wire`]); the child is stopped with the step and reaped, also on quit and panic.
 
 pub mod app;
 pub mod keymap;
@@ -25,6 +28,7 @@ mod keys;
 pub mod markdown;
 pub mod timeline;
 pub mod view;
+pub mod wire;
 
 use crate::course::progress::Store;
 use crate::course::Course;
@@ -227,6 +231,7 @@ pub fn run(course_dir: Option<&Path>, opts: Options) -> Result<ExitCode, Error> 
         store,
         cwd,
         server: None,
+        demo: None,
         watcher: None,
     };
     for c in first_cmds {
@@ -392,8 +397,17 @@ struct Runtime {
     store: Store,
     cwd: PathBuf,
     server: Option<Running>,
+    /// The wire view's demo child, while it runs.
+    demo: Option<Running>,
     /// Watches the open lab's client file (watch mode).
     watcher: Option<crate::watch::FileWatcher>,
+}
+
+impl Drop for Runtime {
+    /// Also on a panic: servers stop and the wire view's children are killed and reaped.
+    fn drop(&mut self) {
+        self.shutdown();
+    }
 }
 
 /// Forward a recorder's live entries to the UI without ever blocking: when the channel is
@@ -435,16 +449,29 @@ impl Runtime {
         }
     }
 
+    /// Stop the wire view's demo child (killed and reaped).
+    fn stop_demo(&mut self) {
+        if let Some(r) = self.demo.take() {
+            r.cancel.cancel();
+            let _ = self
+                .rt
+                .block_on(async { tokio::time::timeout(Duration::from_secs(3), r.task).await });
+        }
+    }
+
     fn shutdown(&mut self) {
         self.stop_server();
+        self.stop_demo();
         self.watcher = None;
     }
 
     fn apply<B: Backend>(&mut self, cmd: Cmd, terminal: &mut Terminal<B>, app: &mut App) {
         match cmd {
             Cmd::StartServer(name) => self.start_server(name),
+            Cmd::StartServerWire(name) => self.start_server_wire(name),
             Cmd::StopServer => self.stop_server(),
             Cmd::RunDemo(name) => self.run_demo(name),
+            Cmd::RunDemoWire(name) => self.run_demo_wire(name),
             Cmd::RunCheck(lab) => self.run_check(lab, app),
             Cmd::Watch(None) => self.watcher = None,
             Cmd::Watch(Some(file)) => {
@@ -473,6 +500,7 @@ impl Runtime {
     /// Start the step's scenario (its usual port, else any free one) and forward its timeline.
     fn start_server(&mut self, name: String) {
         self.stop_server();
+        self.stop_demo();
         let Some(sc) = scenario::find(&name) else {
             let _ = self
                 .tx
@@ -529,9 +557,121 @@ impl Runtime {
         self.server = Some(Running { cancel, task });
     }
 
+    /// Start the step's scenario with the wire view: a child `netlab serve NAME --wire --json`
+    /// (its own network namespace), whose entries reach the timeline. The scenario's usual
+    /// port is free in that namespace; where the child shares this machine's loopback instead
+    /// and the port is taken, it is started again on a free one.
+    fn start_server_wire(&mut self, name: String) {
+        self.stop_server();
+        self.stop_demo();
+        let Some(sc) = scenario::find(&name) else {
+            let _ = self
+                .tx
+                .try_send(Msg::ServerFailed(format!("unknown scenario {name}")));
+            return;
+        };
+        let cancel = CancellationToken::new();
+        let tx = self.tx.clone();
+        let c = cancel.clone();
+        let dir = std::env::temp_dir();
+        let pid = std::process::id();
+        let socket = dir.join(format!("netlab-tui-{name}-{pid}.sock"));
+        let ca = dir.join(format!("netlab-tui-ca-{pid}.pem"));
+        let task = self.rt.spawn(async move {
+            let shown = |p: &Path, on: bool| {
+                if on {
+                    p.display().to_string()
+                } else {
+                    String::new()
+                }
+            };
+            let (socket_shown, ca_shown) = (
+                shown(&socket, sc.transport == scenario::Transport::Unix),
+                shown(&ca, sc.transport == scenario::Transport::Https),
+            );
+            // Two tries at most: the usual port, then (taken on a shared loopback) any.
+            for port in [sc.default_port, 0] {
+                let args = wire::serve_args(
+                    &name,
+                    port,
+                    Some(socket_shown.as_str()).filter(|s| !s.is_empty()),
+                    Some(ca_shown.as_str()).filter(|s| !s.is_empty()),
+                );
+                let started = tx.clone();
+                let (n, s, a) = (name.clone(), socket_shown.clone(), ca_shown.clone());
+                let mut told = false;
+                let r = wire::run_child(args, tx.clone(), c.clone(), move |e| {
+                    // A Unix-socket scenario listens on a path (no port, and no packets).
+                    if let crate::trace::Event::Listening { port, .. } = &e.event {
+                        if !told {
+                            told = true;
+                            let _ = started.send(Msg::ServerStarted {
+                                scenario: n.clone(),
+                                port: port.unwrap_or(0),
+                                socket: s.clone(),
+                                ca: a.clone(),
+                            });
+                        }
+                    }
+                })
+                .await;
+                match r {
+                    Ok(o) if o.listened => {
+                        let _ = tx.try_send(Msg::ServerStopped);
+                        return;
+                    }
+                    Ok(o) if o.stopped => return,
+                    Ok(o) => {
+                        let why = o.stderr_tail.join("; ");
+                        let in_use = why.contains("EADDRINUSE") || why.contains("in use");
+                        if port != 0 && in_use {
+                            continue;
+                        }
+                        let why = if why.is_empty() {
+                            "the wire view's server ended before listening".to_string()
+                        } else {
+                            why
+                        };
+                        let _ = tx.try_send(Msg::ServerFailed(why));
+                        return;
+                    }
+                    Err(e) => {
+                        let _ = tx.try_send(Msg::ServerFailed(e));
+                        return;
+                    }
+                }
+            }
+        });
+        self.server = Some(Running { cancel, task });
+    }
+
+    /// Run the step's demo with the wire view: a child `netlab demo NAME --wire --json`.
+    fn run_demo_wire(&mut self, name: String) {
+        self.stop_server();
+        self.stop_demo();
+        let cancel = CancellationToken::new();
+        let tx = self.tx.clone();
+        let c = cancel.clone();
+        let task = self.rt.spawn(async move {
+            let r = wire::run_child(wire::demo_args(&name), tx.clone(), c, |_| {}).await;
+            let done = match r {
+                Ok(o) if o.ok => Ok(o.notes),
+                Ok(o) => Err(if o.stderr_tail.is_empty() {
+                    "the wire view's demo failed".to_string()
+                } else {
+                    o.stderr_tail.join("; ")
+                }),
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Msg::DemoDone(done));
+        });
+        self.demo = Some(Running { cancel, task });
+    }
+
     /// Run a demo to completion, its timeline forwarded to the UI.
     fn run_demo(&mut self, name: String) {
         self.stop_server();
+        self.stop_demo();
         let Some(d) = crate::demo::find(&name) else {
             let _ = self
                 .tx

@@ -1,5 +1,7 @@
 //! The live timeline's state: a bounded ring of entries plus counters, so a flood of events
-//! can never exhaust memory, with the view's filter, scroll, pause and lanes.
+//! can never exhaust memory, with the view's filter, scroll, pause and lanes. Entries are kept
+//! in `t_ms` order: a wire row (a packet's kernel timestamp) that arrives after a later socket
+//! event is inserted before it, so an RST sits before the `close hadError=true` it caused.
 
 use crate::trace::Entry;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -35,13 +37,20 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// Add an entry at its place in `t_ms` order (at the end, unless it is older than the
+    /// newest: then after the last entry not newer than it).
     pub fn push(&mut self, e: Arc<Entry>) {
         *self.counts.entry(e.event.name()).or_default() += 1;
         if self.entries.len() == TIMELINE_CAP {
             self.entries.pop_front();
             self.dropped += 1;
         }
-        self.entries.push_back(e);
+        if self.entries.back().is_some_and(|last| last.t_ms > e.t_ms) {
+            let at = self.entries.partition_point(|x| x.t_ms <= e.t_ms);
+            self.entries.insert(at, e);
+        } else {
+            self.entries.push_back(e);
+        }
         if self.scroll > 0 || self.paused {
             self.scroll += 1; // keep the same lines in view
         }
@@ -67,14 +76,8 @@ impl Timeline {
     }
 }
 
-/// The server-side connection an entry belongs to.
+/// The connection an entry belongs to (its socket, requests and responses, the demo
+/// client's socket, and its packets on the wire), for the `f` filter.
 pub fn conn_of(e: &Entry) -> Option<u32> {
-    use crate::trace::Scope;
-    match e.scope {
-        Scope::Conn { conn } | Scope::Request { conn, .. } | Scope::Response { conn, .. } => {
-            Some(conn)
-        }
-        Scope::Client { conn } => Some(conn),
-        _ => None,
-    }
+    e.scope.conn()
 }

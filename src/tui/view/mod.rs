@@ -230,16 +230,31 @@ impl App {
                     } => Some((*port, socket.as_str(), ca.as_str())),
                     _ => None,
                 };
+                // In the wire view the server lives in netlab's own network namespace: the
+                // learner's client must join it to be reachable (and its packets seen).
+                let exec = self.wire && !self.wire_fallback;
                 if !try_.is_empty() {
                     lines.push(Line::default());
                     lines.push(Line::from(Span::styled(
                         "Try from another terminal:",
                         Style::new().add_modifier(Modifier::BOLD),
                     )));
+                    if exec {
+                        lines.push(Line::from(Span::styled(
+                            "  (wire view: the server runs in netlab's own network namespace; \
+                             `netlab exec --` runs your client there)",
+                            Style::new().add_modifier(Modifier::DIM),
+                        )));
+                    }
                     for t in try_ {
                         let cmd = match running {
                             Some((port, socket, ca)) => fill(&t.cmd, "127.0.0.1", port, socket, ca),
                             None => fill_default(&t.cmd, scenario),
+                        };
+                        let cmd = if exec {
+                            crate::wire::netns::exec_command(&cmd)
+                        } else {
+                            cmd
                         };
                         // The label, then the command on lines of its own: never wrapped
                         // mid-word, so a copied command carries no border characters.
@@ -277,7 +292,10 @@ impl App {
                             "○ press d (or Enter) to run ",
                             Style::new().add_modifier(Modifier::DIM),
                         ),
-                        Span::styled(format!("netlab demo {demo}"), self.style(Color::Cyan)),
+                        Span::styled(
+                            format!("netlab demo {demo}{}", self.wire_flag()),
+                            self.style(Color::Cyan),
+                        ),
                     ])
                 } else {
                     Line::from(Span::styled(
@@ -369,6 +387,15 @@ impl App {
         lines
     }
 
+    /// ` --wire` when the wire view is on: the command the step runs.
+    fn wire_flag(&self) -> &'static str {
+        if self.wire {
+            " --wire"
+        } else {
+            ""
+        }
+    }
+
     pub(super) fn server_line(&self, scenario: &str) -> Line<'static> {
         match &self.server {
             Server::Running {
@@ -399,7 +426,10 @@ impl App {
             _ => Line::from(vec![
                 Span::styled("○ ", Style::new().add_modifier(Modifier::DIM)),
                 Span::raw("press s (or Enter) to start "),
-                Span::styled(format!("netlab serve {scenario}"), self.style(Color::Cyan)),
+                Span::styled(
+                    format!("netlab serve {scenario}{}", self.wire_flag()),
+                    self.style(Color::Cyan),
+                ),
             ]),
         }
     }

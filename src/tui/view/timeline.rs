@@ -1,10 +1,14 @@
 //! The timeline pane: the live events as a list or as client ↔ server lanes, with the
 //! filter, pause and scroll state shown in its title; and [`sideways`], the window that
 //! lets every pane of events or code scroll left and right with `«`/`»` at its cut edges.
+//!
+//! Wire rows (the packets of the wire view, scope `wire#N`) are dim — they explain the events
+//! rather than being them — with `→` toward the server and `←` from it, as `netlab serve
+//! --wire` prints them; in lanes they cross from one side to the other.
 
 use crate::course::lesson::Step;
 use crate::trace::render::{self, Kind};
-use crate::trace::{Entry, Scope};
+use crate::trace::{Entry, Event, Scope, WireDir};
 use crate::tui::app::{conn_of, App, Focus, Server};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -21,8 +25,10 @@ impl App {
             _ if self.demo_running => "demo".to_string(),
             _ => "stopped".to_string(),
         };
+        let live = matches!(self.server, Server::Running { .. }) || self.demo_running;
+        let wire = if self.wire && live { " · wire" } else { "" };
         let mut title = format!(
-            " Timeline · {who} · {} events",
+            " Timeline · {who}{wire} · {} events",
             t.counts.values().sum::<u64>()
         );
         if let Some(c) = t.filter {
@@ -173,8 +179,26 @@ impl App {
         }
     }
 
+    /// A wire row's style: its kind's colour, dimmed.
+    fn wire_style(&self, k: Kind) -> Style {
+        self.kind_style(k).add_modifier(Modifier::DIM)
+    }
+
     fn entry_line(&self, e: &Entry) -> Line<'static> {
         let kind = Kind::of(&e.event);
+        if e.scope.is_wire() {
+            let dim = Style::new().add_modifier(Modifier::DIM);
+            let arrow = wire_arrow(&e.event);
+            return Line::from(vec![
+                Span::styled(format!("{:>9.1}ms ", e.t_ms), dim),
+                Span::styled(format!("{:<9}", render::who(&e.scope)), dim),
+                Span::styled(
+                    format!("{arrow}{:<15} ", render::label(&e.event)),
+                    self.wire_style(kind),
+                ),
+                Span::styled(render::details(&e.event), dim),
+            ]);
+        }
         let arrow = if kind == Kind::Action { "→" } else { " " };
         Line::from(vec![
             Span::styled(
@@ -191,10 +215,35 @@ impl App {
     }
 
     /// Lanes: the client's events on the left, the server's on the right, arrows between.
+    /// A packet toward the server leaves the client's lane (`──▶`), one from the server
+    /// leaves the server's (`◀──`).
     fn lane_line(&self, e: &Entry, width: u16) -> Line<'static> {
         let client = matches!(e.scope, Scope::Client { .. } | Scope::ClientRequest { .. });
         let half = (width as usize).saturating_sub(2) / 2;
         let kind = Kind::of(&e.event);
+        if e.scope.is_wire() {
+            let label = format!(
+                "{} {} {}",
+                render::who(&e.scope),
+                render::label(&e.event),
+                render::details(&e.event)
+            );
+            let label: String = label.chars().take(half.saturating_sub(4)).collect();
+            let style = self.wire_style(kind);
+            return match &e.event {
+                Event::Segment {
+                    dir: WireDir::Out, ..
+                }
+                | Event::Datagram {
+                    dir: WireDir::Out, ..
+                } => Line::from(vec![
+                    Span::raw(" ".repeat(half)),
+                    Span::styled("│ ", Style::new().add_modifier(Modifier::DIM)),
+                    Span::styled(format!("◀── {label}"), style),
+                ]),
+                _ => Line::from(Span::styled(format!("{label} ──▶"), style)),
+            };
+        }
         let label = format!("{} {}", render::label(&e.event), render::details(&e.event));
         let label: String = label.chars().take(half.saturating_sub(2)).collect();
         let sends = matches!(
@@ -216,6 +265,15 @@ impl App {
                 Span::styled(format!("{arrow}{conn}{label}"), self.kind_style(kind)),
             ])
         }
+    }
+}
+
+/// The arrow in front of a wire row's flags: `→` toward the server, `←` from it, `!` for a
+/// drop count.
+fn wire_arrow(e: &Event) -> &'static str {
+    match e {
+        Event::Segment { dir, .. } | Event::Datagram { dir, .. } => dir.arrow(),
+        _ => "!",
     }
 }
 
