@@ -114,9 +114,8 @@ fn building_the_book_records_every_live_step() {
             "{name}: packets iff no note says otherwise:\n{text}\n{stderr}"
         );
     }
-    // A fresh recording with packets: the 7 bytes there and back and a FIN each way are packet
-    // rows (the handshake's capture is the capture engine's to test; the committed diagram's
-    // whole order is checked below).
+    // A fresh recording with packets: the handshake, the 7 bytes there and back and a FIN each
+    // way are packet rows (the committed diagram's whole order is checked below).
     let echo = tcp_echo_wire_step(&c);
     if !notes.iter().any(|l| l.contains(&format!("{echo}:"))) {
         let svg =
@@ -126,6 +125,8 @@ fn building_the_book_records_every_live_step() {
                 .filter(|l| l.contains("class=\"packet\"") && l.contains(label))
                 .count()
         };
+        assert_eq!(rows(">#1 SYN<"), 1, "{svg}");
+        assert_eq!(rows(">#1 SYN-ACK<"), 1, "{svg}");
         assert_eq!(rows("PSH-ACK len 7<"), 2, "{svg}");
         assert_eq!(rows("FIN-ACK<"), 2, "{svg}");
     }

@@ -68,9 +68,10 @@ fn the_wire_demo_child_feeds_the_timeline() {
         );
         return;
     }
-    // The handshake's capture is the capture engine's business (tests/wire_capture.rs); here:
+    // The handshake (captured even when the demo connects before the capture thread runs),
     // the data both ways and the closing FINs reach the timeline.
     let count = |f: &str| flags.iter().filter(|x| *x == f).count();
+    assert_eq!(&flags[..3], ["SYN", "SYN-ACK", "ACK"], "{flags:?}");
     assert_eq!(count("PSH-ACK"), 2, "{flags:?}");
     assert_eq!(count("FIN-ACK"), 2, "{flags:?}");
     let t: Vec<f64> = entries.iter().map(|e| e.t_ms).collect();

@@ -300,3 +300,51 @@ fn linger0(s: &std::net::TcpStream) {
     };
     assert_eq!(r, 0);
 }
+
+/// Frames that arrive after the packet socket is opened but before the capture starts (a demo
+/// whose client connects before the capture thread runs, on a busy machine) are not lost: the
+/// handshake shows even when the whole exchange happened before `Capture::start`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frames_queued_before_the_capture_starts_are_kept() {
+    if !can_capture() {
+        return;
+    }
+    let sc = scenario::find("tcp-echo").expect("tcp-echo exists");
+    let bound = scenario::bind(sc, &BindSpec::default())
+        .await
+        .expect("bind");
+    let port = bound.port().expect("a TCP port");
+    let fd = wire::open_packet_socket().expect("packet socket");
+    let rec = Recorder::new();
+    let running = Running::spawn(sc, bound, ServeConfig::default(), rec.clone()).await;
+    let mut c = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    c.write_all(b"hello\r\n").await.unwrap();
+    let mut echo = [0u8; 7];
+    c.read_exact(&mut echo).await.unwrap();
+    // Only now does the capture start: everything so far is queued on the socket.
+    let opts = CaptureOpts {
+        ports: vec![port],
+        host_lo_filter: true,
+        tls: false,
+        pcap: None,
+    };
+    let cap = Capture::start(fd, rec.clone(), opts).expect("capture");
+    c.shutdown().await.unwrap();
+    let mut rest = Vec::new();
+    c.read_to_end(&mut rest).await.unwrap();
+    drop(c);
+    let (entries, stats) = stop(running, cap).await;
+    assert_eq!(stats.drops, 0);
+    let segs = segments(&entries);
+    let syn = find(&segs, 0, "the SYN", |s| {
+        s.flags == "SYN" && s.dir == WireDir::In
+    });
+    let data = find(&segs, syn, "the 7 bytes", |s| {
+        s.dir == WireDir::In && s.len == 7
+    });
+    find(&segs, data, "the client's FIN", |s| {
+        s.dir == WireDir::In && s.flags.contains("FIN")
+    });
+}

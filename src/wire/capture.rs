@@ -255,6 +255,20 @@ struct Frame {
     ts_ns: Option<u64>,
 }
 
+/// Every frame already queued on the socket's ordinary receive queue, oldest first (bounded:
+/// the queue holds at most the socket's receive buffer).
+fn read_queued(fd: RawFd) -> Vec<(Vec<u8>, u32, Option<u64>)> {
+    let mut buf = vec![0u8; 2048];
+    let mut out = Vec::new();
+    while out.len() < DRAIN_MAX {
+        match read_frame(fd, &mut buf) {
+            Ok(Some(f)) => out.push((buf[..f.len].to_vec(), f.orig_len, f.ts_ns)),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    out
+}
+
 /// Read one frame without waiting; `Ok(None)` when the queue is empty.
 fn read_frame(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<Frame>> {
     let mut iov = libc::iovec {
@@ -391,6 +405,10 @@ impl Capture {
             Some(p) => Some(PcapWriter::create(p, SNAPLEN)?),
             None => None,
         };
+        // Setting up the ring purges the socket's ordinary queue, where every frame since the
+        // socket was opened waits (a demo's handshake, when its client connected before the
+        // capture started): take them out first, in order.
+        let early = read_queued(fd.as_raw_fd());
         let ring = Ring::new(fd.as_raw_fd()).ok();
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
@@ -401,6 +419,7 @@ impl Capture {
         let worker = Worker {
             fd,
             ring,
+            early,
             sink: Sink {
                 clock: ClockMap::new(&recorder),
                 rec: recorder,
@@ -635,12 +654,18 @@ struct Worker {
     shared: Arc<Shared>,
     /// The `ports_gen` the tracker's ports are from.
     ports_gen: u64,
+    /// Frames queued before the ring was set up (see [`read_queued`]), recorded first.
+    early: Vec<(Vec<u8>, u32, Option<u64>)>,
 }
 
 impl Worker {
     fn run(mut self) -> CaptureStats {
         let mut buf = vec![0u8; 2048];
         let mut last_tick = Instant::now();
+        self.refresh_ports();
+        for (data, orig_len, ts_ns) in std::mem::take(&mut self.early) {
+            self.sink.frame(&data, orig_len, ts_ns);
+        }
         loop {
             let stopping = self.shared.stop.load(Ordering::Acquire);
             self.refresh_ports();
