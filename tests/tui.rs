@@ -1230,7 +1230,8 @@ fn echo_with_wire(a: &mut App) {
 fn wire_app() -> App {
     let mut a = app();
     at(&mut a, "tcp-server", 3);
-    assert_eq!(ch(&mut a, 'w'), [Cmd::StartServerWire("tcp-echo".into())]);
+    assert!(ch(&mut a, 'w').is_empty());
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServerWire("tcp-echo".into())]);
     a.update(Msg::ServerStarted {
         scenario: "tcp-echo".into(),
         port: 8124,
@@ -1365,13 +1366,14 @@ fn w_toggles_the_wire_view_with_the_right_commands() {
         [Cmd::StopServer, Cmd::StartServer("tcp-echo".into())]
     );
     assert!(!a.wire);
-    // Off with the server stopped: nothing starts.
-    ch(&mut a, 's');
-    assert!(ch(&mut a, 'w')
-        .iter()
-        .any(|c| *c == Cmd::StartServerWire("tcp-echo".into())));
+    // With the server stopped, `w` only chooses the mode; `s` then starts it in that mode.
     ch(&mut a, 's');
     assert!(ch(&mut a, 'w').is_empty());
+    assert!(a.wire);
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServerWire("tcp-echo".into())]);
+    ch(&mut a, 's');
+    assert!(ch(&mut a, 'w').is_empty());
+    assert!(!a.wire);
     // A demo step: on runs it with the wire view.
     at(&mut a, "layers", 5);
     assert!(!a.wire);
@@ -1388,7 +1390,7 @@ fn w_toggles_the_wire_view_with_the_right_commands() {
         .is_some_and(|(s, _)| s.contains("wire view")));
     // The help lists it.
     ch(&mut a, '?');
-    assert!(draw(&a, 120, 40).contains("wire view: the packets"));
+    assert!(draw(&a, 120, 40).contains("the wire view, packets"));
     // On a lab step `w` is still the lab's watch key: it opens the lab.
     let mut a = lab_app(true);
     a.screen = Screen::Lesson;
@@ -1442,4 +1444,46 @@ fn a_wire_step_starts_in_wire_mode() {
     // The step before it (not about packets) runs without.
     a.open(lesson, step - 1);
     assert!(!a.wire);
+}
+
+/// A restarted server's timeline starts at its `listening`: the previous run's last events
+/// (its `server.close()` and `close`, which reach the UI after the restart) are left out.
+#[test]
+fn a_restart_leaves_the_previous_runs_last_events_out() {
+    let mut a = app();
+    at(&mut a, "tcp-server", 3);
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServer("tcp-echo".into())]);
+    a.update(Msg::ServerStarted {
+        scenario: "tcp-echo".into(),
+        port: 8124,
+        socket: String::new(),
+        ca: String::new(),
+    });
+    ch(&mut a, 's');
+    assert_eq!(ch(&mut a, 's'), [Cmd::StartServer("tcp-echo".into())]);
+    // The old server's shutdown, arriving late.
+    a.update(Msg::Event(entry(
+        1,
+        9000.0,
+        Scope::Server,
+        Event::ServerClose,
+    )));
+    a.update(Msg::Event(entry(
+        2,
+        9000.1,
+        Scope::Server,
+        Event::Close { had_error: None },
+    )));
+    assert!(a.timeline.entries.is_empty(), "{:?}", a.timeline.entries);
+    a.update(Msg::Event(entry(
+        0,
+        0.3,
+        Scope::Server,
+        Event::Listening {
+            address: "127.0.0.1".into(),
+            port: Some(8124),
+            transport: "tcp".into(),
+        },
+    )));
+    assert_eq!(a.timeline.entries.len(), 1);
 }

@@ -230,11 +230,13 @@ impl Socket<'_> {
 
     /// `socket.write(data)`: false once the userland buffer reaches the high-water mark.
     pub fn write(&mut self, data: &[u8]) -> bool {
+        // Stamped when called: the bytes may cross the loopback before the call returns.
+        let called = self.st.recorder.now_ms();
         if self.st.ending || self.st.destroyed || data.is_empty() {
             let ok = data.is_empty() && !self.st.ending && !self.st.destroyed;
             self.st
                 .recorder
-                .write_on(&self.st.tx, self.st.scope, data, ok);
+                .write_on_at(called, &self.st.tx, self.st.scope, data, ok);
             return ok;
         }
         let mut written = 0;
@@ -264,7 +266,7 @@ impl Socket<'_> {
         }
         self.st
             .recorder
-            .write_on(&self.st.tx, self.st.scope, data, ok);
+            .write_on_at(called, &self.st.tx, self.st.scope, data, ok);
         self.touch();
         ok
     }

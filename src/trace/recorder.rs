@@ -455,6 +455,24 @@ impl Recorder {
         self.push(&mut self.state(), scope, event, Some(payload));
     }
 
+    /// [`Recorder::write_on`] stamped `t_ms`: when the call was made. A `write` is recorded
+    /// once it returned (its value is part of the entry), but on loopback its segment has
+    /// crossed — and been echoed — by then; the call's own time keeps it before them.
+    pub fn write_on_at(
+        &self,
+        t_ms: f64,
+        stream: &StreamHandle,
+        scope: Scope,
+        payload: &[u8],
+        returned: bool,
+    ) {
+        stream.update(payload);
+        let event = Event::write(payload, returned);
+        let mut st = self.state();
+        let t = t_ms.min(self.now_ms());
+        self.push_at(&mut st, t, scope, event, Some(payload));
+    }
+
     /// Record `send(payload)` to `to` (UDP).
     pub fn send(&self, scope: Scope, payload: &[u8], to: String) {
         self.stream(scope, Dir::Tx).update(payload);

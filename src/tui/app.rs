@@ -390,7 +390,7 @@ impl App {
 
     /// Start `scenario` (with the wire view when it is on), on a fresh timeline.
     fn start_server(&mut self, scenario: String) -> Vec<Cmd> {
-        self.timeline.clear();
+        self.timeline.restart();
         self.notes.clear();
         self.server = Server::Starting(scenario.clone());
         self.server_wire = self.wire;
@@ -410,15 +410,17 @@ impl App {
             Some(Step::Serve { .. }) => {
                 self.wire = !self.wire;
                 self.say_wire();
+                // A running server restarts with (or without) the view; a stopped one
+                // stays stopped: `s` starts it, in the mode chosen here.
                 let live = !matches!(self.server, Server::Stopped | Server::Failed(_));
-                if live || self.wire {
-                    let mut cmds = Vec::new();
-                    if live {
-                        cmds.push(Cmd::StopServer);
-                        self.server = Server::Stopped;
-                    }
+                if live {
+                    let mut cmds = vec![Cmd::StopServer];
+                    self.server = Server::Stopped;
                     cmds.extend(self.toggle_server());
                     return cmds;
+                }
+                if self.wire {
+                    self.say("Wire view on: s starts the server; connect through netlab exec");
                 }
                 Vec::new()
             }
@@ -464,7 +466,7 @@ impl App {
             cmds.push(Cmd::StopServer);
             self.server = Server::Stopped;
         }
-        self.timeline.clear();
+        self.timeline.restart();
         self.notes.clear();
         self.demo_running = true;
         self.wire_fallback = false;
@@ -598,6 +600,8 @@ impl App {
                 if self.server != Server::Starting(scenario.clone()) {
                     return vec![Cmd::StopServer];
                 }
+                // The old run's last events came before this: the new timeline starts here.
+                self.timeline.awaiting_start = false;
                 self.server = Server::Running {
                     scenario,
                     port,

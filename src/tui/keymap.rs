@@ -191,7 +191,7 @@ pub static KEYMAP: &[Binding] = &[
         on: &[C::Lab],
         action: A::Watch,
         bar: &[(C::Lab, "w watch")],
-        help: Some((8, "w", "watch mode: check on every save")),
+        help: Some((8, "w  (lab)", "watch mode: check on every save")),
     },
     Binding {
         keys: &[K::Char('e')],
@@ -326,7 +326,7 @@ pub static KEYMAP: &[Binding] = &[
         help: Some((
             5,
             "w",
-            "wire view: the packets (SYN, data, FIN, RST) among the events",
+            "serve/demo step: the wire view, packets among the events",
         )),
     },
     Binding {

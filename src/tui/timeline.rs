@@ -34,12 +34,22 @@ pub struct Timeline {
     /// Leave out the `>`/`<` head lines under HTTP request and response events (they are
     /// shown by default, as `netlab serve` prints them).
     pub hide_heads: bool,
+    /// A server or demo was (re)started: entries are ignored until its `listening`, so the
+    /// previous run's last events (its `server.close()`, `close`), which reach the UI after
+    /// the restart, do not land on the new timeline.
+    pub awaiting_start: bool,
 }
 
 impl Timeline {
     /// Add an entry at its place in `t_ms` order (at the end, unless it is older than the
     /// newest: then after the last entry not newer than it).
     pub fn push(&mut self, e: Arc<Entry>) {
+        if self.awaiting_start {
+            if !matches!(e.event, crate::trace::Event::Listening { .. }) {
+                return;
+            }
+            self.awaiting_start = false;
+        }
         *self.counts.entry(e.event.name()).or_default() += 1;
         if self.entries.len() == TIMELINE_CAP {
             self.entries.pop_front();
@@ -60,6 +70,13 @@ impl Timeline {
         let keep = (self.filter, self.lanes, self.hide_heads);
         *self = Timeline::default();
         (self.filter, self.lanes, self.hide_heads) = keep;
+    }
+
+    /// [`Timeline::clear`] for a new run: what arrives before its `listening` belongs to the
+    /// run before and is left out.
+    pub fn restart(&mut self) {
+        self.clear();
+        self.awaiting_start = true;
     }
 
     /// Entries passing the filter.
