@@ -417,7 +417,21 @@ fn failure_reports_cite_the_wire() {
     let r = report("tcp-hello", &nothing);
     let m = message(&r, "connected");
     assert!(
-        m.contains("not one packet reached the server's port"),
+        m.contains("not one packet reached the server's port") && !m.contains("sandbox refused"),
+        "{m}"
+    );
+    // A client that connects to another port: the sandbox refuses it, and the report says so.
+    let elsewhere = dir.path().join("elsewhere.py");
+    std::fs::write(
+        &elsewhere,
+        "import os, socket\n\
+         socket.create_connection(('127.0.0.1', int(os.environ['NETLAB_PORT']) + 1))\n",
+    )
+    .unwrap();
+    let r = report("tcp-hello", &elsewhere);
+    let m = message(&r, "connected");
+    assert!(
+        m.contains("not one packet") && m.contains("the sandbox refused what it tried instead"),
         "{m}"
     );
 }

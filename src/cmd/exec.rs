@@ -22,7 +22,10 @@ pub fn run(args: ExecArgs) -> Result<ExitCode, Error> {
     let target = match args.pid {
         Some(pid) => live.iter().find(|e| e.pid == pid).cloned().ok_or_else(|| {
             Error::Usage(if live.is_empty() {
-                format!("no netlab with pid {pid} is running with --wire; {NONE_RUNNING}")
+                format!(
+                    "no netlab with pid {pid} is running with --wire (none is); start one with \
+                     `netlab serve tcp-echo --wire`"
+                )
             } else {
                 format!(
                     "no netlab with pid {pid} is running with --wire; these are:\n{}",

@@ -89,12 +89,20 @@ pub fn note(ctx: &Ctx, kind: &CheckKind) -> Option<String> {
             K::Connected | K::Connections { .. } | K::Requests { .. } | K::Sent { .. }
         )
         .then(|| {
-            if udp {
-                "on the wire, not one datagram reached the server's port".to_string()
+            let stderr = String::from_utf8_lossy(&ctx.run.client.stderr);
+            let refused = if stderr.contains("Permission denied") || stderr.contains("EACCES") {
+                " — and the sandbox refused what it tried instead (\"Permission denied\", \
+                 EACCES): a lab's client may reach only 127.0.0.1:NETLAB_PORT"
             } else {
-                "on the wire, not one packet reached the server's port: your client never sent \
-                 it a SYN (did it connect to NETLAB_PORT?)"
-                    .to_string()
+                ""
+            };
+            if udp {
+                format!("on the wire, not one datagram reached the server's port{refused}")
+            } else {
+                format!(
+                    "on the wire, not one packet reached the server's port: your client never \
+                     sent it a SYN (did it connect to NETLAB_PORT?){refused}"
+                )
             }
         });
     }
@@ -122,7 +130,8 @@ pub fn note(ctx: &Ctx, kind: &CheckKind) -> Option<String> {
                     .map(|s| s.len as u64)
                     .sum();
                 return Some(format!(
-                    "on the wire, your client sent {} instead of a FIN (wire#{conn} →){}",
+                    "on the wire, your client sent {} instead of a FIN (wire#{conn} →{}; \
+                     `--wire` shows the packets)",
                     rst.flags,
                     if sent > 0 {
                         format!(", after the server had sent it {sent} bytes")
