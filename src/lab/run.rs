@@ -63,6 +63,25 @@ pub enum ExitStatus {
     NotStarted { error: String },
 }
 
+impl ExitStatus {
+    /// How a sandboxed program ended, from its launcher's report (call once the launcher
+    /// exited or was killed): no report means it was killed with the launcher.
+    pub fn of_sandboxed(end: &crate::sandbox::spawn::Ending) -> ExitStatus {
+        if let Some(error) = &end.exec_failed {
+            return ExitStatus::NotStarted {
+                error: error.clone(),
+            };
+        }
+        match end.status {
+            Some(Ok(code)) => ExitStatus::Exited { code },
+            Some(Err(signal)) => ExitStatus::Signaled { signal },
+            None => ExitStatus::Signaled {
+                signal: libc::SIGKILL,
+            },
+        }
+    }
+}
+
 /// What the client did, as seen from outside.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ClientOutcome {
@@ -692,16 +711,8 @@ async fn run_sandboxed(
     let end = started.ending();
     let status = if timed_out {
         ExitStatus::TimedOut
-    } else if let Some(error) = end.exec_failed {
-        ExitStatus::NotStarted { error }
     } else {
-        match end.status {
-            Some(Ok(code)) => ExitStatus::Exited { code },
-            Some(Err(signal)) => ExitStatus::Signaled { signal },
-            None => ExitStatus::Signaled {
-                signal: libc::SIGKILL,
-            },
-        }
+        ExitStatus::of_sandboxed(&end)
     };
     let ended = Ended {
         status,

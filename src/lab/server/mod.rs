@@ -804,18 +804,7 @@ impl Server {
 /// was killed), with the processes the supervisor killed after it.
 fn sandbox_status(s: &sandbox::Started) -> (ExitStatus, usize) {
     let end = s.ending();
-    let status = if let Some(error) = end.exec_failed {
-        ExitStatus::NotStarted { error }
-    } else {
-        match end.status {
-            Some(Ok(code)) => ExitStatus::Exited { code },
-            Some(Err(signal)) => ExitStatus::Signaled { signal },
-            None => ExitStatus::Signaled {
-                signal: libc::SIGKILL,
-            },
-        }
-    };
-    (status, end.leftovers)
+    (ExitStatus::of_sandboxed(&end), end.leftovers)
 }
 
 /// Whether the server still has its listening socket: for TCP and UDP the namespace's socket
