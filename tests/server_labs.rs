@@ -677,3 +677,18 @@ fn a_class_mixing_client_and_server_labs_grades_right_in_every_format() {
         assert!(text.contains(needle), "{format}: {text}");
     }
 }
+
+/// A Unix socket's file appears at bind(), before listen(): netlab waits for the listening
+/// entry, so a server that listens late is not refused its first client.
+#[test]
+fn a_unix_server_that_listens_after_a_pause_is_waited_for() {
+    if !tools() {
+        return;
+    }
+    let (report, _) = check(
+        "unix-echo-server",
+        &[],
+        &["python3", &buggy("unix-slow-listen.py")],
+    );
+    assert_eq!(report["status"], "pass", "{:?}", failed(&report));
+}

@@ -719,7 +719,9 @@ impl Server {
         let deadline = Instant::now() + limit;
         // Bounded by the deadline; each round reads a few small /proc files.
         loop {
-            if listens(self.net_pid, place) {
+            // For a Unix socket, its listening entry, not only the file: bind() makes the
+            // file, and a client connecting before listen() would be refused.
+            if still_listens(self.net_pid, place) {
                 return Ok(());
             }
             if self.ended() {
