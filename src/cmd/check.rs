@@ -94,9 +94,19 @@ fn print_wire(report: &netlab::lab::report::Report, pcap: Option<&Path>) {
     } else {
         ":\n"
     });
-    for e in rows {
-        out.push_str(&netlab::trace::render::line(&e, color));
-        out.push('\n');
+    let (head, tail) = elided(rows.len());
+    for (i, e) in rows.iter().enumerate() {
+        if i == head && head + tail < rows.len() {
+            out.push_str(&format!(
+                "  … {} rows not shown here (`--pcap FILE` keeps every packet for tcpdump or \
+                 Wireshark)\n",
+                rows.len() - head - tail
+            ));
+        }
+        if i < head || i >= rows.len() - tail {
+            out.push_str(&netlab::trace::render::line(e, color));
+            out.push('\n');
+        }
     }
     print!("{out}");
     if wire.unavailable.is_none() {
@@ -107,6 +117,19 @@ fn print_wire(report: &netlab::lab::report::Report, pcap: Option<&Path>) {
             "wire: {} packets captured, {} dropped{written}",
             wire.packets, wire.drops
         );
+    }
+}
+
+/// How many of `n` timeline rows `check --wire` prints from the start and from the end: all of
+/// a short run; a bulk run's thousands of packets would bury the report, so its middle is
+/// left out (and said so).
+fn elided(n: usize) -> (usize, usize) {
+    const HEAD: usize = 150;
+    const TAIL: usize = 40;
+    if n <= HEAD + TAIL + 10 {
+        (n, 0)
+    } else {
+        (HEAD, TAIL)
     }
 }
 
@@ -166,4 +189,16 @@ pub(crate) fn learner_client(cwd: &Path, lab: &str) -> Result<ClientCommand, Err
         other => Error::Workspace(other),
     })?;
     Ok(ws.client_command(lab)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elided;
+
+    #[test]
+    fn short_timelines_are_printed_whole_long_ones_lose_their_middle() {
+        assert_eq!(elided(0), (0, 0));
+        assert_eq!(elided(200), (200, 0));
+        assert_eq!(elided(1400), (150, 40));
+    }
 }
