@@ -220,7 +220,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
             Ok(c) => c,
             Err(e) => {
                 steps
-                    .push(log.fail(name, format!("could not connect: {}", super::os_error(&e))))
+                    .push(log.fail(name, super::could_not_connect(&e)))
                     .await;
                 continue;
             }
@@ -248,10 +248,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     let mut log = Log::new();
     steps
         .push(match connect(&d, &t).await {
-            Err(e) => log.fail(
-                "keep-alive",
-                format!("could not connect: {}", super::os_error(&e)),
-            ),
+            Err(e) => log.fail("keep-alive", super::could_not_connect(&e)),
             Ok(mut c) => {
                 let mut buf = Vec::new();
                 let mut problem = None;
@@ -281,7 +278,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     // pipelined: two requests in one write, answered in order.
     let mut log = Log::new();
     steps.push(match connect(&d, &t).await {
-        Err(e) => log.fail("pipelined", format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => log.fail("pipelined", super::could_not_connect(&e)),
         Ok(mut c) => {
             let mut both = get("/hello");
             both.extend(get("/nope"));
@@ -310,7 +307,7 @@ pub(super) async fn http_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
     // bad-request: garbage gets 400; a new connection is still served.
     let mut log = Log::new();
     let garbage = match connect(&d, &t).await {
-        Err(e) => Err(format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => Err(super::could_not_connect(&e)),
         Ok(mut c) => {
             // Spaces inside the URL: a request line no HTTP/1.1 parser accepts.
             let garbage = b"GET /not a valid request HTTP/1.1\r\nHost: netlab\r\n\r\n";
@@ -401,7 +398,7 @@ async fn upload_once(
 ) -> Result<Resp, String> {
     let mut c = connect(d, t)
         .await
-        .map_err(|e| format!("could not connect: {}", super::os_error(&e)))?;
+        .map_err(|e| super::could_not_connect(&e))?;
     let _ = c.write_all(request).await;
     log.note("client1", what);
     let mut buf = Vec::new();
@@ -466,7 +463,7 @@ async fn expect_continue(d: &Dialer, t: &Target) -> StepResult {
     let mut log = Log::new();
     let mut c = match connect(d, t).await {
         Ok(c) => c,
-        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => return log.fail(name, super::could_not_connect(&e)),
     };
     let _ = c.write_all(&upload_head(5, true)).await;
     log.note(
@@ -515,7 +512,7 @@ async fn too_large(d: &Dialer, t: &Target) -> StepResult {
     let mut log = Log::new();
     let mut c = match connect(d, t).await {
         Ok(c) => c,
-        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => return log.fail(name, super::could_not_connect(&e)),
     };
     let big = 2 * UPLOAD_LIMIT;
     let _ = c.write_all(&upload_head(big, true)).await;
@@ -587,7 +584,7 @@ async fn switch(
 ) -> Result<(Conn, Vec<u8>), String> {
     let mut c = connect(d, t)
         .await
-        .map_err(|e| format!("could not connect: {}", super::os_error(&e)))?;
+        .map_err(|e| super::could_not_connect(&e))?;
     let _ = c.write_all(request).await;
     log.note("client1", format!("write {}", show(request)));
     let mut buf = Vec::new();
@@ -721,7 +718,7 @@ async fn no_upgrade(d: &Dialer, t: &Target) -> StepResult {
     let mut log = Log::new();
     let mut c = match connect(d, t).await {
         Ok(c) => c,
-        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => return log.fail(name, super::could_not_connect(&e)),
     };
     let _ = c.write_all(&get("/chat")).await;
     log.note("client1", "GET /chat, no Upgrade");
@@ -762,10 +759,7 @@ pub(super) async fn https_hello(d: Arc<Dialer>, t: Target, steps: Steps) {
         Ok(c) => c,
         Err(e) => {
             steps
-                .push(log.fail(
-                    "handshake",
-                    format!("could not connect: {}", super::os_error(&e)),
-                ))
+                .push(log.fail("handshake", super::could_not_connect(&e)))
                 .await;
             return;
         }

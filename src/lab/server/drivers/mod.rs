@@ -18,6 +18,11 @@ mod udp;
 
 use super::dial::Dialer;
 use super::os_error;
+
+/// The step's sentence when netlab's client could not reach the learner's server.
+fn could_not_connect(e: &std::io::Error) -> String {
+    format!("could not connect: {}", os_error(e))
+}
 use super::{ByteDiff, StepResult};
 use crate::sandbox::Pool;
 use std::future::Future;

@@ -38,7 +38,7 @@ async fn echo_once(d: &Dialer, t: &Target, name: &str, msg: &[u8], split: bool) 
     let mut log = Log::new();
     let mut c = match connect(d, t).await {
         Ok(c) => c,
-        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => return log.fail(name, super::could_not_connect(&e)),
     };
     log.note("client1", "connect");
     if split {
@@ -115,7 +115,7 @@ async fn end_after_end(d: &Dialer, t: &Target, msg: &[u8], name: &str) -> StepRe
     let mut log = Log::new();
     let mut c = match connect(d, t).await {
         Ok(c) => c,
-        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => return log.fail(name, super::could_not_connect(&e)),
     };
     log.note("client1", "connect");
     let _ = c.write_all(msg).await;
@@ -172,7 +172,7 @@ async fn bulk(d: &Dialer, t: &Target) -> StepResult {
     let mut log = Log::new();
     let c = match connect(d, t).await {
         Ok(c) => c,
-        Err(e) => return log.fail(name, format!("could not connect: {}", super::os_error(&e))),
+        Err(e) => return log.fail(name, super::could_not_connect(&e)),
     };
     log.note("client1", "connect");
     let (mut r, mut w) = tokio::io::split(c);
@@ -275,10 +275,7 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
         Ok(c) => c,
         Err(e) => {
             steps
-                .push(log.fail(
-                    "greets-first",
-                    format!("could not connect: {}", super::os_error(&e)),
-                ))
+                .push(log.fail("greets-first", super::could_not_connect(&e)))
                 .await;
             return;
         }
@@ -320,7 +317,7 @@ pub(super) async fn greeting(d: Arc<Dialer>, t: Target, steps: Steps) {
         Ok(c) => c,
         Err(e) => {
             steps
-                .push(log.fail("end", format!("could not connect: {}", super::os_error(&e))))
+                .push(log.fail("end", super::could_not_connect(&e)))
                 .await;
             return;
         }
@@ -380,10 +377,7 @@ pub(super) async fn halfopen(d: Arc<Dialer>, t: Target, steps: Steps) {
         Ok(c) => c,
         Err(e) => {
             steps
-                .push(log.fail(
-                    "waits-for-end",
-                    format!("could not connect: {}", super::os_error(&e)),
-                ))
+                .push(log.fail("waits-for-end", super::could_not_connect(&e)))
                 .await;
             return;
         }
@@ -483,7 +477,7 @@ pub(super) async fn bulk_server(d: Arc<Dialer>, t: Target, steps: Steps) {
         Ok(s) => super::Conn::connected(Box::new(s), d.lanes(), format!("127.0.0.1:{port}")),
         Err(e) => {
             d.lanes().refused(&e);
-            let m = format!("could not connect: {}", super::os_error(&e));
+            let m = super::could_not_connect(&e);
             return steps.push(log.fail("all-bytes", m)).await;
         }
     };
